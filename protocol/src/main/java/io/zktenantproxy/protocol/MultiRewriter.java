@@ -1,0 +1,169 @@
+package io.zktenantproxy.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * {@code multi} (14) and {@code multiRead} (22), both directions. Decoded whole, since every sub-op carries a path.
+ *
+ * <pre>
+ * MultiOperationRecord: ( MultiHeader{int type; boolean done=false; int err=-1} op-record )* MultiHeader{-1, true, -1}
+ * MultiResponse:        ( MultiHeader{int type; boolean done=false; int err}    result    )* MultiHeader{-1, true, -1}
+ * </pre>
+ *
+ * A {@code multi} may hold create, create2, createTTL, createContainer, delete, setData and check; a
+ * {@code multiRead} getData and getChildren ({@code org.apache.zookeeper.MultiOperationRecord}). Any other sub-op,
+ * or one path that breaks the rules, refuses the whole request, as ZooKeeper refuses a multi atomically.
+ */
+final class MultiRewriter {
+    private final TenantChroot chroot;
+
+    MultiRewriter(TenantChroot chroot) {
+        this.chroot = chroot;
+    }
+
+    /** @param in the request, positioned after its {@code RequestHeader} */
+    RequestRewriter.Result rewriteRequest(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+        ByteBuf out = alloc.buffer(in.readableBytes() + 256);
+        try {
+            out.writeInt(0);
+            out.writeInt(xid);
+            out.writeInt(op.code());
+            String refusal = null;
+            int refusalCode = KeeperCode.OK;
+            while (true) {
+                int type = Jute.readInt(in, "MultiHeader.type");
+                boolean done = Jute.readBool(in, "MultiHeader.done");
+                int err = Jute.readInt(in, "MultiHeader.err");
+                if (done) {
+                    if (type != -1 || err != -1) {
+                        throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, "MultiHeader: end marker {"
+                                + type + ", true, " + err + "} (expected: {-1, true, -1})");
+                    }
+                    Jute.expectEnd(in, op.name());
+                    break;
+                }
+                OpCode sub = OpCode.of(type);
+                if (sub == null || !allowed(op, sub)) {
+                    // the record layout of an unknown sub-op is unknown: nothing after it can be read
+                    return RequestRewriter.Result.answer(xid, op.code(), op,
+                            sub == null ? KeeperCode.UNIMPLEMENTED : KeeperCode.BAD_ARGUMENTS,
+                            sub == null ? "unknown op inside " + op.name() : sub.name() + " not allowed in " + op.name());
+                }
+                int pathLength = Jute.readLength(in, sub.name() + ".path");
+                int pathIndex = in.readerIndex();
+                if (pathLength > 0) {
+                    in.skipBytes(pathLength);
+                }
+                int restIndex = in.readerIndex();
+                int flags = RequestBodies.scanAfterPath(in, sub.request());
+                if (refusal != null) {
+                    continue; // keep walking: a malformed record later still ends the connection
+                }
+                if (pathLength < 0) {
+                    refusal = "null path in " + op.name();
+                } else if (flags == RequestBodies.BAD_CREATE_FLAGS) {
+                    refusal = "unknown create mode in " + op.name();
+                } else {
+                    boolean sequential = RequestBodies.sequential(flags);
+                    refusal = PathRules.violation(in, pathIndex, pathLength, sequential);
+                    if (refusal == null && sub == OpCode.DELETE && pathLength == 1) {
+                        refusal = "the root cannot be deleted";
+                    }
+                    if (refusal == null) {
+                        out.writeInt(type);
+                        out.writeBoolean(false);
+                        out.writeInt(err);
+                        chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
+                        out.writeBytes(in, restIndex, in.readerIndex() - restIndex);
+                    }
+                }
+                if (refusal != null) {
+                    refusalCode = KeeperCode.BAD_ARGUMENTS;
+                }
+            }
+            if (refusal != null) {
+                return RequestRewriter.Result.answer(xid, op.code(), op, refusalCode, refusal);
+            }
+            out.writeInt(-1);
+            out.writeBoolean(true);
+            out.writeInt(-1);
+            out.setInt(0, out.readableBytes() - Integer.BYTES);
+            RequestRewriter.Result result = RequestRewriter.Result.forward(xid, op, out);
+            out = null;
+            return result;
+        } finally {
+            if (out != null) {
+                out.release();
+            }
+        }
+    }
+
+    private static boolean allowed(OpCode multi, OpCode sub) {
+        if (multi == OpCode.MULTI_READ) {
+            return sub == OpCode.GET_DATA || sub == OpCode.GET_CHILDREN;
+        }
+        return switch (sub) {
+            case CREATE, CREATE2, CREATE_TTL, CREATE_CONTAINER, DELETE, SET_DATA, CHECK -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Rewrites a successful {@code MultiResponse}: create results get their paths stripped, everything else is
+     * copied as is. Results: create {@code CreateResponse{path}}; create2/createTTL/createContainer
+     * {@code Create2Response{path, stat}}; setData {@code SetDataResponse{stat}}; delete, check nothing;
+     * error {@code ErrorResponse{err}}.
+     *
+     * @param in the reply, positioned after its {@code ReplyHeader}, which {@code out} already holds
+     */
+    void rewriteReply(ByteBuf in, ByteBuf out) {
+        while (true) {
+            int type = Jute.readInt(in, "MultiHeader.type");
+            boolean done = Jute.readBool(in, "MultiHeader.done");
+            int err = Jute.readInt(in, "MultiHeader.err");
+            out.writeInt(type);
+            out.writeBoolean(done);
+            out.writeInt(err);
+            if (done) {
+                Jute.expectEnd(in, "MultiResponse");
+                return;
+            }
+            OpCode result = OpCode.of(type);
+            if (type == -1) {
+                out.writeInt(Jute.readInt(in, "ErrorResponse.err"));
+                continue;
+            }
+            if (result == null) {
+                throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, "MultiResponse: result type "
+                        + type);
+            }
+            switch (result) {
+                case CREATE -> stripPath(in, out);
+                case CREATE2, CREATE_TTL, CREATE_CONTAINER -> {
+                    stripPath(in, out);
+                    copyStat(in, out);
+                }
+                case SET_DATA -> copyStat(in, out);
+                case DELETE, CHECK -> {
+                }
+                default -> throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD,
+                        "MultiResponse: result type " + type + " in a multi");
+            }
+        }
+    }
+
+    private void stripPath(ByteBuf in, ByteBuf out) {
+        int length = Jute.readLength(in, "CreateResponse.path");
+        if (length < 0) {
+            throw new IsolationViolationException("null path in a create result");
+        }
+        chroot.writeStripped(out, in, in.readerIndex(), length);
+        in.skipBytes(length);
+    }
+
+    private static void copyStat(ByteBuf in, ByteBuf out) {
+        Jute.need(in, Jute.STAT_BYTES, "Stat");
+        out.writeBytes(in, Jute.STAT_BYTES);
+    }
+}

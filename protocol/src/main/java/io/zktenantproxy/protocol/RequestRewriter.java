@@ -1,0 +1,171 @@
+package io.zktenantproxy.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Rewrites one client request frame (after the handshake) into the tenant's chroot, or decides to answer it locally.
+ *
+ * <pre>
+ * client: | len | xid | type | pathLen | clientPath          | rest of the record (data, acl, flags, ...) |
+ * server: | len'| xid | type | pathLen'| chroot + clientPath | the same rest, as a retained slice         |
+ * </pre>
+ *
+ * Path-first records are spliced: only the header and path are written anew; the rest of the frame (a setData or
+ * create payload of any size) is kept as a slice of the client's buffer, so payloads are never copied. Every record
+ * is still walked to its end first, so a truncated record or bytes left over are caught before anything is sent.
+ * {@code multi}, {@code multiRead}, {@code setWatches} and {@code setWatches2} are decoded whole
+ * ({@link MultiRewriter}, {@link WatchListRewriter}).
+ *
+ * <p>Stateless apart from the chroot; shared by all connections of a tenant.
+ */
+final class RequestRewriter {
+    /** The znode Curator's ensemble tracker reads ({@code ZooDefs.CONFIG_NODE}); the proxy answers it itself. */
+    static final String ENSEMBLE_CONFIG_PATH = "/zookeeper/config";
+    private static final ByteBuf ENSEMBLE_CONFIG_BYTES = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(ENSEMBLE_CONFIG_PATH.getBytes(StandardCharsets.US_ASCII)));
+    /** Tails up to this size are copied next to the path: cheaper than a composite buffer for a bool or an int. */
+    private static final int COPY_TAIL_BYTES = 64;
+
+    private final TenantChroot chroot;
+    private final MultiRewriter multi;
+    private final WatchListRewriter watchLists;
+
+    RequestRewriter(TenantChroot chroot) {
+        this.chroot = chroot;
+        this.multi = new MultiRewriter(chroot);
+        this.watchLists = new WatchListRewriter(chroot);
+    }
+
+    /** Outcome of {@link #rewrite}: either {@code toUpstream} is set, or {@code err}/{@code reason} say why not. */
+    record Result(int xid, int opCode, OpCode op, ByteBuf toUpstream, int err, String reason, boolean ensembleConfig) {
+        static Result forward(int xid, OpCode op, ByteBuf out) {
+            return new Result(xid, op.code(), op, out, KeeperCode.OK, null, false);
+        }
+
+        static Result answer(int xid, int opCode, OpCode op, int err, String reason) {
+            return new Result(xid, opCode, op, null, err, reason, false);
+        }
+    }
+
+    /**
+     * @param frame a whole request frame, 4-byte length included; not consumed, not released
+     * @throws ProtocolException if the frame is malformed or misuses a special xid
+     */
+    Result rewrite(ByteBuf frame, ByteBufAllocator alloc) {
+        ByteBuf in = frame.duplicate();
+        in.skipBytes(Integer.BYTES);
+        int xid = Jute.readInt(in, "RequestHeader.xid");
+        int type = Jute.readInt(in, "RequestHeader.type");
+        OpCode op = OpCode.of(type);
+        checkXid(xid, op, type);
+        if (op == null) {
+            return Result.answer(xid, type, null, KeeperCode.UNIMPLEMENTED, "unknown opcode");
+        }
+        if (!op.forwardable()) {
+            return Result.answer(xid, type, op, op.refusal(), "refused opcode");
+        }
+        OpCode.RequestShape shape = op.request();
+        if (shape.pathFirst() || shape == OpCode.RequestShape.EPHEMERALS_PREFIX) {
+            return splicePath(frame, in, xid, op, alloc);
+        }
+        switch (shape) {
+            case EMPTY -> {
+                Jute.expectEnd(in, op.name());
+                return Result.forward(xid, op, frame.retain());
+            }
+            case AUTH -> {
+                Jute.readInt(in, "AuthPacket.type");
+                Jute.readString(in, "AuthPacket.scheme");
+                Jute.skipBuffer(in, "AuthPacket.auth");
+                Jute.expectEnd(in, "AuthPacket");
+                return Result.forward(xid, op, frame.retain());
+            }
+            case BUFFER -> {
+                Jute.skipBuffer(in, op.name() + ".token");
+                Jute.expectEnd(in, op.name());
+                return Result.forward(xid, op, frame.retain());
+            }
+            case MULTI, MULTI_READ -> {
+                return multi.rewriteRequest(in, xid, op, alloc);
+            }
+            case SET_WATCHES, SET_WATCHES2 -> {
+                return watchLists.rewrite(in, xid, op, alloc);
+            }
+            default -> throw new IllegalStateException("unhandled request shape " + shape);
+        }
+    }
+
+    /** Special xids mean something to the client library; a request may not borrow one. */
+    private static void checkXid(int xid, OpCode op, int type) {
+        if (xid == Xids.NOTIFICATION) {
+            throw new ProtocolException(ProtocolException.Kind.XID, "request xid -1 is reserved for notifications");
+        }
+        if ((xid == Xids.PING) != (op == OpCode.PING)) {
+            throw new ProtocolException(ProtocolException.Kind.XID, "xid " + xid + " with opcode " + type
+                    + " (expected: xid -2 exactly for ping)");
+        }
+        if ((xid == Xids.AUTH) != (op == OpCode.AUTH)) {
+            throw new ProtocolException(ProtocolException.Kind.XID, "xid " + xid + " with opcode " + type
+                    + " (expected: xid -4 exactly for auth)");
+        }
+    }
+
+    private Result splicePath(ByteBuf frame, ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+        String record = op.name();
+        int pathLength = Jute.readLength(in, record + ".path");
+        if (pathLength < 0) {
+            Jute.expectEnd(skipRest(in, op.request()), record);
+            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "null path");
+        }
+        int pathIndex = in.readerIndex();
+        in.skipBytes(pathLength);
+        int restIndex = in.readerIndex();
+        int flags = RequestBodies.scanAfterPath(in, op.request());
+        Jute.expectEnd(in, record);
+        if (flags == RequestBodies.BAD_CREATE_FLAGS) {
+            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "unknown create mode");
+        }
+        boolean sequential = RequestBodies.sequential(flags);
+        String violation = PathRules.violation(frame, pathIndex, pathLength, sequential);
+        if (violation != null) {
+            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, violation);
+        }
+        if (op == OpCode.DELETE && pathLength == 1) {
+            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "the root cannot be deleted");
+        }
+        if (op == OpCode.GET_DATA && isEnsembleConfig(frame, pathIndex, pathLength)) {
+            return new Result(xid, op.code(), op, null, KeeperCode.OK, "ensemble config", true);
+        }
+
+        int restLength = frame.writerIndex() - restIndex;
+        boolean copyTail = restLength <= COPY_TAIL_BYTES;
+        int headLength = Jute.REQUEST_HEADER_BYTES + chroot.prependedBytes(pathLength, sequential);
+        ByteBuf head = alloc.buffer(Integer.BYTES + headLength + (copyTail ? restLength : 0));
+        head.writeInt(headLength + restLength);
+        head.writeInt(xid);
+        head.writeInt(op.code());
+        chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
+        if (copyTail) {
+            head.writeBytes(frame, restIndex, restLength);
+            return Result.forward(xid, op, head);
+        }
+        CompositeByteBuf out = alloc.compositeBuffer(2);
+        out.addComponents(true, head, frame.retainedSlice(restIndex, restLength));
+        return Result.forward(xid, op, out);
+    }
+
+    private static ByteBuf skipRest(ByteBuf in, OpCode.RequestShape shape) {
+        RequestBodies.scanAfterPath(in, shape);
+        return in;
+    }
+
+    static boolean isEnsembleConfig(ByteBuf buf, int index, int length) {
+        return length == ENSEMBLE_CONFIG_BYTES.capacity()
+                && ByteBufUtil.equals(buf, index, ENSEMBLE_CONFIG_BYTES, 0, length);
+    }
+}
