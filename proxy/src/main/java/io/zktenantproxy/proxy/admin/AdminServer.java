@@ -1,0 +1,77 @@
+package io.zktenantproxy.proxy.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.zktenantproxy.proxy.config.HostPort;
+import io.zktenantproxy.proxy.server.ProxyServer;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTP server (Netty's HTTP codec): {@code /healthz}, {@code /readyz}, {@code /metrics} and the tenant
+ * endpoints of {@link AdminRoutes}. Read-only; meant for loopback, optionally protected by a bearer token. Runs on
+ * its own single thread so a slow scrape never touches the proxy's event loops.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AdminServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /**
+     * @param token when non-null, requests must send {@code Authorization: Bearer <token>}
+     * @throws IllegalStateException if the address cannot be bound
+     */
+    public static AdminServer start(HostPort listen, String token, ProxyServer proxy) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zktp-admin", true),
+                NioIoHandler.newFactory());
+        AdminRoutes routes = new AdminRoutes(proxy, token);
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                    new AdminHandler(routes));
+                        }
+                    })
+                    .bind(listen.host(), listen.port()).sync().channel();
+            LOG.info("admin HTTP on {}{}", channel.localAddress(), token == null ? "" : " (token required)");
+            return new AdminServer(group, channel);
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("admin: cannot listen on " + listen + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the bound address (with the real port when 0 was asked) */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+}

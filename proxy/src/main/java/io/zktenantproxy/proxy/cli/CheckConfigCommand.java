@@ -1,0 +1,40 @@
+package io.zktenantproxy.proxy.cli;
+
+import io.zktenantproxy.proxy.config.ConfigException;
+import io.zktenantproxy.proxy.config.ConfigLoader;
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code check-config FILE}: validates a configuration and prints what the proxy would serve. Exit 2 if invalid. */
+@Command(name = "check-config", mixinStandardHelpOptions = true,
+        description = "Validate a configuration file and print what the proxy would serve.")
+final class CheckConfigCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "YAML configuration")
+    Path file;
+
+    @Override
+    public Integer call() {
+        ProxyConfig config;
+        try {
+            config = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            e.errors().forEach(error -> System.err.println("error: " + error));
+            return 2;
+        }
+        System.out.println("upstream: " + (config.upstream() == null
+                ? "embedded ZooKeeper under " + config.dataDir() : config.upstream()));
+        System.out.println("create chroots: " + config.createChroots());
+        System.out.println("limits: " + config.limits());
+        System.out.println("admin: " + (config.admin() == null ? "off" : config.admin().listen()));
+        for (TenantConfig t : config.tenants()) {
+            System.out.println("tenant " + t.name() + ": listen " + t.listen() + ", chroot " + t.chroot()
+                    + (t.advertised().isEmpty() ? "" : ", advertised " + t.advertised()));
+        }
+        System.out.println("OK");
+        return 0;
+    }
+}

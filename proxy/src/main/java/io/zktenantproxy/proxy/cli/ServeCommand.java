@@ -1,0 +1,111 @@
+package io.zktenantproxy.proxy.cli;
+
+import io.zktenantproxy.proxy.config.AdminConfig;
+import io.zktenantproxy.proxy.config.ConfigException;
+import io.zktenantproxy.proxy.config.ConfigLoader;
+import io.zktenantproxy.proxy.config.ConfigValidator;
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
+import io.zktenantproxy.proxy.server.ProxyRuntime;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs the proxy until SIGTERM/SIGINT. Sidecar mode by flags (one tenant), shared mode by {@code --config FILE}
+ * (many tenants, one port each). Every flag can also come from an environment variable, for containers.
+ * With no upstream, an embedded ZooKeeper is started with its data under {@code --data-dir}.
+ */
+@Command(name = "zk-tenant-proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = "A ZooKeeper proxy that gives every tenant a chroot of its own on a shared ensemble.",
+        subcommands = {CheckConfigCommand.class})
+public final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--listen", defaultValue = "${env:ZKTP_LISTEN:-0.0.0.0:7451}",
+            description = "HOST:PORT the tenant's clients connect to (env ZKTP_LISTEN; default ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--upstream", defaultValue = "${env:ZKTP_UPSTREAM}", paramLabel = "CONNECT_STRING",
+            description = "ZooKeeper ensemble, host:port,host:port,... (env ZKTP_UPSTREAM). "
+                    + "Absent: an embedded ZooKeeper is started.")
+    String upstream;
+
+    @Option(names = "--tenant", defaultValue = "${env:ZKTP_TENANT:-default}",
+            description = "Tenant name (env ZKTP_TENANT; default ${DEFAULT-VALUE}).")
+    String tenant;
+
+    @Option(names = "--chroot", defaultValue = "${env:ZKTP_CHROOT}", paramLabel = "PATH",
+            description = "The tenant's chroot (env ZKTP_CHROOT; default /tenants/NAME).")
+    String chroot;
+
+    @Option(names = "--advertised", defaultValue = "${env:ZKTP_ADVERTISED}", split = ",", paramLabel = "HOST:PORT",
+            description = "Proxy addresses served as /zookeeper/config (env ZKTP_ADVERTISED, comma-separated).")
+    List<String> advertised;
+
+    @Option(names = "--admin", defaultValue = "${env:ZKTP_ADMIN:-127.0.0.1:7452}", paramLabel = "HOST:PORT",
+            description = "Admin HTTP server: health, readiness, metrics (env ZKTP_ADMIN; default ${DEFAULT-VALUE}; "
+                    + "'off' disables it).")
+    String admin;
+
+    @Option(names = "--config", defaultValue = "${env:ZKTP_CONFIG}", paramLabel = "FILE",
+            description = "YAML configuration for a shared proxy (env ZKTP_CONFIG). Replaces the sidecar flags; "
+                    + "--upstream still overrides its upstream.")
+    Path config;
+
+    @Option(names = "--data-dir", defaultValue = "${env:ZKTP_DATA_DIR:-./data}",
+            description = "Embedded ZooKeeper's directory (env ZKTP_DATA_DIR; default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--embedded-port", defaultValue = "${env:ZKTP_EMBEDDED_PORT:-2181}",
+            description = "Embedded ZooKeeper's client port on loopback (env ZKTP_EMBEDDED_PORT; default "
+                    + "${DEFAULT-VALUE}).")
+    int embeddedPort;
+
+    @Override
+    public Integer call() throws Exception {
+        ProxyConfig proxyConfig;
+        try {
+            proxyConfig = configuration();
+        } catch (ConfigException e) {
+            e.errors().forEach(error -> System.err.println("error: " + error));
+            return 2;
+        }
+        EmbeddedZooKeeper embedded = null;
+        if (proxyConfig.upstream() == null) {
+            embedded = EmbeddedZooKeeper.start(Path.of(proxyConfig.dataDir()), embeddedPort);
+            proxyConfig = proxyConfig.withUpstream(embedded.connectString());
+        }
+        ProxyRuntime runtime = ProxyRuntime.start(proxyConfig, embedded);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down: closing client connections so clients move to another proxy");
+            runtime.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private ProxyConfig configuration() throws ConfigException {
+        if (config != null) {
+            ProxyConfig fromFile = ConfigLoader.load(config);
+            return upstream != null ? fromFile.withUpstream(upstream) : fromFile;
+        }
+        AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null : new AdminConfig(admin, null);
+        ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
+                List.of(new TenantConfig(tenant, chroot, listen, null)));
+        List<String> errors = ConfigValidator.validate(sidecar);
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return sidecar;
+    }
+}

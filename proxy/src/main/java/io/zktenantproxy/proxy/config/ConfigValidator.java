@@ -1,0 +1,114 @@
+package io.zktenantproxy.proxy.config;
+
+import io.zktenantproxy.protocol.TenantChroot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@link ProxyConfig} before anything starts and returns one message per problem: a tenant without a name
+ * or listen address, duplicate tenants or ports, a chroot that is not an absolute ZooKeeper path, chroots that
+ * overlap (one is the other or lies under it: their trees would mix), addresses that are not {@code host:port}.
+ * Reachability of the upstream is not checked here: the proxy warns and keeps retrying at run time.
+ */
+public final class ConfigValidator {
+    private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+
+    private ConfigValidator() {
+    }
+
+    /** @return the problems found, empty when the configuration is valid */
+    public static List<String> validate(ProxyConfig config) {
+        List<String> errors = new ArrayList<>();
+        if (config.upstream() != null) {
+            upstream(config.upstream(), errors);
+        }
+        config.advertised().forEach(a -> address("advertised", a, errors));
+        limits(config.limits(), errors);
+        if (config.tenants().isEmpty()) {
+            errors.add("tenants: at least one tenant is required");
+        }
+        Set<String> names = new HashSet<>();
+        Map<Integer, String> ports = new HashMap<>();
+        List<String[]> chroots = new ArrayList<>();
+        for (int i = 0; i < config.tenants().size(); i++) {
+            TenantConfig t = config.tenants().get(i);
+            String at = "tenants[" + i + "]";
+            if (t.name() == null || !TENANT_NAME.matcher(t.name()).matches()) {
+                errors.add(at + ".name: '" + t.name() + "' (expected: " + TENANT_NAME.pattern() + ")");
+            } else if (!names.add(t.name())) {
+                errors.add(at + ".name: duplicate tenant '" + t.name() + "'");
+            }
+            HostPort listen = address(at + ".listen", t.listen(), errors);
+            if (listen != null && listen.port() != 0) {
+                String previous = ports.putIfAbsent(listen.port(), t.name());
+                if (previous != null) {
+                    errors.add(at + ".listen: port " + listen.port() + " is already tenant '" + previous + "''s");
+                }
+            }
+            t.advertised().forEach(a -> address(at + ".advertised", a, errors));
+            try {
+                new TenantChroot(t.chroot());
+                chroots.add(new String[] {t.chroot(), t.name()});
+            } catch (IllegalArgumentException e) {
+                errors.add(at + ".chroot: " + e.getMessage());
+            }
+        }
+        for (int i = 0; i < chroots.size(); i++) {
+            for (int j = i + 1; j < chroots.size(); j++) {
+                String a = chroots.get(i)[0];
+                String b = chroots.get(j)[0];
+                if (a.equals(b) || a.startsWith(b + "/") || b.startsWith(a + "/")) {
+                    errors.add("chroots overlap: '" + a + "' (tenant " + chroots.get(i)[1] + ") and '" + b
+                            + "' (tenant " + chroots.get(j)[1] + ")");
+                }
+            }
+        }
+        if (config.admin() != null && config.admin().listen() != null) {
+            HostPort admin = address("admin.listen", config.admin().listen(), errors);
+            if (admin != null && admin.port() != 0 && ports.containsKey(admin.port())) {
+                errors.add("admin.listen: port " + admin.port() + " is already tenant '" + ports.get(admin.port())
+                        + "''s");
+            }
+        }
+        return errors;
+    }
+
+    private static void upstream(String connectString, List<String> errors) {
+        if (connectString.contains("/")) {
+            errors.add("upstream: '" + connectString + "' has a chroot suffix; give each tenant a chroot instead");
+            return;
+        }
+        for (String server : connectString.split(",")) {
+            address("upstream", server, errors);
+        }
+    }
+
+    private static HostPort address(String field, String text, List<String> errors) {
+        try {
+            return HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            errors.add(field + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static void limits(Limits limits, List<String> errors) {
+        positive("limits.maxFrameBytes", limits.maxFrameBytes(), errors);
+        positive("limits.maxInFlight", limits.maxInFlight(), errors);
+        positive("limits.maxConnectionsPerTenant", limits.maxConnectionsPerTenant(), errors);
+        positive("limits.handshakeTimeoutMs", limits.handshakeTimeoutMs(), errors);
+        positive("limits.idleTimeoutMs", limits.idleTimeoutMs(), errors);
+        positive("limits.upstreamConnectTimeoutMs", limits.upstreamConnectTimeoutMs(), errors);
+    }
+
+    private static void positive(String field, int value, List<String> errors) {
+        if (value <= 0) {
+            errors.add(field + ": " + value + " (expected: > 0)");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.zktenantproxy.proxy.config;
+
+import java.util.List;
+
+/**
+ * Everything the proxy serves, as read from YAML ({@code --config}) or built from the sidecar flags.
+ *
+ * <pre>
+ * upstream: zk1:2181,zk2:2181,zk3:2181   # the ensemble; absent: an embedded ZooKeeper under ./data
+ * advertised: [proxy.example:7451]       # default for every tenant's /zookeeper/config
+ * createChroots: true                    # create each chroot (and parents) on the tenant's first connection
+ * limits: {...}                          # see Limits
+ * admin: {listen: 127.0.0.1:7452}        # see AdminConfig
+ * tenants:
+ *   - {name: acme, chroot: /tenants/acme, listen: 0.0.0.0:7451}
+ * </pre>
+ *
+ * @param upstream      ZooKeeper connect string ({@code host:port,...}), null for the embedded ZooKeeper
+ * @param advertised    proxy addresses for {@code /zookeeper/config} when a tenant names none
+ * @param createChroots default true
+ * @param dataDir       the embedded ZooKeeper's directory when {@code upstream} is null (default {@code ./data})
+ */
+public record ProxyConfig(String upstream, List<String> advertised, Boolean createChroots, Limits limits,
+                          AdminConfig admin, String dataDir, List<TenantConfig> tenants) {
+    public ProxyConfig {
+        advertised = advertised == null ? List.of() : List.copyOf(advertised);
+        createChroots = createChroots == null || createChroots;
+        limits = limits == null ? Limits.defaults() : limits;
+        dataDir = dataDir == null ? "./data" : dataDir;
+        tenants = tenants == null ? List.of() : List.copyOf(tenants);
+    }
+
+    /** @return this configuration with {@code upstream} replaced (the embedded ZooKeeper's address) */
+    public ProxyConfig withUpstream(String connectString) {
+        return new ProxyConfig(connectString, advertised, createChroots, limits, admin, dataDir, tenants);
+    }
+}

@@ -1,0 +1,57 @@
+package io.zktenantproxy.proxy.metrics;
+
+import io.zktenantproxy.protocol.ProtocolException;
+import java.util.Locale;
+
+/** Why the proxy closed a client connection; the {@code reason} tag of {@code zktp_connections_closed_total}. */
+public enum CloseReason {
+    /** The client closed its side. */
+    CLIENT_CLOSED,
+    /** The ensemble server closed the upstream connection (the client reconnects and resumes). */
+    UPSTREAM_CLOSED,
+    /** No ensemble server accepted a connection. */
+    UPSTREAM_UNAVAILABLE,
+    /** The tenant's chroot could not be created. */
+    CHROOT_UNAVAILABLE,
+    /** No ConnectRequest within the handshake timeout. */
+    HANDSHAKE_TIMEOUT,
+    /** Nothing received within the idle timeout. */
+    IDLE_TIMEOUT,
+    /** The tenant already has its maximum number of connections. */
+    TOO_MANY_CONNECTIONS,
+    /** A resume of a session that another tenant created. */
+    SESSION_OF_OTHER_TENANT,
+    /** A four-letter word was answered; ZooKeeper closes after one too. */
+    FOUR_LETTER_WORD,
+    /** The proxy is shutting down. */
+    SHUTDOWN,
+    /** An I/O error on either side. */
+    IO_ERROR,
+    PROTOCOL_FRAME_LENGTH,
+    PROTOCOL_TRUNCATED,
+    PROTOCOL_TRAILING_BYTES,
+    PROTOCOL_MALFORMED_FIELD,
+    PROTOCOL_HANDSHAKE,
+    PROTOCOL_XID,
+    ISOLATION_VIOLATION,
+    PROTOCOL_TOO_MANY_REQUESTS;
+
+    /** @return the reason for a {@link ProtocolException} */
+    public static CloseReason of(ProtocolException e) {
+        return switch (e.kind()) {
+            case FRAME_LENGTH -> PROTOCOL_FRAME_LENGTH;
+            case TRUNCATED -> PROTOCOL_TRUNCATED;
+            case TRAILING_BYTES -> PROTOCOL_TRAILING_BYTES;
+            case MALFORMED_FIELD -> PROTOCOL_MALFORMED_FIELD;
+            case HANDSHAKE -> PROTOCOL_HANDSHAKE;
+            case XID -> PROTOCOL_XID;
+            case ISOLATION_VIOLATION -> ISOLATION_VIOLATION;
+            case TOO_MANY_REQUESTS -> PROTOCOL_TOO_MANY_REQUESTS;
+        };
+    }
+
+    /** @return the tag value, lower case */
+    public String tag() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,98 @@
+package io.zktenantproxy.proxy.server;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates each tenant's chroot znode, with its parents, before the tenant's first session goes upstream: without it
+ * every request of the tenant would fail with {@code NONODE}. Uses one Curator client of the proxy's own
+ * (retries with exponential backoff; the ensemble tracker off, so it stays on the configured servers).
+ *
+ * <p>A successful creation is remembered per chroot; a failed one is retried by the next connection.
+ */
+final class ChrootProvisioner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChrootProvisioner.class);
+
+    private final boolean enabled;
+    private final CuratorFramework curator;
+    private final ExecutorService executor;
+    private final Map<String, CompletableFuture<Void>> done = new ConcurrentHashMap<>();
+
+    ChrootProvisioner(String connectString, boolean enabled) {
+        this.enabled = enabled;
+        if (enabled) {
+            this.curator = CuratorFrameworkFactory.builder()
+                    .connectString(connectString)
+                    .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
+                    .sessionTimeoutMs(30_000)
+                    .connectionTimeoutMs(10_000)
+                    .ensembleTracker(false)
+                    .build();
+            this.curator.start();
+            this.executor = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "chroot-provisioner");
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            this.curator = null;
+            this.executor = null;
+        }
+    }
+
+    /** @return completes when {@code chroot} exists (at once when provisioning is off) */
+    CompletableFuture<Void> ensure(String chroot) {
+        if (!enabled) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> existing = done.get(chroot);
+        if (existing != null && !existing.isCompletedExceptionally()) {
+            return existing;
+        }
+        CompletableFuture<Void> attempt = CompletableFuture.runAsync(() -> create(chroot), executor);
+        done.put(chroot, attempt);
+        return attempt;
+    }
+
+    private void create(String chroot) {
+        try {
+            if (curator.checkExists().forPath(chroot) == null) {
+                curator.create().creatingParentsIfNeeded().forPath(chroot);
+                LOG.info("created chroot {}", chroot);
+            }
+        } catch (KeeperException.NodeExistsException e) {
+            // another proxy instance created it first
+        } catch (Exception e) {
+            LOG.warn("cannot create chroot {}: {}", chroot, e.toString());
+            throw new IllegalStateException("cannot create chroot " + chroot, e);
+        }
+    }
+
+    /** @return whether the proxy's own client is connected to the ensemble (true when provisioning is off) */
+    boolean upstreamConnected() {
+        return !enabled || curator.getZookeeperClient().isConnected();
+    }
+
+    @Override
+    public void close() {
+        if (enabled) {
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            curator.close();
+        }
+    }
+}

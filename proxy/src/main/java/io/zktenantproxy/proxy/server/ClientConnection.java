@@ -1,0 +1,376 @@
+package io.zktenantproxy.proxy.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.zktenantproxy.protocol.ClientFrame;
+import io.zktenantproxy.protocol.ConnectRequest;
+import io.zktenantproxy.protocol.ConnectResponse;
+import io.zktenantproxy.protocol.FourLetterWord;
+import io.zktenantproxy.protocol.FrameDecoder;
+import io.zktenantproxy.protocol.IsolationViolationException;
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.ProtocolException;
+import io.zktenantproxy.protocol.TenantConnection;
+import io.zktenantproxy.proxy.metrics.CloseReason;
+import io.zktenantproxy.proxy.metrics.TenantMeters;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied ZooKeeper connection: the client channel's handler and the owner of everything the connection has,
+ * its {@link TenantConnection} protocol state and its upstream channel. Both channels run on the client's event
+ * loop, so nothing here is shared across threads.
+ *
+ * <ul>
+ *   <li>The ConnectRequest waits for the tenant's chroot to exist, then goes to an ensemble server
+ *       ({@link UpstreamConnector}) untouched; frames the client pipelines meanwhile wait in order.</li>
+ *   <li>Backpressure: the client is read only while the upstream channel is writable and fewer than
+ *       {@code maxInFlight} requests are unanswered; the upstream is read only while the client is writable.</li>
+ *   <li>Writes are flushed once per read batch, not per frame.</li>
+ *   <li>Either side closing closes the other; the client then reconnects and resumes its session.</li>
+ * </ul>
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements TenantConnection.Observer {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final Tenant tenant;
+    private final TenantMeters meters;
+    private final ProxyContext context;
+    private final TenantConnection protocol;
+    private final Consumer<ByteBuf> toClient = this::writeToClient;
+    private final ArrayDeque<ByteBuf> awaitingUpstream = new ArrayDeque<>();
+
+    private Channel client;
+    private Channel upstream;
+    private ScheduledFuture<?> handshakeTimer;
+    private boolean connectSeen;
+    private boolean closing;
+    private boolean cleanedUp;
+    private boolean clientFlushNeeded;
+    private boolean upstreamFlushNeeded;
+    private boolean sessionCounted;
+    private long sessionId;
+    private CloseReason closeReason;
+
+    ClientConnection(Tenant tenant, ProxyContext context) {
+        this.tenant = tenant;
+        this.meters = tenant.meters();
+        this.context = context;
+        this.protocol = new TenantConnection(tenant.chroot(), tenant.ensembleConfig(), this);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        client = ctx.channel();
+        context.clients().add(client);
+        int open = meters.connections(1);
+        if (open > context.limits().maxConnectionsPerTenant()) {
+            close(CloseReason.TOO_MANY_CONNECTIONS, "tenant has " + (open - 1) + " connections (limit "
+                    + context.limits().maxConnectionsPerTenant() + ")");
+            return;
+        }
+        handshakeTimer = ctx.executor().schedule(() -> close(CloseReason.HANDSHAKE_TIMEOUT,
+                        "no ConnectRequest within " + context.limits().handshakeTimeoutMs() + " ms"),
+                context.limits().handshakeTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FourLetterWord word) {
+            answerFourLetterWord(word);
+            return;
+        }
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            if (closing) {
+                return;
+            }
+            meters.bytesIn(frame.readableBytes());
+            ClientFrame result = protocol.onClientFrame(frame, ctx.alloc(), toClient);
+            if (result instanceof ClientFrame.Forward forward) {
+                sendUpstream(forward.toUpstream());
+            } else if (result instanceof ClientFrame.Answered answered) {
+                meters.answeredByProxy(OpCode.of(answered.opCode()), answered.err());
+                if (answered.err() != 0 && LOG.isDebugEnabled()) {
+                    LOG.debug("tenant {} session 0x{}: answered xid {} opcode {} with {}: {}", tenant.name(),
+                            Long.toHexString(sessionId), answered.xid(), answered.opCode(), answered.err(),
+                            answered.reason());
+                }
+            } else if (result instanceof ClientFrame.Connect connect) {
+                onConnectRequest(connect);
+            }
+        } catch (ProtocolException e) {
+            close(CloseReason.of(e), e.getMessage());
+        } finally {
+            frame.release();
+        }
+        updateClientReading();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
+    }
+
+    private void onConnectRequest(ClientFrame.Connect connect) {
+        connectSeen = true;
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        ConnectRequest request = connect.request();
+        if (request.sessionId() != 0) {
+            String owner = context.sessions().owner(request.sessionId());
+            if (owner != null && !owner.equals(tenant.name())) {
+                connect.toUpstream().release();
+                close(CloseReason.SESSION_OF_OTHER_TENANT, "session 0x" + Long.toHexString(request.sessionId())
+                        + " belongs to another tenant");
+                return;
+            }
+        }
+        awaitingUpstream.add(connect.toUpstream());
+        context.provisioner().ensure(tenant.chroot().root()).whenComplete((ok, error) ->
+                client.eventLoop().execute(() -> {
+                    if (closing) {
+                        return;
+                    }
+                    if (error != null) {
+                        close(CloseReason.CHROOT_UNAVAILABLE, "chroot " + tenant.chroot() + " could not be created");
+                        return;
+                    }
+                    context.connector().connect(client.eventLoop(), this::upstreamPipeline, this::onUpstreamConnected,
+                            () -> close(CloseReason.UPSTREAM_UNAVAILABLE, "no ensemble server accepted a connection"));
+                }));
+    }
+
+    private ChannelHandler upstreamPipeline() {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new FrameDecoder(context.limits().maxFrameBytes(), false),
+                        new UpstreamHandler(ClientConnection.this));
+            }
+        };
+    }
+
+    private void onUpstreamConnected(Channel channel) {
+        if (closing) {
+            channel.close();
+            return;
+        }
+        upstream = channel;
+        ByteBuf buf;
+        while ((buf = awaitingUpstream.poll()) != null) {
+            upstream.write(buf);
+        }
+        upstream.flush();
+        upstream.config().setAutoRead(client.isWritable());
+        updateClientReading();
+    }
+
+    private void sendUpstream(ByteBuf buf) {
+        if (upstream != null) {
+            upstream.write(buf);
+            upstreamFlushNeeded = true;
+        } else {
+            awaitingUpstream.add(buf);
+        }
+    }
+
+    private void writeToClient(ByteBuf buf) {
+        if (closing && cleanedUp) {
+            buf.release();
+            return;
+        }
+        meters.bytesOut(buf.readableBytes());
+        client.write(buf);
+        clientFlushNeeded = true;
+    }
+
+    private void flush() {
+        if (upstreamFlushNeeded) {
+            upstreamFlushNeeded = false;
+            upstream.flush();
+        }
+        if (clientFlushNeeded) {
+            clientFlushNeeded = false;
+            client.flush();
+        }
+    }
+
+    void onUpstreamFrame(ByteBuf frame) {
+        try {
+            if (closing) {
+                return;
+            }
+            ConnectResponse response = protocol.onServerFrame(frame, upstream.alloc(), toClient);
+            if (response != null) {
+                onSession(response);
+            }
+        } catch (ProtocolException e) {
+            if (e instanceof IsolationViolationException) {
+                meters.isolationViolation();
+            }
+            close(CloseReason.of(e), e.getMessage());
+        } finally {
+            frame.release();
+        }
+    }
+
+    void onUpstreamReadComplete() {
+        flush();
+        updateClientReading();
+    }
+
+    private void onSession(ConnectResponse response) {
+        if (response.expired()) {
+            LOG.debug("tenant {}: session expired, the ensemble refused to resume it", tenant.name());
+            return;
+        }
+        sessionId = response.sessionId();
+        context.sessions().bind(sessionId, tenant.name(), response.timeOutMs());
+        meters.sessions(1);
+        sessionCounted = true;
+        LOG.debug("tenant {}: session 0x{} established, timeout {} ms", tenant.name(), Long.toHexString(sessionId),
+                response.timeOutMs());
+    }
+
+    /** Reads the client only while upstream can take more and the in-flight bound is not reached. */
+    void updateClientReading() {
+        if (client == null || closing) {
+            return;
+        }
+        boolean read = protocol.inFlight() < context.limits().maxInFlight()
+                && (upstream != null ? upstream.isWritable() : awaitingUpstream.size() < context.limits().maxInFlight());
+        if (client.config().isAutoRead() != read) {
+            client.config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null && !closing) {
+            upstream.config().setAutoRead(client.isWritable());
+        }
+    }
+
+    void onUpstreamInactive() {
+        close(CloseReason.UPSTREAM_CLOSED, "ensemble server closed the connection");
+    }
+
+    void onUpstreamException(Throwable cause) {
+        if (cause instanceof ProtocolException e) {
+            close(CloseReason.of(e), "from ensemble: " + e.getMessage());
+        } else {
+            close(CloseReason.IO_ERROR, "upstream: " + cause);
+        }
+    }
+
+    private void answerFourLetterWord(FourLetterWord word) {
+        String answer = FourLetterWordResponder.answer(word, meters.connections());
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        client.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.US_ASCII));
+        close(CloseReason.FOUR_LETTER_WORD, word.word());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            close(CloseReason.IDLE_TIMEOUT, "nothing received within " + context.limits().idleTimeoutMs() + " ms");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ProtocolException e) {
+            close(CloseReason.of(e), e.getMessage());
+        } else if (cause instanceof IOException) {
+            close(CloseReason.IO_ERROR, cause.toString());
+        } else {
+            LOG.warn("tenant {}: unexpected error, closing the connection", tenant.name(), cause);
+            close(CloseReason.IO_ERROR, cause.toString());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close(context.shuttingDown().get() ? CloseReason.SHUTDOWN : CloseReason.CLIENT_CLOSED, "client went away");
+        cleanUp();
+    }
+
+    /**
+     * Closes both sides once, after flushing what the client is owed. Refusals and protocol errors are logged at
+     * INFO with tenant, remote address and session; ordinary closes at DEBUG.
+     */
+    private void close(CloseReason reason, String detail) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closeReason = reason;
+        meters.connectionClosed(reason);
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        boolean ordinary = reason == CloseReason.CLIENT_CLOSED || reason == CloseReason.UPSTREAM_CLOSED
+                || reason == CloseReason.FOUR_LETTER_WORD || reason == CloseReason.SHUTDOWN
+                || reason == CloseReason.IO_ERROR;
+        if (!ordinary) {
+            LOG.info("closed connection from {} tenant={} session=0x{} reason={}: {}", client.remoteAddress(),
+                    tenant.name(), Long.toHexString(sessionId), reason.tag(), detail);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("closed connection from {} tenant={} session=0x{} reason={}: {}", client.remoteAddress(),
+                    tenant.name(), Long.toHexString(sessionId), reason.tag(), detail);
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void cleanUp() {
+        if (cleanedUp) {
+            return;
+        }
+        cleanedUp = true;
+        meters.connections(-1);
+        if (sessionCounted) {
+            meters.sessions(-1);
+        }
+        protocol.release();
+        ByteBuf buf;
+        while ((buf = awaitingUpstream.poll()) != null) {
+            buf.release();
+        }
+    }
+
+    @Override
+    public void onReply(OpCode op, int err, long latencyNanos) {
+        meters.upstreamReply(op, err, latencyNanos);
+    }
+
+    @Override
+    public void onNotification() {
+        meters.watchEvent();
+    }
+
+    CloseReason closeReason() {
+        return closeReason;
+    }
+}

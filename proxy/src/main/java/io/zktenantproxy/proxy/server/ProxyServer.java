@@ -1,0 +1,203 @@
+package io.zktenantproxy.proxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.zktenantproxy.protocol.FrameDecoder;
+import io.zktenantproxy.proxy.config.ConfigValidator;
+import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running proxy: one listener per tenant, each accepted connection relayed to the ensemble by a
+ * {@link ClientConnection}. Start with {@link #start}; stop with {@link #close}, which stops accepting, closes every
+ * client connection (clients then move to another proxy instance and resume their sessions) and returns within
+ * about {@link #SHUTDOWN_BOUND}.
+ */
+public final class ProxyServer implements AutoCloseable {
+    /** The longest {@link #close} waits for event loops to finish. */
+    public static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final ProxyConfig config;
+    private final ProxyMetrics metrics;
+    private final Transport transport;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ChrootProvisioner provisioner;
+    private final ProxyContext context;
+    private final Map<String, Tenant> tenants = new LinkedHashMap<>();
+    private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+    private final List<Channel> listeners = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ProxyServer(ProxyConfig config, ProxyMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.transport = Transport.best();
+        this.boss = transport.group(1, "zktp-accept");
+        this.workers = transport.group(0, "zktp-io");
+        this.provisioner = new ChrootProvisioner(config.upstream(), config.createChroots());
+        ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+        this.context = new ProxyContext(config.limits(),
+                new UpstreamConnector(config.upstream(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
+                provisioner, new SessionRegistry(), clients, new AtomicBoolean());
+    }
+
+    /**
+     * Validates {@code config}, binds every tenant's listener and starts creating chroots.
+     *
+     * @param config  a configuration whose {@code upstream} is set (start the embedded ZooKeeper first otherwise)
+     * @param metrics where meters are registered
+     * @throws IllegalArgumentException if the configuration is invalid (one line per problem)
+     * @throws IllegalStateException    if a listener cannot be bound; everything started is stopped again
+     */
+    public static ProxyServer start(ProxyConfig config, ProxyMetrics metrics) {
+        List<String> errors = ConfigValidator.validate(config);
+        if (config.upstream() == null) {
+            errors = new ArrayList<>(errors);
+            errors.add("upstream: missing (start an embedded ZooKeeper and pass its connect string)");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", errors));
+        }
+        ProxyServer server = new ProxyServer(config, metrics);
+        try {
+            server.bindAll();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** {@link #start(ProxyConfig, ProxyMetrics)} with a fresh Prometheus registry. */
+    public static ProxyServer start(ProxyConfig config) {
+        return start(config, ProxyMetrics.prometheus());
+    }
+
+    private void bindAll() {
+        for (TenantConfig tc : config.tenants()) {
+            Tenant tenant = new Tenant(tc, config.advertised(), metrics.tenant(tc.name()));
+            tenants.put(tenant.name(), tenant);
+            Channel listener;
+            try {
+                listener = bootstrap(tenant).bind(tenant.listen().host(), tenant.listen().port()).sync().channel();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding " + tenant.listen(), e);
+            } catch (Exception e) {
+                throw new IllegalStateException("tenant " + tenant.name() + ": cannot listen on " + tenant.listen()
+                        + ": " + e.getMessage(), e);
+            }
+            listeners.add(listener);
+            bound.put(tenant.name(), (InetSocketAddress) listener.localAddress());
+            provisioner.ensure(tenant.chroot().root()).exceptionally(e -> {
+                LOG.warn("tenant {}: chroot {} not created yet ({}); retrying on its first connection",
+                        tenant.name(), tenant.chroot(), e.getCause() == null ? e : e.getCause().getMessage());
+                return null;
+            });
+        }
+        metrics.readiness(this::ready);
+        StringBuilder sb = new StringBuilder();
+        bound.forEach((name, address) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append(" on ")
+                .append(address.getHostString()).append(':').append(address.getPort()).append(" (chroot ")
+                .append(tenants.get(name).chroot()).append(')'));
+        LOG.info("zk-tenant-proxy listening: {}; upstream {}; transport {}", sb, config.upstream(), transport.name());
+    }
+
+    private ServerBootstrap bootstrap(Tenant tenant) {
+        Limits limits = config.limits();
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(limits.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS),
+                                new FrameDecoder(limits.maxFrameBytes(), true),
+                                new ClientConnection(tenant, context));
+                    }
+                });
+    }
+
+    /** @return the address {@code tenant} listens on (with the real port when 0 was configured) */
+    public InetSocketAddress address(String tenant) {
+        InetSocketAddress address = bound.get(tenant);
+        if (address == null) {
+            throw new IllegalArgumentException("no tenant '" + tenant + "'");
+        }
+        return address;
+    }
+
+    /** @return the tenants, in configuration order */
+    public List<Tenant> tenants() {
+        return List.copyOf(tenants.values());
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /** @return sessions this instance has seen created or resumed and not yet expired */
+    public long knownSessions() {
+        return context.sessions().size();
+    }
+
+    /** @return whether every listener is bound and the proxy's own client reaches the ensemble */
+    public boolean ready() {
+        return !closed.get() && listeners.stream().allMatch(Channel::isActive) && provisioner.upstreamConnected();
+    }
+
+    /** Stops accepting, closes every client connection, stops the event loops; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        context.shuttingDown().set(true);
+        listeners.forEach(Channel::close);
+        context.clients().close().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        boss.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        workers.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        provisioner.close();
+        boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());
+        workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());
+        LOG.info("zk-tenant-proxy stopped");
+    }
+
+    /** @return names of the tenants, for logs and admin pages */
+    public List<String> tenantNames() {
+        return Collections.unmodifiableList(new ArrayList<>(tenants.keySet()));
+    }
+}

@@ -1,0 +1,59 @@
+package io.zktenantproxy.proxy.server;
+
+import io.zktenantproxy.protocol.TenantChroot;
+import io.zktenantproxy.proxy.config.HostPort;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.metrics.TenantMeters;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A tenant as the running proxy knows it: name, chroot, listen address, the {@code /zookeeper/config} data it is
+ * served, and its meters. Immutable, shared by all of the tenant's connections.
+ */
+public final class Tenant {
+    private final String name;
+    private final TenantChroot chroot;
+    private final HostPort listen;
+    private final byte[] ensembleConfig;
+    private final TenantMeters meters;
+
+    Tenant(TenantConfig config, List<String> defaultAdvertised, TenantMeters meters) {
+        this.name = config.name();
+        this.chroot = new TenantChroot(config.chroot());
+        this.listen = HostPort.parse(config.listen());
+        List<String> advertised = config.advertised().isEmpty() ? defaultAdvertised : config.advertised();
+        List<HostPort> addresses = new ArrayList<>();
+        advertised.forEach(a -> addresses.add(HostPort.parse(a)));
+        if (addresses.isEmpty() && !listen.wildcard() && listen.port() != 0) {
+            addresses.add(listen);
+        }
+        this.ensembleConfig = EnsembleConfigData.of(addresses);
+        this.meters = meters;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public TenantChroot chroot() {
+        return chroot;
+    }
+
+    public HostPort listen() {
+        return listen;
+    }
+
+    byte[] ensembleConfig() {
+        return ensembleConfig;
+    }
+
+    public TenantMeters meters() {
+        return meters;
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + chroot + ")";
+    }
+}

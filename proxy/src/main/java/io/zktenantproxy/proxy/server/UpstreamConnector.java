@@ -1,0 +1,84 @@
+package io.zktenantproxy.proxy.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.zktenantproxy.proxy.config.HostPort;
+import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Opens the upstream connection for one client connection. Like ZooKeeper's {@code StaticHostProvider}, the servers
+ * of the connect string are tried in a shuffled order, moving to the next when one refuses or times out; each client
+ * connection gets its own shuffle, which spreads a tenant's sessions across the ensemble.
+ *
+ * <p>The upstream channel is registered on the client channel's own event loop (as in Netty's proxy example), so the
+ * two channels and their shared state need no locks.
+ */
+final class UpstreamConnector {
+    private final List<HostPort> servers;
+    private final Transport transport;
+    private final int connectTimeoutMs;
+    private final ProxyMetrics metrics;
+
+    UpstreamConnector(String connectString, Transport transport, int connectTimeoutMs, ProxyMetrics metrics) {
+        List<HostPort> parsed = new ArrayList<>();
+        for (String server : connectString.split(",")) {
+            parsed.add(HostPort.parse(server));
+        }
+        this.servers = List.copyOf(parsed);
+        this.transport = transport;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.metrics = metrics;
+    }
+
+    List<HostPort> servers() {
+        return servers;
+    }
+
+    /**
+     * Connects on {@code loop}; calls {@code onConnected} with the active channel, or {@code onFailed} once every
+     * server has refused. Both run on {@code loop}.
+     */
+    void connect(EventLoop loop, Supplier<ChannelHandler> pipeline, Consumer<Channel> onConnected,
+                 Runnable onFailed) {
+        List<HostPort> order = new ArrayList<>(servers);
+        Collections.shuffle(order, ThreadLocalRandom.current());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.AUTO_READ, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+        attempt(bootstrap, order, 0, pipeline, onConnected, onFailed);
+    }
+
+    private void attempt(Bootstrap bootstrap, List<HostPort> order, int index, Supplier<ChannelHandler> pipeline,
+                         Consumer<Channel> onConnected, Runnable onFailed) {
+        if (index == order.size()) {
+            onFailed.run();
+            return;
+        }
+        HostPort server = order.get(index);
+        bootstrap.clone().handler(pipeline.get()).connect(server.host(), server.port())
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        onConnected.accept(f.channel());
+                    } else {
+                        metrics.upstreamConnectFailed(server.toString());
+                        attempt(bootstrap, order, index + 1, pipeline, onConnected, onFailed);
+                    }
+                });
+    }
+}

@@ -1,0 +1,47 @@
+package io.zktenantproxy.proxy.it;
+
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * Real ZooKeeper servers for integration tests (curator-test), configured as a proxy needs them: no per-address
+ * connection limit (every proxied client arrives from the proxy's address), TTL nodes enabled, the four-letter words
+ * the tests use whitelisted.
+ */
+public final class Upstreams {
+    private Upstreams() {
+    }
+
+    static {
+        System.setProperty("zookeeper.extendedTypesEnabled", "true");
+        System.setProperty("zookeeper.4lw.commands.whitelist", "*");
+    }
+
+    private static Map<String, Object> properties() {
+        Map<String, Object> p = new HashMap<>();
+        p.put("maxClientCnxns", "0");
+        p.put("admin.enableServer", "false");
+        return p;
+    }
+
+    /** A started standalone server. */
+    public static TestingServer server() throws Exception {
+        InstanceSpec spec = new InstanceSpec(null, -1, -1, -1, true, -1, -1, 0, properties());
+        return new TestingServer(spec, true);
+    }
+
+    /** A started ensemble of {@code size} servers. */
+    public static TestingCluster cluster(int size) throws Exception {
+        java.util.List<InstanceSpec> specs = new java.util.ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            specs.add(new InstanceSpec((File) null, -1, -1, -1, true, i + 1, -1, 0, properties()));
+        }
+        TestingCluster cluster = new TestingCluster(specs);
+        cluster.start();
+        return cluster;
+    }
+}
