@@ -54,6 +54,7 @@ final class MultiRewriter {
                 int pathIndex = in.readerIndex();
                 if (pathLength > 0) {
                     in.skipBytes(pathLength);
+                    RequestRewriter.requireUtf8(in, pathIndex, pathLength, sub.name());
                 }
                 int restIndex = in.readerIndex();
                 int flags = RequestBodies.scanAfterPath(in, sub.request());

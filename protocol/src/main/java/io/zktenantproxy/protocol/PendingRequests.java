@@ -16,18 +16,23 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: owned by the connection's event loop.
  */
 final class PendingRequests {
-    /** One pending request: {@code local} is null while the reply is expected from upstream. */
+    /**
+     * One pending request: {@code local} is null while the reply is expected from upstream; {@code proxyOwned}
+     * marks a request the proxy sent on the session itself, whose reply the client must not see.
+     */
     static final class Entry {
         final int xid;
         final OpCode op;
         final long sentNanos;
         final ByteBuf local;
+        final boolean proxyOwned;
 
-        Entry(int xid, OpCode op, long sentNanos, ByteBuf local) {
+        Entry(int xid, OpCode op, long sentNanos, ByteBuf local, boolean proxyOwned) {
             this.xid = xid;
             this.op = op;
             this.sentNanos = sentNanos;
             this.local = local;
+            this.proxyOwned = proxyOwned;
         }
     }
 
@@ -35,7 +40,7 @@ final class PendingRequests {
 
     /** Queues the handshake: nothing may reach the client before the server's ConnectResponse. */
     void expectHandshake() {
-        queue.addLast(new Entry(0, null, 0, null));
+        queue.addLast(new Entry(0, null, 0, null, false));
     }
 
     /**
@@ -51,8 +56,8 @@ final class PendingRequests {
         queue.removeFirst();
     }
 
-    void expectUpstream(int xid, OpCode op, long sentNanos) {
-        queue.addLast(new Entry(xid, op, sentNanos, null));
+    void expectUpstream(int xid, OpCode op, long sentNanos, boolean proxyOwned) {
+        queue.addLast(new Entry(xid, op, sentNanos, null, proxyOwned));
     }
 
     /** Sends {@code reply} now if nothing is pending, else queues it behind the pending requests. */
@@ -60,7 +65,7 @@ final class PendingRequests {
         if (queue.isEmpty()) {
             toClient.accept(reply);
         } else {
-            queue.addLast(new Entry(xid, null, 0, reply));
+            queue.addLast(new Entry(xid, null, 0, reply, false));
         }
     }
 

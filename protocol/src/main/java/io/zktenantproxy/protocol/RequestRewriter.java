@@ -102,8 +102,8 @@ final class RequestRewriter {
 
     /** Special xids mean something to the client library; a request may not borrow one. */
     private static void checkXid(int xid, OpCode op, int type) {
-        if (xid == Xids.NOTIFICATION) {
-            throw new ProtocolException(ProtocolException.Kind.XID, "request xid -1 is reserved for notifications");
+        if (xid == Xids.NOTIFICATION || xid == Xids.PROXY) {
+            throw new ProtocolException(ProtocolException.Kind.XID, "request xid " + xid + " is reserved");
         }
         if ((xid == Xids.PING) != (op == OpCode.PING)) {
             throw new ProtocolException(ProtocolException.Kind.XID, "xid " + xid + " with opcode " + type
@@ -124,6 +124,7 @@ final class RequestRewriter {
         }
         int pathIndex = in.readerIndex();
         in.skipBytes(pathLength);
+        requireUtf8(in, pathIndex, pathLength, record);
         int restIndex = in.readerIndex();
         int flags = RequestBodies.scanAfterPath(in, op.request());
         Jute.expectEnd(in, record);
@@ -137,6 +138,10 @@ final class RequestRewriter {
         }
         if (op == OpCode.DELETE && pathLength == 1) {
             return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "the root cannot be deleted");
+        }
+        if (op == OpCode.SET_ACL && pathLength == 1) {
+            // the chroot znode's ACL is the platform's: a tenant must not lock the proxy or operators out of it
+            return Result.answer(xid, op.code(), op, KeeperCode.NO_AUTH, "the root's ACL belongs to the platform");
         }
         if (op == OpCode.GET_DATA && isEnsembleConfig(frame, pathIndex, pathLength)) {
             return new Result(xid, op.code(), op, null, KeeperCode.OK, "ensemble config", true);
@@ -157,6 +162,13 @@ final class RequestRewriter {
         CompositeByteBuf out = alloc.compositeBuffer(2);
         out.addComponents(true, head, frame.retainedSlice(restIndex, restLength));
         return Result.forward(xid, op, out);
+    }
+
+    /** A path that is not UTF-8 is not a mistake but a forgery (every client library encodes UTF-8): close. */
+    static void requireUtf8(ByteBuf in, int index, int length, String record) {
+        if (!Utf8.isValid(in, index, length)) {
+            throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, record + ".path: not valid UTF-8");
+        }
     }
 
     private static ByteBuf skipRest(ByteBuf in, OpCode.RequestShape shape) {

@@ -30,6 +30,10 @@ public final class TenantConnection {
         default void onNotification() {
         }
 
+        /** The reply to a request the proxy sent on the session itself ({@link #sendOnSession}). */
+        default void onProxyReply(OpCode op, int err) {
+        }
+
         Observer NONE = new Observer() {
         };
     }
@@ -73,7 +77,7 @@ public final class TenantConnection {
         if (result.toUpstream() != null) {
             OpCode op = result.op();
             if (op != OpCode.PING && op != OpCode.AUTH) {
-                pending.expectUpstream(result.xid(), op, System.nanoTime());
+                pending.expectUpstream(result.xid(), op, System.nanoTime(), false);
             }
             return new ClientFrame.Forward(result.xid(), op, result.toUpstream());
         }
@@ -121,11 +125,35 @@ public final class TenantConnection {
         if (zxid > lastZxid) {
             lastZxid = zxid;
         }
+        if (entry.proxyOwned) {
+            observer.onProxyReply(entry.op, err);
+            pending.drainLocal(toClient);
+            return null;
+        }
         ByteBuf out = replies.rewriteReply(frame, entry.op, err, alloc);
         observer.onReply(entry.op, err, System.nanoTime() - entry.sentNanos);
         toClient.accept(out);
         pending.drainLocal(toClient);
         return null;
+    }
+
+    /**
+     * Queues a request of the proxy's own on this session, to be written upstream by the caller after every request
+     * already forwarded. Its reply is not shown to the client; it goes to {@link Observer#onProxyReply}. Its xid is
+     * {@link Xids#PROXY}, which clients may not use.
+     *
+     * @param op           the request's opcode (it decides how the reply is read)
+     * @param serverFrame  the whole request frame, server paths already (no chroot is applied); returned as is
+     * @return {@code serverFrame}, for the caller to write upstream
+     * @throws IllegalStateException before the session is established
+     */
+    public ByteBuf sendOnSession(OpCode op, ByteBuf serverFrame) {
+        if (!serverHandshakeDone) {
+            serverFrame.release();
+            throw new IllegalStateException("no session yet");
+        }
+        pending.expectUpstream(Xids.PROXY, op, System.nanoTime(), true);
+        return serverFrame;
     }
 
     /** @return requests sent or answered but whose reply the client has not been given yet */

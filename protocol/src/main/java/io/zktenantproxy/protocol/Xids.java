@@ -10,6 +10,11 @@ public final class Xids {
     public static final int NOTIFICATION = -1;
     /** A ping and its reply. */
     public static final int PING = -2;
+    /**
+     * Requests the proxy itself sends on a client's session (the session's ownership marker). Reserved: a client
+     * using it is refused, so its reply can never be mistaken for the client's.
+     */
+    public static final int PROXY = -3;
     /** An {@code AuthPacket} and its reply. */
     public static final int AUTH = -4;
     /** The {@code SetWatches}/{@code SetWatches2} a client sends right after reconnecting. */

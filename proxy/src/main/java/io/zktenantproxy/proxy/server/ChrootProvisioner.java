@@ -28,33 +28,39 @@ final class ChrootProvisioner implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, CompletableFuture<Void>> done = new ConcurrentHashMap<>();
 
+    /**
+     * @param enabled whether tenant chroots are created; the client runs either way, since session ownership
+     *                markers ({@link SessionRegistry}) need it
+     */
     ChrootProvisioner(String connectString, boolean enabled) {
         this.enabled = enabled;
-        if (enabled) {
-            this.curator = CuratorFrameworkFactory.builder()
-                    .connectString(connectString)
-                    .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
-                    .sessionTimeoutMs(30_000)
-                    .connectionTimeoutMs(10_000)
-                    .ensembleTracker(false)
-                    .build();
-            this.curator.start();
-            this.executor = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "chroot-provisioner");
-                t.setDaemon(true);
-                return t;
-            });
-        } else {
-            this.curator = null;
-            this.executor = null;
-        }
+        this.curator = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
+                .sessionTimeoutMs(30_000)
+                .connectionTimeoutMs(10_000)
+                .ensembleTracker(false)
+                .build();
+        this.curator.start();
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "chroot-provisioner");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** @return completes when {@code chroot} exists (at once when provisioning is off) */
+    /** @return the proxy's own client of the ensemble (not a tenant's): for provisioning and ownership checks */
+    CuratorFramework curator() {
+        return curator;
+    }
+
+    /** @return completes when tenant chroot {@code chroot} exists (at once when chroot creation is off) */
     CompletableFuture<Void> ensure(String chroot) {
-        if (!enabled) {
-            return CompletableFuture.completedFuture(null);
-        }
+        return enabled ? ensurePath(chroot) : CompletableFuture.completedFuture(null);
+    }
+
+    /** @return completes when {@code path} (with its parents) exists; created if missing */
+    CompletableFuture<Void> ensurePath(String chroot) {
         CompletableFuture<Void> existing = done.get(chroot);
         if (existing != null && !existing.isCompletedExceptionally()) {
             return existing;
@@ -78,21 +84,19 @@ final class ChrootProvisioner implements AutoCloseable {
         }
     }
 
-    /** @return whether the proxy's own client is connected to the ensemble (true when provisioning is off) */
+    /** @return whether the proxy's own client is connected to the ensemble */
     boolean upstreamConnected() {
-        return !enabled || curator.getZookeeperClient().isConnected();
+        return curator.getZookeeperClient().isConnected();
     }
 
     @Override
     public void close() {
-        if (enabled) {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            curator.close();
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        curator.close();
     }
 }

@@ -18,12 +18,15 @@ import io.zktenantproxy.protocol.FrameDecoder;
 import io.zktenantproxy.protocol.IsolationViolationException;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
+import io.zktenantproxy.protocol.Requests;
 import io.zktenantproxy.protocol.TenantConnection;
+import io.zktenantproxy.protocol.Xids;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -62,6 +65,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
     private boolean clientFlushNeeded;
     private boolean upstreamFlushNeeded;
     private boolean sessionCounted;
+    private boolean newSession;
     private long sessionId;
     private CloseReason closeReason;
 
@@ -131,28 +135,38 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
             handshakeTimer.cancel(false);
         }
         ConnectRequest request = connect.request();
-        if (request.sessionId() != 0) {
-            String owner = context.sessions().owner(request.sessionId());
-            if (owner != null && !owner.equals(tenant.name())) {
-                connect.toUpstream().release();
-                close(CloseReason.SESSION_OF_OTHER_TENANT, "session 0x" + Long.toHexString(request.sessionId())
-                        + " belongs to another tenant");
-                return;
-            }
-        }
+        newSession = request.sessionId() == 0;
         awaitingUpstream.add(connect.toUpstream());
-        context.provisioner().ensure(tenant.chroot().root()).whenComplete((ok, error) ->
+        CompletableFuture<String> owner = newSession
+                ? CompletableFuture.completedFuture(null) : context.sessions().owner(request.sessionId());
+        CompletableFuture<Void> provisioned = CompletableFuture.allOf(
+                context.provisioner().ensure(tenant.chroot().root()),
+                context.provisioner().ensurePath(SessionRegistry.MARKER_ROOT));
+        owner.thenCombine(provisioned, (tenantName, ignored) -> tenantName).whenComplete((tenantName, error) ->
                 client.eventLoop().execute(() -> {
                     if (closing) {
                         return;
                     }
                     if (error != null) {
-                        close(CloseReason.CHROOT_UNAVAILABLE, "chroot " + tenant.chroot() + " could not be created");
-                        return;
+                        close(CloseReason.CHROOT_UNAVAILABLE, "chroot or session check unavailable: "
+                                + rootCause(error));
+                    } else if (tenantName != null && !tenantName.equals(tenant.name())) {
+                        close(CloseReason.SESSION_OF_OTHER_TENANT, "session 0x"
+                                + Long.toHexString(request.sessionId()) + " belongs to another tenant");
+                    } else {
+                        context.connector().connect(client.eventLoop(), this::upstreamPipeline,
+                                this::onUpstreamConnected, () -> close(CloseReason.UPSTREAM_UNAVAILABLE,
+                                        "no ensemble server accepted a connection"));
                     }
-                    context.connector().connect(client.eventLoop(), this::upstreamPipeline, this::onUpstreamConnected,
-                            () -> close(CloseReason.UPSTREAM_UNAVAILABLE, "no ensemble server accepted a connection"));
                 }));
+    }
+
+    private static String rootCause(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.toString();
     }
 
     private ChannelHandler upstreamPipeline() {
@@ -241,6 +255,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         }
         sessionId = response.sessionId();
         context.sessions().bind(sessionId, tenant.name(), response.timeOutMs());
+        if (newSession) {
+            // the ownership marker lives on the session itself, so it expires with it (see SessionRegistry)
+            upstream.write(protocol.sendOnSession(OpCode.CREATE, Requests.createEphemeral(upstream.alloc(),
+                    Xids.PROXY, SessionRegistry.markerPath(sessionId), tenant.name().getBytes(StandardCharsets.UTF_8))));
+            upstreamFlushNeeded = true;
+        }
         meters.sessions(1);
         sessionCounted = true;
         LOG.debug("tenant {}: session 0x{} established, timeout {} ms", tenant.name(), Long.toHexString(sessionId),
@@ -368,6 +388,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
     @Override
     public void onNotification() {
         meters.watchEvent();
+    }
+
+    @Override
+    public void onProxyReply(OpCode op, int err) {
+        if (err != 0) {
+            LOG.warn("tenant {}: session 0x{}: ownership marker not created (error {}); resumes through other "
+                    + "proxy instances cannot be checked", tenant.name(), Long.toHexString(sessionId), err);
+        }
     }
 
     CloseReason closeReason() {

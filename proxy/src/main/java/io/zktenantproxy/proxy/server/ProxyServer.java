@@ -61,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(),
                 new UpstreamConnector(config.upstream(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
-                provisioner, new SessionRegistry(), clients, new AtomicBoolean());
+                provisioner, new SessionRegistry(provisioner.curator()), clients, new AtomicBoolean());
     }
 
     /**
@@ -118,6 +118,11 @@ public final class ProxyServer implements AutoCloseable {
                 return null;
             });
         }
+        provisioner.ensurePath(SessionRegistry.MARKER_ROOT).exceptionally(e -> {
+            LOG.warn("session marker root {} not created yet; retrying on the first connection",
+                    SessionRegistry.MARKER_ROOT);
+            return null;
+        });
         metrics.readiness(this::ready);
         StringBuilder sb = new StringBuilder();
         bound.forEach((name, address) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append(" on ")
