@@ -17,9 +17,11 @@ import io.netty.buffer.ByteBufAllocator;
  */
 final class MultiRewriter {
     private final TenantChroot chroot;
+    private final AclPolicy aclPolicy;
 
-    MultiRewriter(TenantChroot chroot) {
+    MultiRewriter(TenantChroot chroot, AclPolicy aclPolicy) {
         this.chroot = chroot;
+        this.aclPolicy = aclPolicy;
     }
 
     /** @param in the request, positioned after its {@code RequestHeader} */
@@ -76,7 +78,7 @@ final class MultiRewriter {
                         out.writeBoolean(false);
                         out.writeInt(err);
                         chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
-                        out.writeBytes(in, restIndex, in.readerIndex() - restIndex);
+                        aclPolicy.copyAfterPath(sub.request(), in, restIndex, in.readerIndex(), out);
                     }
                 }
                 if (refusal != null) {

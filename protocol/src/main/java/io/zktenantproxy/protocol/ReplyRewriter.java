@@ -25,7 +25,7 @@ final class ReplyRewriter {
 
     ReplyRewriter(TenantChroot chroot) {
         this.chroot = chroot;
-        this.multi = new MultiRewriter(chroot);
+        this.multi = new MultiRewriter(chroot, AclPolicy.NONE);
     }
 
     /**

@@ -32,12 +32,14 @@ final class RequestRewriter {
     private static final int COPY_TAIL_BYTES = 64;
 
     private final TenantChroot chroot;
+    private final AclPolicy aclPolicy;
     private final MultiRewriter multi;
     private final WatchListRewriter watchLists;
 
-    RequestRewriter(TenantChroot chroot) {
+    RequestRewriter(TenantChroot chroot, AclPolicy aclPolicy) {
         this.chroot = chroot;
-        this.multi = new MultiRewriter(chroot);
+        this.aclPolicy = aclPolicy;
+        this.multi = new MultiRewriter(chroot, aclPolicy);
         this.watchLists = new WatchListRewriter(chroot);
     }
 
@@ -148,8 +150,12 @@ final class RequestRewriter {
         }
 
         int restLength = frame.writerIndex() - restIndex;
-        boolean copyTail = restLength <= COPY_TAIL_BYTES;
         int headLength = Jute.REQUEST_HEADER_BYTES + chroot.prependedBytes(pathLength, sequential);
+        if (aclPolicy.active() && AclPolicy.carriesAcl(op.request())) {
+            return Result.forward(xid, op, withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential,
+                    restIndex, headLength, alloc));
+        }
+        boolean copyTail = restLength <= COPY_TAIL_BYTES;
         ByteBuf head = alloc.buffer(Integer.BYTES + headLength + (copyTail ? restLength : 0));
         head.writeInt(headLength + restLength);
         head.writeInt(xid);
@@ -162,6 +168,32 @@ final class RequestRewriter {
         CompositeByteBuf out = alloc.compositeBuffer(2);
         out.addComponents(true, head, frame.retainedSlice(restIndex, restLength));
         return Result.forward(xid, op, out);
+    }
+
+    /**
+     * The splice when the ACL list changes: a create's data field stays a slice of the client's frame; the ACL list
+     * and the fields after it (flags, ttl; setACL's version) are written anew.
+     */
+    private ByteBuf withAclPolicy(ByteBuf frame, int xid, OpCode op, int pathIndex, int pathLength,
+                                  boolean sequential, int restIndex, int headLength, ByteBufAllocator alloc) {
+        int dataEnd = restIndex;
+        if (op.request() != OpCode.RequestShape.SET_ACL) {
+            dataEnd += Integer.BYTES + Math.max(0, frame.getInt(restIndex));
+        }
+        ByteBuf head = alloc.buffer(Integer.BYTES + headLength);
+        head.writeInt(0);
+        head.writeInt(xid);
+        head.writeInt(op.code());
+        chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
+        ByteBuf tail = alloc.buffer(frame.writerIndex() - dataEnd + 64);
+        aclPolicy.copyAfterPath(OpCode.RequestShape.SET_ACL, frame, dataEnd, frame.writerIndex(), tail);
+        int total = head.readableBytes() + (dataEnd - restIndex) + tail.readableBytes();
+        head.setInt(0, total - Integer.BYTES);
+        if (dataEnd == restIndex) {
+            return alloc.compositeBuffer(2).addComponents(true, head, tail);
+        }
+        return alloc.compositeBuffer(3).addComponents(true, head, frame.retainedSlice(restIndex, dataEnd - restIndex),
+                tail);
     }
 
     /** A path that is not UTF-8 is not a mistake but a forgery (every client library encodes UTF-8): close. */

@@ -53,7 +53,15 @@ public final class TenantConnection {
      *                       client on the proxy
      */
     public TenantConnection(TenantChroot chroot, byte[] ensembleConfig, Observer observer) {
-        this.requests = new RequestRewriter(chroot);
+        this(chroot, AclPolicy.NONE, ensembleConfig, observer);
+    }
+
+    /**
+     * @param aclPolicy      what to do to the ACL lists the tenant sends
+     * @param ensembleConfig see {@link #TenantConnection(TenantChroot, byte[], Observer)}
+     */
+    public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, byte[] ensembleConfig, Observer observer) {
+        this.requests = new RequestRewriter(chroot, aclPolicy);
         this.replies = new ReplyRewriter(chroot);
         this.ensembleConfig = ensembleConfig.clone();
         this.observer = observer;

@@ -68,6 +68,10 @@ public final class ConfigValidator {
                 }
             }
         }
+        if (config.operator() != null && (blank(config.operator().user()) || blank(config.operator().password())
+                || config.operator().user().contains(":"))) {
+            errors.add("operator: needs a user (without ':') and a password");
+        }
         if (config.admin() != null && config.admin().listen() != null) {
             HostPort admin = address("admin.listen", config.admin().listen(), errors);
             if (admin != null && admin.port() != 0 && ports.containsKey(admin.port())) {
@@ -76,6 +80,10 @@ public final class ConfigValidator {
             }
         }
         return errors;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     private static void upstream(String connectString, List<String> errors) {

@@ -11,6 +11,7 @@ import java.util.List;
  * createChroots: true                    # create each chroot (and parents) on the tenant's first connection
  * limits: {...}                          # see Limits
  * admin: {listen: 127.0.0.1:7452}        # see AdminConfig
+ * operator: {user: zktp-ops, password: ...}  # see OperatorConfig
  * tenants:
  *   - {name: acme, chroot: /tenants/acme, listen: 0.0.0.0:7451}
  * </pre>
@@ -19,9 +20,10 @@ import java.util.List;
  * @param advertised    proxy addresses for {@code /zookeeper/config} when a tenant names none
  * @param createChroots default true
  * @param dataDir       the embedded ZooKeeper's directory when {@code upstream} is null (default {@code ./data})
+ * @param operator      the operator identity ACLs must keep; null leaves tenants' ACLs as sent
  */
 public record ProxyConfig(String upstream, List<String> advertised, Boolean createChroots, Limits limits,
-                          AdminConfig admin, String dataDir, List<TenantConfig> tenants) {
+                          AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator) {
     public ProxyConfig {
         advertised = advertised == null ? List.of() : List.copyOf(advertised);
         createChroots = createChroots == null || createChroots;
@@ -30,8 +32,14 @@ public record ProxyConfig(String upstream, List<String> advertised, Boolean crea
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
     }
 
+    /** A configuration without an operator identity. */
+    public ProxyConfig(String upstream, List<String> advertised, Boolean createChroots, Limits limits,
+                       AdminConfig admin, String dataDir, List<TenantConfig> tenants) {
+        this(upstream, advertised, createChroots, limits, admin, dataDir, tenants, null);
+    }
+
     /** @return this configuration with {@code upstream} replaced (the embedded ZooKeeper's address) */
     public ProxyConfig withUpstream(String connectString) {
-        return new ProxyConfig(connectString, advertised, createChroots, limits, admin, dataDir, tenants);
+        return new ProxyConfig(connectString, advertised, createChroots, limits, admin, dataDir, tenants, operator);
     }
 }

@@ -1,5 +1,7 @@
 package io.zktenantproxy.proxy.server;
 
+import io.zktenantproxy.proxy.config.OperatorConfig;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,12 +31,18 @@ final class ChrootProvisioner implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> done = new ConcurrentHashMap<>();
 
     /**
-     * @param enabled whether tenant chroots are created; the client runs either way, since session ownership
-     *                markers ({@link SessionRegistry}) need it
+     * @param enabled  whether tenant chroots are created; the client runs either way, since session ownership
+     *                 markers ({@link SessionRegistry}) need it
+     * @param operator the identity the client authenticates as, or null
      */
-    ChrootProvisioner(String connectString, boolean enabled) {
+    ChrootProvisioner(String connectString, boolean enabled, OperatorConfig operator) {
         this.enabled = enabled;
-        this.curator = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+        if (operator != null) {
+            builder.authorization("digest",
+                    (operator.user() + ":" + operator.password()).getBytes(StandardCharsets.UTF_8));
+        }
+        this.curator = builder
                 .connectString(connectString)
                 .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
                 .sessionTimeoutMs(30_000)

@@ -73,7 +73,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         this.tenant = tenant;
         this.meters = tenant.meters();
         this.context = context;
-        this.protocol = new TenantConnection(tenant.chroot(), tenant.ensembleConfig(), this);
+        this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.ensembleConfig(), this);
     }
 
     @Override

@@ -57,9 +57,9 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = Transport.best();
         this.boss = transport.group(1, "zktp-accept");
         this.workers = transport.group(0, "zktp-io");
-        this.provisioner = new ChrootProvisioner(config.upstream(), config.createChroots());
+        this.provisioner = new ChrootProvisioner(config.upstream(), config.createChroots(), config.operator());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        this.context = new ProxyContext(config.limits(),
+        this.context = new ProxyContext(config.limits(), OperatorAcl.policy(config.operator()),
                 new UpstreamConnector(config.upstream(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
                 provisioner, new SessionRegistry(provisioner.curator()), clients, new AtomicBoolean());
     }
