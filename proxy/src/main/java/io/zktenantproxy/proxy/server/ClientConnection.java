@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.zktenantproxy.protocol.ClientFrame;
 import io.zktenantproxy.protocol.ConnectRequest;
@@ -263,6 +264,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         }
         meters.sessions(1);
         sessionCounted = true;
+        int idleMs = context.limits().idleTimeoutMs();
+        if (response.timeOutMs() > idleMs) {
+            // a live client pings every third of its session timeout: never call it idle before that timeout
+            client.pipeline().replace(IdleStateHandler.class, ProxyServer.IDLE_HANDLER,
+                    new IdleStateHandler(response.timeOutMs(), 0, 0, TimeUnit.MILLISECONDS));
+        }
         LOG.debug("tenant {}: session 0x{} established, timeout {} ms", tenant.name(), Long.toHexString(sessionId),
                 response.timeOutMs());
     }

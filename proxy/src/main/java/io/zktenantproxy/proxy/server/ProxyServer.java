@@ -38,6 +38,8 @@ public final class ProxyServer implements AutoCloseable {
     /** The longest {@link #close} waits for event loops to finish. */
     public static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    /** Pipeline name of the client channel's idle-timeout handler. */
+    static final String IDLE_HANDLER = "idle";
 
     private final ProxyConfig config;
     private final ProxyMetrics metrics;
@@ -144,10 +146,11 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(
-                                new IdleStateHandler(limits.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS),
-                                new FrameDecoder(limits.maxFrameBytes(), true),
-                                new ClientConnection(tenant, context));
+                        ch.pipeline()
+                                .addLast(IDLE_HANDLER,
+                                        new IdleStateHandler(limits.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast(new FrameDecoder(limits.maxFrameBytes(), true))
+                                .addLast(new ClientConnection(tenant, context));
                     }
                 });
     }
