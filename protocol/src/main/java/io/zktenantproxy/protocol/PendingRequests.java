@@ -83,11 +83,16 @@ final class PendingRequests {
         return queue.removeFirst();
     }
 
-    /** Sends every local reply now at the head, in order. */
-    void drainLocal(Consumer<ByteBuf> toClient) {
+    /**
+     * Sends every local reply now at the head, in order, stamped with {@code zxid}: the client adopts any positive
+     * reply zxid as its last seen one ({@code ClientCnxn}), so a local reply that waited behind newer upstream
+     * replies must not carry the older zxid it was built with, or the client's lastZxid would go back in time.
+     */
+    void drainLocal(Consumer<ByteBuf> toClient, long zxid) {
         Entry head;
         while ((head = queue.peekFirst()) != null && head.local != null) {
             queue.removeFirst();
+            head.local.setLong(head.local.readerIndex() + 2 * Integer.BYTES, zxid); // after length and xid
             toClient.accept(head.local);
         }
     }

@@ -109,7 +109,7 @@ public final class TenantConnection {
             serverHandshakeDone = true;
             pending.completeHandshake();
             toClient.accept(frame.retain());
-            pending.drainLocal(toClient);
+            pending.drainLocal(toClient, lastZxid);
             return response;
         }
         if (frame.readableBytes() < Integer.BYTES + Jute.REPLY_HEADER_BYTES) {
@@ -135,13 +135,13 @@ public final class TenantConnection {
         }
         if (entry.proxyOwned) {
             observer.onProxyReply(entry.op, err);
-            pending.drainLocal(toClient);
+            pending.drainLocal(toClient, lastZxid);
             return null;
         }
         ByteBuf out = replies.rewriteReply(frame, entry.op, err, alloc);
         observer.onReply(entry.op, err, System.nanoTime() - entry.sentNanos);
         toClient.accept(out);
-        pending.drainLocal(toClient);
+        pending.drainLocal(toClient, lastZxid);
         return null;
     }
 

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.zktenantproxy.proxy.config.HostPort;
+import io.zktenantproxy.proxy.config.OperatorConfig;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -18,29 +19,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server (Netty's HTTP codec): {@code /healthz}, {@code /readyz}, {@code /metrics} and the tenant
- * endpoints of {@link AdminRoutes}. Read-only; meant for loopback, optionally protected by a bearer token. Runs on
- * its own single thread so a slow scrape never touches the proxy's event loops.
+ * The admin HTTP server (Netty's HTTP codec): {@code /healthz}, {@code /readyz}, {@code /metrics}, the tenant
+ * endpoints and the tree browser of {@link AdminRoutes}. Read-only; meant for loopback, optionally protected by a
+ * bearer token. Runs on its own single thread so a slow scrape never touches the proxy's event loops; tree reads use
+ * its own ZooKeeper client ({@link UpstreamReader}, authenticated as the operator when one is configured) and
+ * ZooKeeper's asynchronous API, so they never block that thread either.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final UpstreamReader reader;
 
-    private AdminServer(EventLoopGroup group, Channel channel) {
+    private AdminServer(EventLoopGroup group, Channel channel, UpstreamReader reader) {
         this.group = group;
         this.channel = channel;
+        this.reader = reader;
     }
 
     /**
+     * Binds the admin server and starts its ZooKeeper client (connecting in the background).
+     *
+     * @param listen where to listen; port 0 picks a free one ({@link #address()})
      * @param token when non-null, requests must send {@code Authorization: Bearer <token>}
      * @throws IllegalStateException if the address cannot be bound
      */
     public static AdminServer start(HostPort listen, String token, ProxyServer proxy) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zktp-admin", true),
                 NioIoHandler.newFactory());
-        AdminRoutes routes = new AdminRoutes(proxy, token);
+        OperatorConfig operator = proxy.config().operator();
+        UpstreamReader reader = UpstreamReader.start(proxy.config().upstream(),
+                operator == null ? null : operator.user() + ":" + operator.password());
+        AdminRoutes routes = new AdminRoutes(proxy, new TreeRoute(proxy, reader), token);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
@@ -54,9 +65,10 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(listen.host(), listen.port()).sync().channel();
             LOG.info("admin HTTP on {}{}", channel.localAddress(), token == null ? "" : " (token required)");
-            return new AdminServer(group, channel);
+            return new AdminServer(group, channel, reader);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            reader.close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -69,9 +81,11 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /** Stops listening, then closes the ZooKeeper client. */
     @Override
     public void close() {
         channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        reader.close();
     }
 }

@@ -27,13 +27,21 @@ public enum CloseReason {
     SHUTDOWN,
     /** An I/O error on either side. */
     IO_ERROR,
+    /** A frame length below zero or above {@code limits.maxFrameBytes}. */
     PROTOCOL_FRAME_LENGTH,
+    /** A record ended before its fields did. */
     PROTOCOL_TRUNCATED,
+    /** A frame held bytes after its record. */
     PROTOCOL_TRAILING_BYTES,
+    /** Invalid UTF-8 in a string, or a boolean that is not 0 or 1. */
     PROTOCOL_MALFORMED_FIELD,
+    /** A malformed ConnectRequest or ConnectResponse. */
     PROTOCOL_HANDSHAKE,
+    /** A reply out of xid order, or a special xid misused. */
     PROTOCOL_XID,
+    /** The ensemble sent a path outside the chroot (also in {@code zktp_isolation_violations_total}). */
     ISOLATION_VIOLATION,
+    /** More requests in flight than the protocol state accepts. */
     PROTOCOL_TOO_MANY_REQUESTS;
 
     /** @return the reason for a {@link ProtocolException} */

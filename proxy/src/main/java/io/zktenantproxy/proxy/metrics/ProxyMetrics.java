@@ -5,27 +5,39 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.zktenantproxy.proxy.config.AdminConfig;
+import io.zktenantproxy.proxy.config.ProxyConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
- * Names every meter the proxy publishes (Micrometer; scraped as Prometheus text from the admin server's
- * {@code /metrics}). Tags come only from enums and configured names (tenants, upstream servers): never from paths,
- * session ids or other client bytes, so a tenant cannot blow up the number of series.
+ * The proxy's meter registry and its process-wide meters (Micrometer; scraped as Prometheus text from the admin
+ * server's {@code /metrics}). Tags come only from enums and configured names (tenants, upstream servers of the
+ * connect string): never from paths, session ids or other client bytes, so a tenant cannot blow up the number of
+ * series.
  *
- * <p>Per-tenant meters live in {@link TenantMeters}, created once per tenant so that recording a request is an
- * array lookup. Reference: {@code docs/METRICS.md}.
+ * <p>Per-tenant meters live in {@link TenantMeters}, created once per tenant and held by its connections. Also
+ * bound: JVM memory, GC, threads, class loading, processor, uptime, file descriptors, and the Netty default
+ * allocator (in Netty 4.2 the adaptive one). Names: {@link MeterNames}; reference: {@code docs/METRICS.md}.
  */
 public final class ProxyMetrics {
-    public static final String PREFIX = "zktp";
+    /** Prefix of every proxy meter. */
+    public static final String PREFIX = MeterNames.PREFIX;
+    /** The slow threshold when none is configured. */
+    public static final Duration DEFAULT_SLOW_THRESHOLD = Duration.ofMillis(AdminConfig.DEFAULT_SLOW_THRESHOLD_MS);
 
     private final MeterRegistry registry;
     private final Duration slowThreshold;
@@ -33,50 +45,80 @@ public final class ProxyMetrics {
     private final Map<String, Counter> upstreamConnectFailures = new ConcurrentHashMap<>();
 
     /**
-     * @param slowThreshold upstream latency above which a request counts as slow (Envoy's ZooKeeper filter keeps the
-     *                      same fast/slow split)
+     * Binds the JVM and Netty meters to {@code registry}.
+     *
+     * @param slowThreshold upstream latency above which a reply counts as slow (Envoy's ZooKeeper filter keeps the
+     *                      same fast/slow split); positive
      */
     public ProxyMetrics(MeterRegistry registry, Duration slowThreshold) {
+        if (slowThreshold.isNegative() || slowThreshold.isZero()) {
+            throw new IllegalArgumentException("slowThreshold: " + slowThreshold + " (expected: > 0)");
+        }
         this.registry = registry;
         this.slowThreshold = slowThreshold;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
+        Gauge.builder(MeterNames.SLOW_THRESHOLD, slowThreshold, d -> d.toNanos() / 1e9)
+                .description("Upstream latency above which a reply counts as slow").baseUnit("seconds")
+                .register(registry);
     }
 
-    /** A Prometheus registry with a 100 ms slow threshold. */
+    /** @return a Prometheus registry with the default slow threshold, {@link #DEFAULT_SLOW_THRESHOLD} */
     public static ProxyMetrics prometheus() {
-        return new ProxyMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Duration.ofMillis(100));
+        return prometheus(DEFAULT_SLOW_THRESHOLD);
     }
 
+    /** @return a Prometheus registry with {@code slowThreshold} */
+    public static ProxyMetrics prometheus(Duration slowThreshold) {
+        return new ProxyMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), slowThreshold);
+    }
+
+    /** @return a Prometheus registry with the slow threshold of {@code config.admin()}, or the default */
+    public static ProxyMetrics prometheus(ProxyConfig config) {
+        AdminConfig admin = config.admin();
+        return prometheus(admin == null ? DEFAULT_SLOW_THRESHOLD : Duration.ofMillis(admin.slowThresholdMs()));
+    }
+
+    /** @return the registry every meter is in */
     public MeterRegistry registry() {
         return registry;
     }
 
-    /** @return the Prometheus text exposition, or an empty string when the registry is not Prometheus */
+    /** @return the threshold between fast and slow upstream replies */
+    public Duration slowThreshold() {
+        return slowThreshold;
+    }
+
+    /** @return the Prometheus text exposition (format 0.0.4), or an empty string when the registry is not Prometheus */
     public String scrape() {
         return registry instanceof PrometheusMeterRegistry p ? p.scrape() : "";
     }
 
-    /** @return the meters of {@code tenant}, created on first use */
+    /** @return the meters of {@code tenant} (a configured tenant name), created on first use */
     public TenantMeters tenant(String tenant) {
         return tenants.computeIfAbsent(tenant, t -> new TenantMeters(registry, t, slowThreshold));
     }
 
     /** Counts a failed TCP connect to {@code server} (an entry of the configured connect string). */
     public void upstreamConnectFailed(String server) {
-        upstreamConnectFailures.computeIfAbsent(server, s -> Counter.builder(PREFIX + ".upstream.connect.failures")
+        upstreamConnectFailures.computeIfAbsent(server, s -> Counter.builder(MeterNames.UPSTREAM_CONNECT_FAILURES)
                 .description("TCP connects to an ensemble server that failed")
-                .tag("server", s)
+                .tag(MeterNames.SERVER, s)
                 .register(registry)).increment();
     }
 
     /** Registers a gauge of whether the proxy is ready (listeners bound, upstream reachable): 1 or 0. */
-    public void readiness(java.util.function.BooleanSupplier ready) {
-        Gauge.builder(PREFIX + ".ready", () -> ready.getAsBoolean() ? 1 : 0)
+    public void readiness(BooleanSupplier ready) {
+        Gauge.builder(MeterNames.READY, () -> ready.getAsBoolean() ? 1 : 0)
                 .description("1 when every listener is bound and the ensemble is reachable")
                 .register(registry);
     }

@@ -7,44 +7,41 @@ import io.micrometer.core.instrument.Timer;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The meters of one tenant. Counters for the common outcomes are created up front, indexed by opcode, so the
- * per-request cost is an array read and an increment; error-code counters are created on first use (their tags
- * come from a closed set: {@code KeeperException.Code} values).
+ * The meters of one tenant, held by every connection of the tenant so that recording needs no look-up by name.
+ * Per-opcode and per-error-code meters sit in {@link LazyMeters} tables indexed by {@code OpCode.ordinal()} and
+ * {@link ErrorCodes#slot}: recording a request costs an array read and an increment, and a series appears once it
+ * first moves. Every tag value comes from an enum or the configured tenant name. Thread-safe: the tenant's
+ * connections run on several event loops.
  *
- * <ul>
- *   <li>{@code zktp_requests_total{tenant, op, outcome}}: outcome {@code ok}, {@code refused}, or the error code
- *       name the ensemble or the proxy answered ({@code err_-101} style, numeric as ZooKeeper sends it);</li>
- *   <li>{@code zktp_upstream_latency_seconds{tenant, op}}: request sent to reply received, a histogram;</li>
- *   <li>{@code zktp_upstream_requests_latency_total{tenant, class=fast|slow}} against the slow threshold;</li>
- *   <li>{@code zktp_connections_active{tenant}}, {@code zktp_sessions_active{tenant}};</li>
- *   <li>{@code zktp_bytes_total{tenant, direction=in|out}}, {@code zktp_watch_events_total{tenant}};</li>
- *   <li>{@code zktp_connections_closed_total{tenant, reason}}, {@code zktp_isolation_violations_total{tenant}}.</li>
- * </ul>
+ * <p>Meter names and tags are listed in {@code docs/METRICS.md}; {@link MeterNames} holds them.
  */
 public final class TenantMeters {
-    private static final Duration[] LATENCY_BUCKETS = {
-        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
-        Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-        Duration.ofSeconds(1), Duration.ofNanos(2_500_000_000L), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+    private static final int OPS = OpCode.values().length;
+    private static final String[] OP_TAGS = new String[OPS];
+
+    static {
+        for (OpCode op : OpCode.values()) {
+            OP_TAGS[op.ordinal()] = opTag(op);
+        }
+    }
 
     private final MeterRegistry registry;
     private final String tenant;
     private final long slowNanos;
-    private final Counter[] ok = new Counter[OpCode.values().length];
-    private final Counter[] refused = new Counter[OpCode.values().length];
-    private final Timer[] latency = new Timer[OpCode.values().length];
-    private final Map<Long, Counter> errors = new ConcurrentHashMap<>();
-    private final Map<CloseReason, Counter> closed = new ConcurrentHashMap<>();
+    private final LazyMeters<Counter> ok;
+    private final LazyMeters<Counter> refused;
+    private final LazyMeters<Counter> errors;
+    private final LazyMeters<Counter> refusedByReason;
+    private final LazyMeters<Timer> latency;
+    private final LazyMeters<Counter> fast;
+    private final LazyMeters<Counter> slow;
+    private final LazyMeters<Counter> closed;
     private final Counter unknownOpRefused;
-    private final Counter fast;
-    private final Counter slow;
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter watchEvents;
@@ -52,42 +49,53 @@ public final class TenantMeters {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger sessions = new AtomicInteger();
 
+    /**
+     * Registers the tenant's always-present meters (gauges, byte and event counters).
+     *
+     * @param slowThreshold upstream latency above which a reply counts as slow
+     */
     TenantMeters(MeterRegistry registry, String tenant, Duration slowThreshold) {
         this.registry = registry;
         this.tenant = tenant;
         this.slowNanos = slowThreshold.toNanos();
-        for (OpCode op : OpCode.values()) {
-            String name = opTag(op);
-            ok[op.ordinal()] = requests(name, "ok");
-            refused[op.ordinal()] = requests(name, "refused");
-            latency[op.ordinal()] = Timer.builder(ProxyMetrics.PREFIX + ".upstream.latency")
-                    .description("Time from forwarding a request to receiving its reply from the ensemble")
-                    .tags("tenant", tenant, "op", name)
-                    .serviceLevelObjectives(LATENCY_BUCKETS)
-                    .register(registry);
-        }
+        ok = new LazyMeters<>(OPS, op -> requests(OP_TAGS[op], "ok"));
+        refused = new LazyMeters<>(OPS, op -> requests(OP_TAGS[op], "refused"));
+        errors = new LazyMeters<>(OPS * ErrorCodes.SLOTS,
+                i -> requests(OP_TAGS[i / ErrorCodes.SLOTS], ErrorCodes.tag(i % ErrorCodes.SLOTS)));
+        refusedByReason = new LazyMeters<>(ErrorCodes.SLOTS, slot -> Counter.builder(MeterNames.REFUSED)
+                .description("Requests the proxy answered itself with an error, by the error code it answered")
+                .tags(MeterNames.TENANT, tenant, MeterNames.REASON, ErrorCodes.tag(slot)).register(registry));
+        latency = new LazyMeters<>(OPS, op -> Timer.builder(MeterNames.UPSTREAM_LATENCY)
+                .description("Time from forwarding a request to receiving its reply from the ensemble")
+                .tags(MeterNames.TENANT, tenant, MeterNames.OP, OP_TAGS[op])
+                .serviceLevelObjectives(MeterNames.LATENCY_BUCKETS)
+                .register(registry));
+        fast = new LazyMeters<>(OPS, op -> speed(OP_TAGS[op], "fast"));
+        slow = new LazyMeters<>(OPS, op -> speed(OP_TAGS[op], "slow"));
+        closed = new LazyMeters<>(CloseReason.values().length, r -> Counter.builder(MeterNames.CONNECTIONS_CLOSED)
+                .description("Client connections closed, by reason")
+                .tags(MeterNames.TENANT, tenant, MeterNames.REASON, CloseReason.values()[r].tag())
+                .register(registry));
         unknownOpRefused = requests("unknown", "refused");
-        fast = latencyClass("fast");
-        slow = latencyClass("slow");
         bytesIn = bytes("in");
         bytesOut = bytes("out");
-        watchEvents = Counter.builder(ProxyMetrics.PREFIX + ".watch.events").description("Watch events delivered")
-                .tag("tenant", tenant).register(registry);
-        isolationViolations = Counter.builder(ProxyMetrics.PREFIX + ".isolation.violations")
+        watchEvents = Counter.builder(MeterNames.WATCH_EVENTS).description("Watch events delivered to clients")
+                .tag(MeterNames.TENANT, tenant).register(registry);
+        isolationViolations = Counter.builder(MeterNames.ISOLATION_VIOLATIONS)
                 .description("Server paths outside the tenant's chroot; each closed its connection")
-                .tag("tenant", tenant).register(registry);
-        Gauge.builder(ProxyMetrics.PREFIX + ".connections.active", connections, AtomicInteger::get)
-                .description("Open client connections").tag("tenant", tenant).register(registry);
-        Gauge.builder(ProxyMetrics.PREFIX + ".sessions.active", sessions, AtomicInteger::get)
-                .description("Client connections with an established ZooKeeper session").tag("tenant", tenant)
-                .register(registry);
+                .tag(MeterNames.TENANT, tenant).register(registry);
+        Gauge.builder(MeterNames.CONNECTIONS_ACTIVE, connections, AtomicInteger::get)
+                .description("Open client connections").tag(MeterNames.TENANT, tenant).register(registry);
+        Gauge.builder(MeterNames.SESSIONS_ACTIVE, sessions, AtomicInteger::get)
+                .description("Client connections with an established ZooKeeper session")
+                .tag(MeterNames.TENANT, tenant).register(registry);
     }
 
-    /** The {@code op} tag: the opcode's name as ZooKeeper spells it in {@code ZooDefs.OpCode}. */
+    /** @return the {@code op} tag: the opcode's name as {@code ZooDefs.OpCode} spells it, e.g. {@code getChildren2} */
     public static String opTag(OpCode op) {
         StringBuilder sb = new StringBuilder();
         boolean upper = false;
-        for (char c : op.name().toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+        for (char c : op.name().toLowerCase(Locale.ROOT).toCharArray()) {
             if (c == '_') {
                 upper = true;
             } else {
@@ -99,73 +107,83 @@ public final class TenantMeters {
     }
 
     private Counter requests(String op, String outcome) {
-        return Counter.builder(ProxyMetrics.PREFIX + ".requests").description("Client requests by outcome")
-                .tags("tenant", tenant, "op", op, "outcome", outcome).register(registry);
+        return Counter.builder(MeterNames.REQUESTS).description("Client requests, by opcode and outcome")
+                .tags(MeterNames.TENANT, tenant, MeterNames.OP, op, MeterNames.OUTCOME, outcome).register(registry);
     }
 
-    private Counter latencyClass(String kind) {
-        return Counter.builder(ProxyMetrics.PREFIX + ".upstream.requests.latency")
-                .description("Upstream replies faster or slower than the slow threshold")
-                .tags("tenant", tenant, "class", kind).register(registry);
+    private Counter speed(String op, String speed) {
+        return Counter.builder(MeterNames.UPSTREAM_REPLIES)
+                .description("Upstream replies faster (fast) or slower (slow) than the slow threshold")
+                .tags(MeterNames.TENANT, tenant, MeterNames.OP, op, MeterNames.SPEED, speed).register(registry);
     }
 
     private Counter bytes(String direction) {
-        return Counter.builder(ProxyMetrics.PREFIX + ".bytes").baseUnit("bytes")
+        return Counter.builder(MeterNames.BYTES).baseUnit("bytes")
                 .description("Bytes received from (in) and sent to (out) this tenant's clients")
-                .tags("tenant", tenant, "direction", direction).register(registry);
+                .tags(MeterNames.TENANT, tenant, MeterNames.DIRECTION, direction).register(registry);
     }
 
+    /** @return the tenant name, as configured */
     public String tenant() {
         return tenant;
     }
 
-    /** A reply from the ensemble to a request of {@code op}. */
+    /**
+     * Records a reply from the ensemble: the request's outcome, its latency and whether it was slow.
+     *
+     * @param err          the reply's {@code ReplyHeader.err}
+     * @param latencyNanos from forwarding the request to receiving the reply, nanoseconds
+     */
     public void upstreamReply(OpCode op, int err, long latencyNanos) {
-        latency[op.ordinal()].record(latencyNanos, TimeUnit.NANOSECONDS);
-        (latencyNanos > slowNanos ? slow : fast).increment();
-        outcome(op, err);
-    }
-
-    /** A request the proxy answered itself with {@code err} (refusal or an invalid path). */
-    public void answeredByProxy(OpCode op, int err) {
-        if (op == null) {
-            unknownOpRefused.increment();
-        } else if (err == KeeperCode.OK) {
-            ok[op.ordinal()].increment();
-        } else {
-            refused[op.ordinal()].increment();
-        }
-    }
-
-    private void outcome(OpCode op, int err) {
+        int i = op.ordinal();
+        latency.get(i).record(latencyNanos, TimeUnit.NANOSECONDS);
+        (latencyNanos > slowNanos ? slow : fast).get(i).increment();
         if (err == KeeperCode.OK) {
-            ok[op.ordinal()].increment();
+            ok.get(i).increment();
         } else {
-            long key = ((long) op.ordinal() << 32) | (err & 0xffffffffL);
-            errors.computeIfAbsent(key, k -> requests(opTag(op), "err_" + err)).increment();
+            errors.get(i * ErrorCodes.SLOTS + ErrorCodes.slot(err)).increment();
         }
     }
 
+    /**
+     * Records a request the proxy answered itself: {@code ok} when it served it ({@code /zookeeper/config}),
+     * else {@code refused}, also counted by the error code answered.
+     *
+     * @param op  the request's opcode, or null for a code ZooKeeper does not define
+     * @param err the {@link KeeperCode} the proxy answered
+     */
+    public void answeredByProxy(OpCode op, int err) {
+        if (err == KeeperCode.OK && op != null) {
+            ok.get(op.ordinal()).increment();
+            return;
+        }
+        (op == null ? unknownOpRefused : refused.get(op.ordinal())).increment();
+        refusedByReason.get(ErrorCodes.slot(err)).increment();
+    }
+
+    /** @param bytes a frame received from a client, length prefix included */
     public void bytesIn(int bytes) {
         bytesIn.increment(bytes);
     }
 
+    /** @param bytes a frame sent to a client, length prefix included */
     public void bytesOut(int bytes) {
         bytesOut.increment(bytes);
     }
 
+    /** Records a watch event delivered to a client. */
     public void watchEvent() {
         watchEvents.increment();
     }
 
+    /** Records a server path outside the chroot (the connection is closed as well). */
     public void isolationViolation() {
         isolationViolations.increment();
     }
 
+    /** Records a closed client connection. */
     public void connectionClosed(CloseReason reason) {
-        closed.computeIfAbsent(reason, r -> Counter.builder(ProxyMetrics.PREFIX + ".connections.closed")
-                .description("Client connections closed, by reason").tags("tenant", tenant, "reason", r.tag())
-                .register(registry)).increment();
+        closed.get(reason.ordinal()).increment();
     }
 
     /** @return the open connection count after adding {@code delta} */
@@ -173,15 +191,35 @@ public final class TenantMeters {
         return connections.addAndGet(delta);
     }
 
+    /** Adds {@code delta} to the established-session count. */
     public void sessions(int delta) {
         sessions.addAndGet(delta);
     }
 
+    /** @return open client connections */
     public int connections() {
         return connections.get();
     }
 
+    /** @return client connections with an established session */
     public int sessions() {
         return sessions.get();
+    }
+
+    /** @return every request counted so far, whatever its opcode and outcome (sums the counters; not for hot paths) */
+    public long requests() {
+        double sum = unknownOpRefused.count() + sum(ok) + sum(refused) + sum(errors);
+        return (long) sum;
+    }
+
+    private static double sum(LazyMeters<Counter> counters) {
+        double sum = 0;
+        for (int i = 0; i < counters.size(); i++) {
+            Counter c = counters.peek(i);
+            if (c != null) {
+                sum += c.count();
+            }
+        }
+        return sum;
     }
 }

@@ -81,7 +81,8 @@ final class ChrootProvisioner implements AutoCloseable {
     private void create(String chroot) {
         try {
             if (curator.checkExists().forPath(chroot) == null) {
-                curator.create().creatingParentsIfNeeded().forPath(chroot);
+                // empty data: without it Curator stores this host's IP address, which every tenant could read
+                curator.create().creatingParentsIfNeeded().forPath(chroot, new byte[0]);
                 LOG.info("created chroot {}", chroot);
             }
         } catch (KeeperException.NodeExistsException e) {

@@ -15,7 +15,6 @@ import io.zktenantproxy.protocol.ClientFrame;
 import io.zktenantproxy.protocol.ConnectRequest;
 import io.zktenantproxy.protocol.ConnectResponse;
 import io.zktenantproxy.protocol.FourLetterWord;
-import io.zktenantproxy.protocol.FrameDecoder;
 import io.zktenantproxy.protocol.IsolationViolationException;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
@@ -174,7 +173,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new FrameDecoder(context.limits().maxFrameBytes(), false),
+                ch.pipeline().addLast(FrameCumulator.decoder(context.limits().maxFrameBytes(), false),
                         new UpstreamHandler(ClientConnection.this));
             }
         };
@@ -274,12 +273,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
                 response.timeOutMs());
     }
 
-    /** Reads the client only while upstream can take more and the in-flight bound is not reached. */
+    /**
+     * Reads the client only while upstream can take more, the in-flight bound is not reached, and the client itself
+     * takes its replies: requests the proxy answers on its own (refusals, invalid paths, the ensemble config) are
+     * never in flight, so a client that sends them without reading would otherwise grow its outbound buffer without
+     * bound.
+     */
     void updateClientReading() {
         if (client == null || closing) {
             return;
         }
-        boolean read = protocol.inFlight() < context.limits().maxInFlight()
+        boolean read = client.isWritable() && protocol.inFlight() < context.limits().maxInFlight()
                 && (upstream != null ? upstream.isWritable() : awaitingUpstream.size() < context.limits().maxInFlight());
         if (client.config().isAutoRead() != read) {
             client.config().setAutoRead(read);
@@ -291,6 +295,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         if (upstream != null && !closing) {
             upstream.config().setAutoRead(client.isWritable());
         }
+        updateClientReading();
     }
 
     void onUpstreamInactive() {

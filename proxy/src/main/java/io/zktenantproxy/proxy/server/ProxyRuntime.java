@@ -26,7 +26,7 @@ public final class ProxyRuntime implements AutoCloseable {
      * @param embedded the embedded ZooKeeper serving as upstream, closed with the runtime; or null
      */
     public static ProxyRuntime start(ProxyConfig config, EmbeddedZooKeeper embedded) {
-        ProxyServer proxy = ProxyServer.start(config, ProxyMetrics.prometheus());
+        ProxyServer proxy = ProxyServer.start(config, ProxyMetrics.prometheus(config));
         AdminServer admin = null;
         try {
             if (config.admin() != null && config.admin().listen() != null) {

@@ -10,7 +10,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.zktenantproxy.protocol.FrameDecoder;
 import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
@@ -58,7 +57,7 @@ public final class ProxyServer implements AutoCloseable {
         this.metrics = metrics;
         this.transport = Transport.best();
         this.boss = transport.group(1, "zktp-accept");
-        this.workers = transport.group(0, "zktp-io");
+        this.workers = transport.group(Transport.ioThreads(), "zktp-io");
         this.provisioner = new ChrootProvisioner(config.upstream(), config.createChroots(), config.operator());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), OperatorAcl.policy(config.operator()),
@@ -95,7 +94,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** {@link #start(ProxyConfig, ProxyMetrics)} with a fresh Prometheus registry. */
     public static ProxyServer start(ProxyConfig config) {
-        return start(config, ProxyMetrics.prometheus());
+        return start(config, ProxyMetrics.prometheus(config));
     }
 
     private void bindAll() {
@@ -149,7 +148,7 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(IDLE_HANDLER,
                                         new IdleStateHandler(limits.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast(new FrameDecoder(limits.maxFrameBytes(), true))
+                                .addLast(FrameCumulator.decoder(limits.maxFrameBytes(), true))
                                 .addLast(new ClientConnection(tenant, context));
                     }
                 });

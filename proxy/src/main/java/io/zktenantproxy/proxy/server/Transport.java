@@ -12,7 +12,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.SystemPropertyUtil;
 
 /** The Netty transport: native epoll where the platform has it, NIO elsewhere. */
 record Transport(String name, IoHandlerFactory ioHandler, Class<? extends ServerChannel> serverChannel,
@@ -24,6 +26,15 @@ record Transport(String name, IoHandlerFactory ioHandler, Class<? extends Server
                     EpollSocketChannel.class);
         }
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    /**
+     * Event-loop threads for the client and upstream channels: one per core. Netty's default of two per core only
+     * adds wake-ups and context switches to a proxy whose handlers never block (docs/BENCHMARKS.md, "Load: direct vs
+     * proxy"). The system property {@code io.netty.eventLoopThreads} still overrides it.
+     */
+    static int ioThreads() {
+        return Math.max(1, SystemPropertyUtil.getInt("io.netty.eventLoopThreads", NettyRuntime.availableProcessors()));
     }
 
     EventLoopGroup group(int threads, String name) {

@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,8 @@ class SmokeIT {
     void basicOperationsLandUnderTheChroot() throws Exception {
         try (TestingServer zkServer = Upstreams.server();
              ProxyServer proxy = ProxyHarness.proxy(zkServer.getConnectString(), "acme")) {
-            ZooKeeper tenant = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), null);
-            ZooKeeper direct = ProxyHarness.connect(zkServer.getConnectString(), null);
+            ZooKeeper tenant = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), (Watcher) null);
+            ZooKeeper direct = ProxyHarness.connect(zkServer.getConnectString(), (Watcher) null);
             try {
                 assertEquals("/a", tenant.create("/a", "x".getBytes(StandardCharsets.UTF_8),
                         ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));

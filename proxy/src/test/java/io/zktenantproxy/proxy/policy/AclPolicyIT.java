@@ -20,6 +20,7 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
@@ -44,7 +45,7 @@ class AclPolicyIT {
         zk = Upstreams.server();
         proxy = ProxyServer.start(new ProxyConfig(zk.getConnectString(), null, null, null, null, null,
                 List.of(new TenantConfig("acme", null, "127.0.0.1:0", null)), new OperatorConfig("zktp-ops", "s3cret")));
-        tenant = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), null);
+        tenant = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), (Watcher) null);
         tenant.addAuthInfo("digest", "alice:pw".getBytes(StandardCharsets.UTF_8));
     }
 
@@ -56,7 +57,7 @@ class AclPolicyIT {
     }
 
     private ZooKeeper direct(String digestAuth) throws Exception {
-        ZooKeeper zooKeeper = ProxyHarness.connect(zk.getConnectString(), null);
+        ZooKeeper zooKeeper = ProxyHarness.connect(zk.getConnectString(), (Watcher) null);
         if (digestAuth != null) {
             zooKeeper.addAuthInfo("digest", digestAuth.getBytes(StandardCharsets.UTF_8));
         }

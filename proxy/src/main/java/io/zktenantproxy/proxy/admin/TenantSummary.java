@@ -1,0 +1,36 @@
+package io.zktenantproxy.proxy.admin;
+
+import io.zktenantproxy.proxy.server.ProxyServer;
+import io.zktenantproxy.proxy.server.Tenant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One tenant in {@code GET /tenants}.
+ *
+ * @param name        the configured name
+ * @param chroot      the server path of the tenant's tree
+ * @param listen      the configured listen address
+ * @param port        the port actually bound
+ * @param connections open client connections now
+ * @param sessions    connections with an established session now
+ * @param requests    requests counted since start, every opcode and outcome
+ */
+record TenantSummary(String name, String chroot, String listen, int port, int connections, int sessions,
+                     long requests) {
+
+    /** The body of {@code GET /tenants}. */
+    record Tenants(List<TenantSummary> tenants) {
+    }
+
+    /** @return every tenant of {@code proxy}, in configuration order */
+    static Tenants of(ProxyServer proxy) {
+        List<TenantSummary> list = new ArrayList<>();
+        for (Tenant t : proxy.tenants()) {
+            list.add(new TenantSummary(t.name(), t.chroot().root(), t.listen().toString(),
+                    proxy.address(t.name()).getPort(), t.meters().connections(), t.meters().sessions(),
+                    t.meters().requests()));
+        }
+        return new Tenants(list);
+    }
+}

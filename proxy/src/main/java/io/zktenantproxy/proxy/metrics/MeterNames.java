@@ -1,0 +1,65 @@
+package io.zktenantproxy.proxy.metrics;
+
+import java.time.Duration;
+
+/**
+ * The name of every meter the proxy registers and of every tag it uses, in Micrometer's dotted form; the Prometheus
+ * names add {@code _total}, {@code _seconds}, {@code _bytes} as Micrometer does ({@code zktp.requests} is scraped
+ * as {@code zktp_requests_total}). {@code docs/METRICS.md} documents each.
+ */
+public final class MeterNames {
+    /** Prefix of every proxy meter. */
+    public static final String PREFIX = "zktp";
+
+    /** Counter {tenant, op, outcome}: client requests. */
+    public static final String REQUESTS = PREFIX + ".requests";
+    /** Counter {tenant, reason}: requests the proxy refused, by the error code it answered. */
+    public static final String REFUSED = PREFIX + ".requests.refused";
+    /** Timer with histogram buckets {tenant, op}: request forwarded to reply received. */
+    public static final String UPSTREAM_LATENCY = PREFIX + ".upstream.latency";
+    /** Counter {tenant, op, speed}: replies faster or slower than the slow threshold. */
+    public static final String UPSTREAM_REPLIES = PREFIX + ".upstream.replies";
+    /** Gauge: the slow threshold, seconds. */
+    public static final String SLOW_THRESHOLD = PREFIX + ".upstream.slow.threshold";
+    /** Counter {server}: failed TCP connects to an ensemble server. */
+    public static final String UPSTREAM_CONNECT_FAILURES = PREFIX + ".upstream.connect.failures";
+    /** Gauge {tenant}: open client connections. */
+    public static final String CONNECTIONS_ACTIVE = PREFIX + ".connections.active";
+    /** Gauge {tenant}: connections with an established session. */
+    public static final String SESSIONS_ACTIVE = PREFIX + ".sessions.active";
+    /** Counter {tenant, reason}: closed client connections. */
+    public static final String CONNECTIONS_CLOSED = PREFIX + ".connections.closed";
+    /** Counter {tenant, direction}: client bytes. */
+    public static final String BYTES = PREFIX + ".bytes";
+    /** Counter {tenant}: watch events delivered. */
+    public static final String WATCH_EVENTS = PREFIX + ".watch.events";
+    /** Counter {tenant}: server paths outside the tenant's chroot. */
+    public static final String ISOLATION_VIOLATIONS = PREFIX + ".isolation.violations";
+    /** Gauge: 1 when ready. */
+    public static final String READY = PREFIX + ".ready";
+
+    /** Tag: the configured tenant name. */
+    public static final String TENANT = "tenant";
+    /** Tag: the opcode as {@code ZooDefs.OpCode} spells it, or {@code unknown}. */
+    public static final String OP = "op";
+    /** Tag: {@code ok}, {@code refused}, or an error code name in lower case ({@code nonode}). */
+    public static final String OUTCOME = "outcome";
+    /** Tag: a {@code CloseReason} or, for refusals, an error code name. */
+    public static final String REASON = "reason";
+    /** Tag: {@code fast} or {@code slow}. */
+    public static final String SPEED = "speed";
+    /** Tag: {@code in} (from clients) or {@code out} (to clients). */
+    public static final String DIRECTION = "direction";
+    /** Tag: an ensemble server as written in the connect string. */
+    public static final String SERVER = "server";
+
+    /** Bucket bounds of {@link #UPSTREAM_LATENCY}: 100 µs to 10 s. */
+    static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+        Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofNanos(2_500_000_000L), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private MeterNames() {
+    }
+}

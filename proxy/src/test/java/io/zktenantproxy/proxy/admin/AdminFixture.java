@@ -1,0 +1,65 @@
+package io.zktenantproxy.proxy.admin;
+
+import io.zktenantproxy.proxy.config.AdminConfig;
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.it.Upstreams;
+import io.zktenantproxy.proxy.server.ProxyRuntime;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A real ZooKeeper (curator-test), a proxy with its admin server on loopback, and two tenants: {@code flink-a} holding
+ * a {@link FlinkLayout} made through its own proxy port, and {@code other} holding a node {@code flink-a} must never
+ * see ({@code /flink/default/secret}).
+ */
+final class AdminFixture implements AutoCloseable {
+    static final String FLINK = "flink-a";
+    static final String OTHER = "other";
+
+    final TestingServer zk;
+    final ProxyRuntime runtime;
+    final CuratorFramework flinkClient;
+    final CuratorFramework otherClient;
+    final FlinkLayout layout;
+    final AdminHttp http;
+
+    AdminFixture(String token) throws Exception {
+        zk = Upstreams.server();
+        runtime = ProxyRuntime.start(new ProxyConfig(zk.getConnectString(), null, null, null,
+                new AdminConfig("127.0.0.1:0", token, 50), null,
+                List.of(new TenantConfig(FLINK, null, "127.0.0.1:0", null),
+                        new TenantConfig(OTHER, "/tenants/other", "127.0.0.1:0", null))), null);
+        flinkClient = client(FLINK);
+        otherClient = client(OTHER);
+        otherClient.create().creatingParentsIfNeeded().forPath("/flink/default/secret",
+                "other tenant's".getBytes(StandardCharsets.UTF_8));
+        layout = FlinkLayout.create(flinkClient);
+        http = new AdminHttp(runtime.admin().address(), token);
+    }
+
+    /** @return a started Curator client through the proxy's port of {@code tenant} */
+    CuratorFramework client(String tenant) throws InterruptedException {
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString("127.0.0.1:" + runtime.proxy().address(tenant).getPort())
+                .retryPolicy(new RetryOneTime(100))
+                .sessionTimeoutMs(30_000)
+                .ensembleTracker(false)
+                .build();
+        client.start();
+        if (!client.blockUntilConnected(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            client.close();
+            throw new IllegalStateException("tenant " + tenant + " client did not connect");
+        }
+        return client;
+    }
+
+    @Override
+    public void close() throws Exception {
+        Closing.all(layout, flinkClient, otherClient, runtime, zk);
+    }
+}

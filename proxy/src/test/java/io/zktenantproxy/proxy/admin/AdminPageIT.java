@@ -1,0 +1,108 @@
+package io.zktenantproxy.proxy.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tree browser end to end in headless Chromium: the page lists the tenants, expands a Flink layout node by node,
+ * shows a node's stat and data, keeps each tenant to its own tree, and shows errors. Skipped, saying so, where no
+ * Chromium is installed ({@code apt-get install -y chromium chromium-driver}).
+ */
+class AdminPageIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static AdminFixture fixture;
+    private static HeadlessChromium browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Optional<Path> binary = HeadlessChromium.binary();
+        assumeTrue(binary.isPresent(), "no Chromium found (set CHROMIUM_BIN, or apt-get install -y chromium "
+                + "chromium-driver): skipping the admin page's browser test");
+        fixture = new AdminFixture(null);
+        browser = HeadlessChromium.start(binary.get());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Closing.all(browser, fixture);
+    }
+
+    private static String node(String path) throws Exception {
+        return "document.querySelector('li[data-path=' + " + JSON.writeValueAsString(JSON.writeValueAsString(path))
+                + " + ']')";
+    }
+
+    private static void expand(String path) throws Exception {
+        browser.waitFor(node(path) + " !== null");
+        browser.eval(node(path) + ".querySelector(':scope > .row > .toggle').click()");
+    }
+
+    private static void select(String path) throws Exception {
+        browser.waitFor(node(path) + " !== null");
+        browser.eval(node(path) + ".querySelector(':scope > .row > .name').click()");
+        browser.waitFor("document.querySelector('#details [data-field=path]') !== null && document.querySelector("
+                + "'#details [data-field=path]').textContent === " + JSON.writeValueAsString(path));
+    }
+
+    private static Object field(String name) throws Exception {
+        return browser.eval("document.querySelector('#details [data-field=" + name + "]').textContent");
+    }
+
+    @Test
+    void browsesATenantsTreeWithStatAndData() throws Exception {
+        browser.navigate(fixture.http.uri("/ui").toString());
+        browser.waitFor(node("/flink") + " !== null");
+        assertEquals(2L, ((Number) browser.eval("document.querySelectorAll('#tenant option').length")).longValue());
+        assertEquals(AdminFixture.FLINK, browser.eval("document.querySelector('#tenant').value"));
+
+        expand("/flink");
+        expand("/flink/default");
+        expand("/flink/default/leader");
+        expand("/flink/default/leader/latch");
+        select(fixture.layout.latchNode());
+        long session = fixture.flinkClient.getZookeeperClient().getZooKeeper().getSessionId();
+        assertEquals("0x" + Long.toHexString(session), field("ephemeralOwner"));
+        assertEquals("0", field("numChildren"));
+        assertEquals("No data.", browser.eval("document.querySelector('#data-none').textContent"));
+
+        expand("/flink/default/leader/resource_manager");
+        select("/flink/default/leader/resource_manager/connection_info");
+        assertEquals(FlinkLayout.CONNECTION_INFO, browser.eval("document.querySelector('#data').textContent"));
+        assertEquals(FlinkLayout.CONNECTION_INFO.length() + " B", field("dataLength"));
+        assertTrue(((String) field("ephemeralOwner")).startsWith("0x"));
+
+        select("/flink/default/leader");
+        assertEquals(String.valueOf(FlinkLayout.totals(fixture.flinkClient, "/flink/default/leader").nodes()),
+                field("subtreeNodes"));
+        browser.screenshot(Path.of("target", "admin-page.png"));
+        String text = (String) browser.eval("document.body.innerText");
+        assertFalse(text.contains("secret"), "another tenant's node on the page");
+        assertFalse(text.contains("/tenants/flink-a/"), "a server path on the page");
+    }
+
+    @Test
+    void eachTenantSeesItsOwnTreeAndErrorsAreShown() throws Exception {
+        browser.navigate(fixture.http.uri("/ui").toString());
+        browser.waitFor(node("/flink") + " !== null");
+        browser.eval("(() => { const s = document.querySelector('#tenant'); s.value = 'other';"
+                + " s.dispatchEvent(new Event('change')); })()");
+        browser.waitFor(node("/flink") + " !== null && " + node("/flink/default/leader") + " === null");
+        browser.eval("(() => { document.querySelector('#path').value = '/flink/default';"
+                + " document.querySelector('#goto').requestSubmit(); })()");
+        browser.waitFor(node("/flink/default/secret") + " !== null");
+
+        browser.eval("(() => { document.querySelector('#path').value = '/nope';"
+                + " document.querySelector('#goto').requestSubmit(); })()");
+        browser.waitFor("document.querySelector('#status').className === 'error'");
+        assertEquals("no node /nope", browser.eval("document.querySelector('#status').textContent"));
+    }
+}

@@ -1,0 +1,80 @@
+package io.zktenantproxy.proxy.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zktenantproxy.protocol.KeeperCode;
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.proxy.metrics.CloseReason;
+import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import io.zktenantproxy.proxy.metrics.TenantMeters;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metrics reference ({@code docs/METRICS.md}) and the Grafana dashboard ({@code config/grafana-dashboard.json})
+ * name exactly the meters the proxy publishes.
+ */
+class MetricsReferenceTest {
+    private static final Pattern ZKTP = Pattern.compile("zktp_[a-z_]+");
+    private static final Path ROOT = Path.of("..");
+
+    /** @return every zktp_ family a scrape shows once each kind of meter has moved */
+    private static Set<String> published() {
+        ProxyMetrics metrics = ProxyMetrics.prometheus(Duration.ofMillis(100));
+        TenantMeters t = metrics.tenant("acme");
+        t.upstreamReply(OpCode.CREATE, KeeperCode.OK, 1);
+        t.answeredByProxy(OpCode.DELETE, KeeperCode.BAD_ARGUMENTS);
+        t.connectionClosed(CloseReason.CLIENT_CLOSED);
+        metrics.upstreamConnectFailed("zk:2181");
+        metrics.readiness(() -> true);
+        Set<String> names = new TreeSet<>();
+        for (String line : metrics.scrape().split("\n")) {
+            Matcher m = ZKTP.matcher(line);
+            if (!line.startsWith("#") && m.lookingAt()) {
+                names.add(m.group().replaceAll("_(bucket|count|sum|max)$", ""));
+            }
+        }
+        return names;
+    }
+
+    private static Set<String> mentioned(String text) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = ZKTP.matcher(text);
+        while (m.find()) {
+            names.add(m.group().replaceAll("_(bucket|count|sum|max)$", ""));
+        }
+        return names;
+    }
+
+    @Test
+    void theReferenceDocumentsEveryMeterAndNoOther() throws Exception {
+        Set<String> published = published();
+        assertEquals(13, published.size(), published.toString());
+        assertEquals(published, mentioned(Files.readString(ROOT.resolve("docs/METRICS.md"))));
+    }
+
+    @Test
+    void theDashboardIsValidJsonAndQueriesOnlyPublishedMeters() throws Exception {
+        String text = Files.readString(ROOT.resolve("config/grafana-dashboard.json"));
+        JsonNode dashboard = new ObjectMapper().readTree(text);
+        assertEquals("zk-tenant-proxy", dashboard.get("title").asText());
+        Set<String> used = mentioned(text);
+        Set<String> published = published();
+        assertTrue(published.containsAll(used), "unknown meters in the dashboard: " + used);
+        assertTrue(used.containsAll(published), "meters without a panel: " + published);
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                assertTrue(target.get("expr").asText().length() > 0, panel.get("title").asText());
+            }
+        }
+    }
+}

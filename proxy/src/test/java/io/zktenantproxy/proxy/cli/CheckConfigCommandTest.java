@@ -1,0 +1,87 @@
+package io.zktenantproxy.proxy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code check-config FILE}: exit 0 and a summary for a valid file, exit 2 and every problem for an invalid one. */
+class CheckConfigCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    /** CheckConfigCommand prints to System.out/err; capture them around one run. */
+    private Run check(String yaml) throws Exception {
+        Path file = dir.resolve("proxy.yaml");
+        Files.writeString(file, yaml);
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = Main.run("check-config", file.toString());
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void validFileIsSummarised() throws Exception {
+        Run run = check("upstream: zk-0:2181,zk-1:2181\n"
+                + "admin: {listen: 127.0.0.1:7452, slowThresholdMs: 250}\n"
+                + "tenants:\n"
+                + "  - {name: payments, listen: 0.0.0.0:7461}\n");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("upstream: zk-0:2181,zk-1:2181\n"), run.out());
+        assertTrue(run.out().contains("admin: 127.0.0.1:7452\n"), run.out());
+        assertTrue(run.out().contains("tenant payments: listen 0.0.0.0:7461, chroot /tenants/payments\n"), run.out());
+        assertTrue(run.out().endsWith("OK\n"), run.out());
+    }
+
+    @Test
+    void theShippedExampleIsValid() throws Exception {
+        Path example = Path.of("..", "config", "shared-proxy.yaml");
+        Run run = check(Files.readString(example));
+        assertEquals(0, run.exit(), run.err());
+    }
+
+    @Test
+    void everyProblemIsListedWithItsLocation() throws Exception {
+        Run run = check("admin: {listen: 127.0.0.1:7452, slowThreshold: 5}\n"
+                + "tenants:\n"
+                + "  - {name: a, chrot: /x, listen: 127.0.0.1:1}\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("admin.slowThreshold: unknown key (expected one of listen, token, "
+                + "slowThresholdMs)"), run.err());
+        assertTrue(run.err().contains("tenants[0].chrot: unknown key"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void invalidValuesAreRefused() throws Exception {
+        Run zero = check("admin: {listen: 127.0.0.1:7452, slowThresholdMs: 0}\n"
+                + "tenants: [{name: a, listen: 127.0.0.1:7461}]\n");
+        assertEquals(2, zero.exit());
+        assertTrue(zero.err().contains("admin.slowThresholdMs: 0 (expected: > 0)"), zero.err());
+        Run overlap = check("tenants:\n"
+                + "  - {name: a, chroot: /t/a, listen: 127.0.0.1:7461}\n"
+                + "  - {name: b, chroot: /t/a/b, listen: 127.0.0.1:7461}\n");
+        assertEquals(2, overlap.exit());
+        assertTrue(overlap.err().contains("port 7461 is already tenant 'a''s"), overlap.err());
+        assertTrue(overlap.err().contains("chroots overlap: '/t/a' (tenant a) and '/t/a/b' (tenant b)"), overlap.err());
+        assertEquals(2, check("tenants: [").exit());
+    }
+}
