@@ -52,7 +52,7 @@ final class MultiRewriter {
                             sub == null ? KeeperCode.UNIMPLEMENTED : KeeperCode.BAD_ARGUMENTS,
                             sub == null ? "unknown op inside " + op.name() : sub.name() + " not allowed in " + op.name());
                 }
-                int pathLength = Jute.readLength(in, sub.name() + ".path");
+                int pathLength = Jute.readLength(in, sub.pathField());
                 int pathIndex = in.readerIndex();
                 if (pathLength > 0) {
                     in.skipBytes(pathLength);

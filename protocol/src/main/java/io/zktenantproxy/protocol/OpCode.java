@@ -147,6 +147,7 @@ public enum OpCode {
     }
 
     private final int code;
+    private final String pathField;
     private final RequestShape request;
     private final ReplyShape reply;
     private final int refusal;
@@ -157,9 +158,15 @@ public enum OpCode {
 
     OpCode(int code, RequestShape request, ReplyShape reply, int refusal) {
         this.code = code;
+        this.pathField = name() + ".path";
         this.request = request;
         this.reply = reply;
         this.refusal = refusal;
+    }
+
+    /** @return the name of this opcode's path field in error messages, built once so requests build no strings */
+    String pathField() {
+        return pathField;
     }
 
     /** @return the wire code, as in {@code ZooDefs.OpCode} */

@@ -45,7 +45,7 @@ final class ReplyRewriter {
                 ByteBuf in = body(frame);
                 ByteBuf out = startCopy(frame, alloc, in.readableBytes());
                 try {
-                    int length = Jute.readLength(in, op.name() + ".path");
+                    int length = Jute.readLength(in, op.pathField());
                     if (length < 0) {
                         throw new IsolationViolationException("null path in " + op.name() + " reply");
                     }

@@ -119,7 +119,7 @@ final class RequestRewriter {
 
     private Result splicePath(ByteBuf frame, ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         String record = op.name();
-        int pathLength = Jute.readLength(in, record + ".path");
+        int pathLength = Jute.readLength(in, op.pathField());
         if (pathLength < 0) {
             Jute.expectEnd(skipRest(in, op.request()), record);
             return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "null path");

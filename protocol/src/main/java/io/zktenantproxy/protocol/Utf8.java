@@ -4,7 +4,12 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Strict UTF-8 validation over a {@link ByteBuf} range, without decoding or allocating: rejects overlong forms,
- * surrogate code points (U+D800..U+DFFF), code points above U+10FFFF and truncated sequences.
+ * lone surrogates, code points above U+10FFFF and truncated sequences.
+ *
+ * <p>One exception, for compatibility: jute's {@code BinaryOutputArchive} encodes a character outside the Basic
+ * Multilingual Plane as its two UTF-16 surrogates, three bytes each (CESU-8), so a real client sends an emoji in an
+ * ACL id that way. A high surrogate immediately followed by a low one is therefore accepted. Paths never carry them:
+ * {@link PathRules} refuses every surrogate, as ZooKeeper's {@code PathUtils} does.
  */
 final class Utf8 {
     private Utf8() {
@@ -47,11 +52,24 @@ final class Utf8 {
                 }
                 cp = (cp << 6) | (b & 0x3f);
             }
-            if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            if (cp < min || cp > 0x10ffff) {
                 return false;
+            }
+            if (cp >= 0xd800 && cp <= 0xdfff) {
+                if (cp > 0xdbff || !lowSurrogateAt(buf, i + 3, end)) {
+                    return false; // a lone or reversed surrogate
+                }
+                i += 6;
+                continue;
             }
             i += need + 1;
         }
         return true;
+    }
+
+    /** @return whether {@code buf[i, i + 3)} lies within {@code end} and encodes a low surrogate U+DC00..U+DFFF */
+    private static boolean lowSurrogateAt(ByteBuf buf, int i, int end) {
+        return i + 3 <= end && (buf.getByte(i) & 0xff) == 0xed && (buf.getByte(i + 1) & 0xf0) == 0xb0
+                && (buf.getByte(i + 2) & 0xc0) == 0x80;
     }
 }

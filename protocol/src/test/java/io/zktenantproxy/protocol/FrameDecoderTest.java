@@ -1,0 +1,176 @@
+package io.zktenantproxy.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link FrameDecoder} alone in an {@link EmbeddedChannel}: whole, split and byte-at-a-time input, truncated input,
+ * length bounds, four-letter words. Every test ends with nothing left in the channel and every buffer released.
+ */
+@ExtendWith(ParanoidLeakDetection.class)
+class FrameDecoderTest {
+    private static final int MAX = 64;
+    private final TrackingAllocator alloc = new TrackingAllocator();
+
+    @AfterEach
+    void nothingLeaked() {
+        alloc.assertAllReleased();
+    }
+
+    private EmbeddedChannel channel(boolean client) {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX, client));
+        channel.config().setAllocator(alloc);
+        return channel;
+    }
+
+    private static byte[] frame(int bodyLength, int fill) {
+        ByteBuffer frame = ByteBuffer.allocate(Integer.BYTES + bodyLength).putInt(bodyLength);
+        while (frame.hasRemaining()) {
+            frame.put((byte) fill);
+        }
+        return frame.array();
+    }
+
+    private void write(EmbeddedChannel channel, byte[] bytes) {
+        channel.writeInbound(alloc.wrap(bytes));
+    }
+
+    /** Reads (and releases) every frame the decoder emitted. */
+    private static List<byte[]> frames(EmbeddedChannel channel) {
+        List<byte[]> frames = new ArrayList<>();
+        ByteBuf frame;
+        while ((frame = channel.readInbound()) != null) {
+            frames.add(Session.bytes(frame));
+            frame.release();
+        }
+        return frames;
+    }
+
+    @Test
+    void wholeFramesInOneBufferComeOutOneByOneWithTheirLength() {
+        EmbeddedChannel channel = channel(true);
+        byte[] a = frame(8, 'a');
+        byte[] empty = frame(0, 0);
+        byte[] b = frame(MAX, 'b');
+        write(channel, Wire.concat(a, empty, b));
+        List<byte[]> frames = frames(channel);
+        assertEquals(3, frames.size());
+        assertArrayEquals(a, frames.get(0));
+        assertArrayEquals(empty, frames.get(1));
+        assertArrayEquals(b, frames.get(2), "a body of exactly the maximum is accepted");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void oneByteAtATime() {
+        EmbeddedChannel channel = channel(true);
+        byte[] stream = Wire.concat(frame(5, 1), frame(0, 0), frame(17, 2));
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < stream.length; i++) {
+            write(channel, new byte[] {stream[i]});
+            List<byte[]> emitted = frames(channel);
+            // a frame comes out exactly when its last byte arrives: after bytes 9, 13 and 34
+            assertEquals(i == 8 || i == 12 || i == stream.length - 1 ? 1 : 0, emitted.size(), "after byte " + i);
+            frames.addAll(emitted);
+        }
+        assertArrayEquals(stream, Wire.concat(frames.toArray(new byte[0][])));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void truncatedFrameEmitsNothingAndIsDroppedOnClose() {
+        EmbeddedChannel channel = channel(false);
+        byte[] whole = frame(20, 3);
+        write(channel, Arrays.copyOf(whole, 3));
+        write(channel, Arrays.copyOfRange(whole, 3, 15));
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {MAX + 1, Integer.MAX_VALUE, -1, Integer.MIN_VALUE})
+    void lengthOutOfBoundsIsAFrameLengthErrorAndTheDecoderTurnsTerminal(int length) {
+        EmbeddedChannel channel = channel(false);
+        write(channel, frame(2, 1));
+        byte[] bad = ByteBuffer.allocate(8).putInt(length).putInt(0).array();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> write(channel, bad));
+        assertEquals(ProtocolException.Kind.FRAME_LENGTH, e.kind());
+        assertTrue(e.getMessage().contains("length " + length + " (expected: 0.." + MAX + ")"), e.getMessage());
+        assertEquals(1, frames(channel).size(), "the frame before the bad one was emitted");
+        write(channel, frame(2, 1)); // discarded: the stream is beyond repair
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void lengthIsCheckedBeforeTheBodyArrives() {
+        EmbeddedChannel channel = channel(false);
+        assertThrows(ProtocolException.class, () -> write(channel, ByteBuffer.allocate(4).putInt(MAX + 1).array()));
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ruok", "stat", "srvr", "mntr", "cons", "dump", "wchp", "wchc", "envi", "conf"})
+    void fourLetterWordAsFirstBytesOfAClientConnection(String word) {
+        EmbeddedChannel channel = channel(true);
+        for (byte b : (word + "\n").getBytes(StandardCharsets.US_ASCII)) {
+            write(channel, new byte[] {b});
+        }
+        assertEquals(new FourLetterWord(word), channel.readInbound());
+        write(channel, frame(2, 1)); // after a four-letter word the stream is over
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void fourLetterWordLaterOrOnTheServerSideIsAFrameLength() {
+        EmbeddedChannel client = channel(true);
+        write(client, frame(1, 1));
+        frames(client);
+        assertEquals(ProtocolException.Kind.FRAME_LENGTH, assertThrows(ProtocolException.class,
+                () -> write(client, "ruok".getBytes(StandardCharsets.US_ASCII))).kind());
+        assertFalse(client.finish());
+
+        EmbeddedChannel server = channel(false);
+        assertEquals(ProtocolException.Kind.FRAME_LENGTH, assertThrows(ProtocolException.class,
+                () -> write(server, "ruok".getBytes(StandardCharsets.US_ASCII))).kind());
+        assertFalse(server.finish());
+    }
+
+    @Test
+    void unknownFourLettersAreALengthLikeAnyOther() {
+        EmbeddedChannel channel = channel(true);
+        assertThrows(ProtocolException.class, () -> write(channel, "abcd".getBytes(StandardCharsets.US_ASCII)));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void fourLetterWordCodesAreTheirAsciiBytes() {
+        assertEquals(0x72756f6b, new FourLetterWord("ruok").code());
+        assertEquals(new FourLetterWord("ruok"), FourLetterWord.of(0x72756f6b));
+        assertNull(FourLetterWord.of(0x61626364));
+        assertNull(FourLetterWord.of(16));
+    }
+
+    @Test
+    void negativeMaximumIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new FrameDecoder(-1, false));
+    }
+}

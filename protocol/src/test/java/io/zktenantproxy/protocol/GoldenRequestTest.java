@@ -1,0 +1,159 @@
+package io.zktenantproxy.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBufUtil;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.jute.Record;
+import org.apache.zookeeper.MultiOperationRecord;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.proto.CheckVersionRequest;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.CreateTTLRequest;
+import org.apache.zookeeper.proto.DeleteRequest;
+import org.apache.zookeeper.proto.GetDataResponse;
+import org.apache.zookeeper.proto.ReplyHeader;
+import org.apache.zookeeper.proto.RequestHeader;
+import org.apache.zookeeper.proto.SetDataRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Golden bytes, client to server: each request is serialised by the official jute records, run through a
+ * {@link TenantConnection}, and what goes upstream must be byte for byte what jute writes for the same records with
+ * the chroot prepended (or the very bytes the client sent, where nothing is a path), and jute must read it back.
+ */
+class GoldenRequestTest {
+
+    static List<GoldenCases.Request> cases() {
+        return GoldenCases.requests();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void requestIsRewrittenAsJuteWouldWriteIt(GoldenCases.Request c) {
+        try (Session session = Session.established()) {
+            Session.Sent sent = session.client(c.client());
+            if (c.forwarded()) {
+                ClientFrame.Forward forward = assertInstanceOf(ClientFrame.Forward.class, sent.result());
+                assertEquals(c.xid(), forward.xid());
+                assertEquals(c.op(), forward.op());
+                assertEquals(hex(c.upstream()), hex(sent.upstream()));
+                OpCode.RequestShape shape = c.op().request();
+                boolean untouched = shape == OpCode.RequestShape.EMPTY || shape == OpCode.RequestShape.AUTH
+                        || shape == OpCode.RequestShape.BUFFER;
+                assertEquals(untouched, sent.sameBuffer(), "forwarded as the client's own buffer");
+                readBack(c, sent.upstream());
+                assertTrue(session.drainToClient().isEmpty(), "nothing for the client yet");
+            } else {
+                ClientFrame.Answered answered = sent.answered();
+                assertEquals(c.xid(), answered.xid());
+                assertEquals(c.err(), answered.err(), answered.reason());
+                List<byte[]> replies = session.drainToClient();
+                assertEquals(1, replies.size(), "answered at once: nothing else is pending");
+                if (c.err() == KeeperCode.OK) {
+                    GetDataResponse config = new GetDataResponse();
+                    Wire.read(replies.get(0), new ReplyHeader(), config);
+                    assertEquals(new String(Session.ENSEMBLE_CONFIG), new String(config.getData()));
+                    assertEquals(Session.ENSEMBLE_CONFIG.length, config.getStat().getDataLength());
+                } else {
+                    assertEquals(hex(Wire.reply(c.xid(), 0, c.err())), hex(replies.get(0)));
+                }
+            }
+        }
+    }
+
+    /** Our decoder reads theirs (above); here jute reads ours: header, body, nothing left. */
+    private static void readBack(GoldenCases.Request c, byte[] upstream) {
+        RequestHeader header = new RequestHeader();
+        if (c.op() == OpCode.MULTI || c.op() == OpCode.MULTI_READ) {
+            MultiOperationRecord multi = new MultiOperationRecord();
+            Wire.read(upstream, header, multi);
+            for (Op op : multi) {
+                assertTrue(op.getPath().equals(Session.CHROOT) || op.getPath().startsWith(Session.CHROOT + "/"),
+                        op.getPath());
+            }
+        } else if (c.upstreamBody() != null) {
+            Record body = Wire.readRequest(upstream, header, c.upstreamBody().getClass());
+            assertEquals(c.upstreamBody(), body);
+        } else {
+            Wire.read(upstream, header);
+        }
+        assertEquals(c.xid(), header.getXid());
+        assertEquals(c.op().code(), header.getType());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {10, 23, 99, 108, 999, -2, -12, Integer.MIN_VALUE, Integer.MAX_VALUE})
+    void opcodeZooKeeperLacksIsAnsweredUnimplemented(int type) {
+        try (Session session = Session.established()) {
+            ClientFrame.Answered answered = session.client(Wire.request(GoldenCases.XID, type)).answered();
+            assertEquals(KeeperCode.UNIMPLEMENTED, answered.err());
+            assertEquals(type, answered.opCode());
+            assertEquals(hex(Wire.reply(GoldenCases.XID, 0, KeeperCode.UNIMPLEMENTED)),
+                    hex(session.drainToClient().get(0)));
+        }
+    }
+
+    @Test
+    void everyOpcodeHasAGoldenCase() {
+        Set<OpCode> covered = cases().stream().map(GoldenCases.Request::op).collect(Collectors.toSet());
+        assertEquals(EnumSet.allOf(OpCode.class), covered);
+    }
+
+    /** The opcode table is ZooKeeper's own: same names, same codes, nothing missing either side. */
+    @Test
+    void opcodeTableMatchesZooDefs() throws IllegalAccessException {
+        Map<String, Integer> theirs = new HashMap<>();
+        for (Field field : ZooDefs.OpCode.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == int.class) {
+                theirs.put(field.getName().toLowerCase(Locale.ROOT), field.getInt(null));
+            }
+        }
+        Map<String, Integer> ours = new HashMap<>();
+        for (OpCode op : OpCode.values()) {
+            ours.put(op.name().replace("_", "").toLowerCase(Locale.ROOT), op.code());
+            assertEquals(op, OpCode.of(op.code()));
+        }
+        assertEquals(new TreeMap<>(theirs), new TreeMap<>(ours));
+    }
+
+    /** The test's own multi writer agrees with ZooKeeper's MultiOperationRecord, so the multi cases are golden. */
+    @Test
+    void multiHelperWritesWhatMultiOperationRecordWrites() throws Exception {
+        List<Op> ops = new ArrayList<>(List.of(
+                Op.create("/a", GoldenCases.DATA, GoldenCases.ACLS, 0),
+                Op.create("/t", GoldenCases.DATA, GoldenCases.ACLS, 5, 1000),
+                Op.delete("/a", 3), Op.setData("/a", GoldenCases.DATA, 1), Op.check("/a", 2)));
+        byte[] official = Wire.bytes(new MultiOperationRecord(ops));
+        byte[] ours = GoldenCases.multiBody(List.of(
+                new GoldenCases.Sub(OpCode.CREATE, new CreateRequest("/a",
+                        GoldenCases.DATA, GoldenCases.ACLS, 0)),
+                new GoldenCases.Sub(OpCode.CREATE_TTL, new CreateTTLRequest("/t",
+                        GoldenCases.DATA, GoldenCases.ACLS, 5, 1000)),
+                new GoldenCases.Sub(OpCode.DELETE, new DeleteRequest("/a", 3)),
+                new GoldenCases.Sub(OpCode.SET_DATA, new SetDataRequest("/a",
+                        GoldenCases.DATA, 1)),
+                new GoldenCases.Sub(OpCode.CHECK, new CheckVersionRequest("/a", 2))));
+        assertEquals(hex(official), hex(ours));
+    }
+
+    static String hex(byte[] bytes) {
+        return ByteBufUtil.hexDump(bytes);
+    }
+}

@@ -1,0 +1,58 @@
+package io.zktenantproxy.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.zookeeper.proto.ExistsResponse;
+import org.apache.zookeeper.proto.WatcherEvent;
+import org.junit.jupiter.api.Test;
+
+/** The metrics hook sees every upstream reply with its request's opcode and error, and every watch event. */
+class ObserverTest {
+
+    @Test
+    void repliesAndNotificationsAreReported() {
+        List<String> seen = new ArrayList<>();
+        TenantConnection.Observer observer = new TenantConnection.Observer() {
+            @Override
+            public void onReply(OpCode op, int err, long latencyNanos) {
+                seen.add(op + " " + err + (latencyNanos >= 0 ? "" : " negative latency"));
+            }
+
+            @Override
+            public void onNotification() {
+                seen.add("event");
+            }
+        };
+        TrackingAllocator alloc = new TrackingAllocator();
+        TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT), Session.ENSEMBLE_CONFIG,
+                observer);
+        List<ByteBuf> toClient = new ArrayList<>();
+        for (byte[] frame : List.of(Session.CONNECT_REQUEST, GoldenCases.canonical(OpCode.EXISTS).client(),
+                GoldenCases.canonical(OpCode.DELETE).client())) {
+            ByteBuf in = alloc.wrap(frame);
+            ClientFrame result = connection.onClientFrame(in, alloc, toClient::add);
+            in.release();
+            if (result instanceof ClientFrame.Forward f) {
+                f.toUpstream().release();
+            } else if (result instanceof ClientFrame.Connect c) {
+                c.toUpstream().release();
+            }
+        }
+        for (byte[] frame : List.of(Session.CONNECT_RESPONSE,
+                Wire.reply(GoldenCases.XID, 1, 0, new ExistsResponse(GoldenCases.STAT)),
+                Wire.reply(Xids.NOTIFICATION, -1, 0, new WatcherEvent(2, 3, Session.CHROOT + "/a")),
+                Wire.reply(GoldenCases.XID, 2, KeeperCode.NO_NODE))) {
+            ByteBuf in = alloc.wrap(frame);
+            connection.onServerFrame(in, alloc, toClient::add);
+            in.release();
+        }
+        assertEquals(List.of("EXISTS 0", "event", "DELETE " + KeeperCode.NO_NODE), seen);
+        assertEquals(4, toClient.size());
+        toClient.forEach(ByteBuf::release);
+        connection.release();
+        alloc.assertAllReleased();
+    }
+}

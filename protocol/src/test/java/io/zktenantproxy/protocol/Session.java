@@ -1,0 +1,117 @@
+package io.zktenantproxy.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.zookeeper.proto.ConnectRequest;
+import org.apache.zookeeper.proto.ConnectResponse;
+
+/**
+ * Drives one {@link TenantConnection} the way the proxy's handlers do: every input frame is a buffer of its own,
+ * released right after the call, and every output is copied out and released. {@link #close()} then proves that
+ * nothing leaked.
+ */
+final class Session implements AutoCloseable {
+    static final String CHROOT = "/tenants/t1";
+    static final byte[] ENSEMBLE_CONFIG =
+            "server.1=proxy.example:2888:3888:participant;0.0.0.0:2181\nversion=100000000".getBytes(
+                    StandardCharsets.US_ASCII);
+    static final byte[] CONNECT_REQUEST = Wire.frame(new ConnectRequest(0, 0, 30_000, 0, new byte[16], false));
+    static final byte[] CONNECT_RESPONSE = Wire.frame(new ConnectResponse(0, 30_000, 0x1234L, new byte[16], false));
+
+    /** What one client frame turned into: the result, and the upstream bytes if it was forwarded. */
+    record Sent(ClientFrame result, byte[] upstream, boolean sameBuffer) {
+        ClientFrame.Answered answered() {
+            return assertInstanceOf(ClientFrame.Answered.class, result);
+        }
+    }
+
+    /** What one server frame turned into: the frames for the client, and whether the first is the input buffer. */
+    record Received(List<byte[]> toClient, boolean sameBuffer) {
+    }
+
+    final TrackingAllocator alloc = new TrackingAllocator();
+    final TenantConnection connection;
+    private final List<ByteBuf> toClient = new ArrayList<>();
+
+    Session(String chroot) {
+        connection = new TenantConnection(new TenantChroot(chroot), ENSEMBLE_CONFIG, TenantConnection.Observer.NONE);
+    }
+
+    /** A session past its handshake, nothing pending, nothing waiting for the client. */
+    static Session established() {
+        Session session = new Session(CHROOT);
+        session.client(CONNECT_REQUEST);
+        assertEquals(1, session.server(CONNECT_RESPONSE).toClient().size());
+        return session;
+    }
+
+    Sent client(byte[] frame) {
+        ByteBuf in = alloc.wrap(frame);
+        try {
+            ClientFrame result = connection.onClientFrame(in, alloc, toClient::add);
+            ByteBuf out = null;
+            if (result instanceof ClientFrame.Forward forward) {
+                out = forward.toUpstream();
+            } else if (result instanceof ClientFrame.Connect connect) {
+                out = connect.toUpstream();
+            }
+            if (out == null) {
+                return new Sent(result, null, false);
+            }
+            try {
+                return new Sent(result, bytes(out), out == in);
+            } finally {
+                out.release();
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    /** Sends a frame that must be forwarded, and returns what went upstream. */
+    byte[] forward(byte[] frame) {
+        Sent sent = client(frame);
+        assertInstanceOf(ClientFrame.Forward.class, sent.result());
+        return sent.upstream();
+    }
+
+    Received server(byte[] frame) {
+        ByteBuf in = alloc.wrap(frame);
+        try {
+            connection.onServerFrame(in, alloc, toClient::add);
+            boolean same = !toClient.isEmpty() && toClient.get(0) == in;
+            return new Received(drainToClient(), same);
+        } finally {
+            in.release();
+        }
+    }
+
+    /** Takes (and releases) whatever reached the client so far. */
+    List<byte[]> drainToClient() {
+        List<byte[]> frames = new ArrayList<>();
+        for (ByteBuf buf : toClient) {
+            frames.add(bytes(buf));
+            buf.release();
+        }
+        toClient.clear();
+        return frames;
+    }
+
+    static byte[] bytes(ByteBuf buf) {
+        return ByteBufUtil.getBytes(buf, buf.readerIndex(), buf.readableBytes());
+    }
+
+    /** Releases what is left and fails if any buffer the session allocated is still referenced. */
+    @Override
+    public void close() {
+        drainToClient();
+        connection.release();
+        alloc.assertAllReleased();
+    }
+}

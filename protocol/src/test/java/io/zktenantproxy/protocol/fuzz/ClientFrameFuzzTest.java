@@ -1,0 +1,206 @@
+package io.zktenantproxy.protocol.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.zktenantproxy.protocol.AclPolicy;
+import io.zktenantproxy.protocol.ClientFrame;
+import io.zktenantproxy.protocol.FourLetterWord;
+import io.zktenantproxy.protocol.FrameDecoder;
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.ProtocolException;
+import io.zktenantproxy.protocol.TenantChroot;
+import io.zktenantproxy.protocol.TenantConnection;
+import io.zktenantproxy.protocol.Xids;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fuzzes everything a hostile client controls: its bytes go through {@link FrameDecoder} (in an
+ * {@link EmbeddedChannel}, fed whole, byte by byte or in odd chunks) and {@link TenantConnection#onClientFrame} of a
+ * tenant whose chroot {@code /tenants/t1} is a string prefix of its neighbour's ({@code /tenants/t12}).
+ *
+ * <p>Input layout: byte 0 holds flags (bit 0: ACL policy with an operator identity; bit 1: the server's
+ * ConnectResponse arrives before the client's frames; bit 2: the harness sends no ConnectRequest, the input is the
+ * whole stream; bits 3-4: chunking); the rest is the client's byte stream after its ConnectRequest.
+ *
+ * <p>Invariants: the only exception is {@link ProtocolException}; every forwarded frame is one well-formed record
+ * whose paths lie in the chroot ({@link ForwardedRequests}); once the server answers every forwarded request in
+ * order, the client receives one reply per request, in request order (pings and auth aside); no buffer leaks.
+ */
+class ClientFrameFuzzTest {
+    static final String ROOT = "/tenants/t1";
+    static final TenantChroot CHROOT = new TenantChroot(ROOT);
+    static final byte[] ENSEMBLE_CONFIG = "server.1=127.0.0.1:2888:3888:participant;127.0.0.1:7451\nversion=0"
+            .getBytes(StandardCharsets.US_ASCII);
+    static final String OPERATOR_ID = "zktp-ops:4LQj1L2nBy8Zh5TkBrUtkT2eWJE=";
+    /** Small, so the fuzzer reaches the frame length bound easily. */
+    static final int MAX_FRAME = 4096;
+
+    @FuzzTest(maxDuration = "30s")
+    void fuzzClientFrames(byte[] input) {
+        if (input.length == 0) {
+            return;
+        }
+        new Run(input[0] & 0xff).run(input);
+    }
+
+    /** One connection's life. */
+    private static final class Run {
+        private final int flags;
+        private final LeakTrackingAllocator alloc = new LeakTrackingAllocator();
+        private final TenantConnection connection;
+        private final ForwardedRequests oracle;
+        private final EmbeddedChannel channel = new EmbeddedChannel();
+        private final List<ByteBuf> toClient = new ArrayList<>();
+        /** Xids of requests the client must get a reply to, in order. */
+        private final List<Integer> expectedXids = new ArrayList<>();
+        /** Xids (with their opcode) the harness must answer as the server, in order. */
+        private final List<int[]> forwarded = new ArrayList<>();
+        private boolean dead;
+        private boolean serverHandshakeDone;
+        private boolean clientHandshakeSeen;
+
+        Run(int flags) {
+            this.flags = flags;
+            boolean operator = (flags & 1) != 0;
+            this.connection = new TenantConnection(CHROOT,
+                    operator ? AclPolicy.appendOperator("digest", OPERATOR_ID) : AclPolicy.NONE, ENSEMBLE_CONFIG,
+                    TenantConnection.Observer.NONE);
+            this.oracle = new ForwardedRequests(ROOT, operator ? "digest" : null, OPERATOR_ID);
+            channel.config().setAllocator(alloc);
+            channel.pipeline().addLast(new FrameDecoder(MAX_FRAME, true));
+        }
+
+        void run(byte[] input) {
+            try {
+                if ((flags & 4) == 0) {
+                    feed(Frames.connectRequest(0), 0, Frames.connectRequest(0).length, 0);
+                }
+                if ((flags & 2) != 0 && clientHandshakeSeen) {
+                    serverHandshake();
+                }
+                feed(input, 1, input.length, (flags >> 3) & 3);
+                if (!dead && clientHandshakeSeen) {
+                    if (!serverHandshakeDone) {
+                        serverHandshake();
+                    }
+                    answerEverything();
+                    checkReplies();
+                }
+            } finally {
+                connection.release();
+                toClient.forEach(ByteBuf::release);
+                channel.finishAndReleaseAll();
+                alloc.assertAllReleased();
+            }
+        }
+
+        private void feed(byte[] input, int from, int to, int chunking) {
+            int step = switch (chunking) {
+                case 0 -> Integer.MAX_VALUE;
+                case 1 -> 1;
+                case 2 -> 7;
+                default -> 4099;
+            };
+            for (int i = from; i < to && !dead; ) {
+                int n = (int) Math.min(step, (long) to - i);
+                ByteBuf chunk = alloc.buffer(n).writeBytes(input, i, n);
+                i += n;
+                try {
+                    channel.writeInbound(chunk);
+                } catch (ProtocolException e) {
+                    dead = true; // the frames decoded before the error still reach the connection
+                }
+                drainFrames();
+            }
+        }
+
+        private void drainFrames() {
+            Object msg;
+            while ((msg = channel.readInbound()) != null) {
+                if (msg instanceof FourLetterWord) {
+                    dead = true; // answered by the server module, which then closes
+                    continue;
+                }
+                ByteBuf frame = (ByteBuf) msg;
+                try {
+                    if (!dead) {
+                        onFrame(frame);
+                    }
+                } catch (ProtocolException e) {
+                    dead = true;
+                } finally {
+                    frame.release();
+                }
+            }
+        }
+
+        private void onFrame(ByteBuf frame) {
+            ClientFrame result = connection.onClientFrame(frame, alloc, toClient::add);
+            if (result instanceof ClientFrame.Connect connect) {
+                connect.toUpstream().release();
+                clientHandshakeSeen = true;
+            } else if (result instanceof ClientFrame.Forward forward) {
+                byte[] bytes = ByteBufUtil.getBytes(forward.toUpstream());
+                forward.toUpstream().release();
+                oracle.check(bytes, forward.xid(), forward.op());
+                forwarded.add(new int[] {forward.xid(), forward.op().code()});
+                if (forward.op() != OpCode.PING && forward.op() != OpCode.AUTH) {
+                    expectedXids.add(forward.xid());
+                }
+            } else if (result instanceof ClientFrame.Answered answered) {
+                expect(answered.err() != 0 || answered.opCode() == OpCode.GET_DATA.code(),
+                        "a request answered OK by the proxy other than the ensemble config read");
+                expectedXids.add(answered.xid());
+            }
+        }
+
+        private void serverHandshake() {
+            ByteBuf response = alloc.buffer().writeBytes(Frames.connectResponse(0x1234));
+            try {
+                connection.onServerFrame(response, alloc, toClient::add);
+            } finally {
+                response.release();
+            }
+            serverHandshakeDone = true;
+        }
+
+        /** Plays the server: a header-only NONODE reply to every forwarded request, in order. */
+        private void answerEverything() {
+            for (int[] request : forwarded) {
+                int xid = request[0];
+                int err = request[1] == OpCode.PING.code() || request[1] == OpCode.AUTH.code() ? 0 : -101;
+                ByteBuf reply = alloc.buffer(20).writeInt(16).writeInt(xid).writeLong(7).writeInt(err);
+                try {
+                    connection.onServerFrame(reply, alloc, toClient::add);
+                } finally {
+                    reply.release();
+                }
+            }
+        }
+
+        private void checkReplies() {
+            expect(!toClient.isEmpty(), "no ConnectResponse");
+            List<Integer> seen = new ArrayList<>();
+            for (int i = 1; i < toClient.size(); i++) {
+                ByteBuf reply = toClient.get(i);
+                expect(reply.readableBytes() >= 20 && reply.getInt(reply.readerIndex()) == reply.readableBytes() - 4,
+                        "a reply frame with a wrong length");
+                int xid = reply.getInt(reply.readerIndex() + 4);
+                if (xid != Xids.PING && xid != Xids.AUTH) {
+                    seen.add(xid);
+                }
+            }
+            expect(seen.equals(expectedXids), "replies " + seen + " (expected: " + expectedXids + ")");
+        }
+    }
+
+    static void expect(boolean condition, String what) {
+        if (!condition) {
+            throw new AssertionError(what);
+        }
+    }
+}
