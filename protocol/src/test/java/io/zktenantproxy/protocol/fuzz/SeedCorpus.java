@@ -166,7 +166,7 @@ final class SeedCorpus {
         seeds.put("four-letter-word", client(4, Frames.utf8("ruok")));
         seeds.put("four-letter-word-after-handshake", client(0, Frames.utf8("cons")));
 
-        String[] badPaths = {"../t12", "2/secret", "/../t12", "/./x", "/..", "/.", "//x", "/x/", "", "/a\u0000b",
+        String[] badPaths = {"../t12", "2/secret", "2", "22", "2x/y", "/../t12", "/./x", "/..", "/.", "//x", "/x/", "", "/a\u0000b",
             "/\u0001", "/\ud800", "/\uffff", "/\ud83d\ude00", "/zookeeper/../tenants/t12"};
         int n = 0;
         for (String bad : badPaths) {

@@ -1,0 +1,78 @@
+package io.zktenantproxy.proxy.adversarial;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.server.ProxyServer;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-connection and per-tenant limits against clients that hold resources without doing anything: silence
+ * before the handshake, silence after it, too many connections. Each uses a proxy of its own with short limits, on
+ * the suite's ensemble.
+ */
+class AdversarialLimitsIT extends AdversarialBase {
+
+    @Test
+    void aConnectionWithoutHandshakeIsClosedAfterTheHandshakeTimeout() throws Exception {
+        try (ProxyServer limited = startProxy(new Limits(null, null, null, 1000, 60_000, null))) {
+            RawClient honest = raw(limited, ATTACKER);
+            assertTrue(honest.handshake().timeoutMs() > 0);
+            double before = closedCount(limited, ATTACKER, "handshake_timeout");
+            long start = System.nanoTime();
+            RawClient silent = raw(limited, ATTACKER);
+            RawClient partial = raw(limited, ATTACKER);
+            partial.send(Arrays.copyOf(RawFrames.connect(), 10));
+            assertTrue(silent.awaitClosed(WAIT), "a silent connection stayed open");
+            assertTrue(partial.awaitClosed(WAIT), "a half handshake stayed open");
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(900).toNanos(), "closed before the timeout");
+            await().atMost(WAIT).until(() -> closedCount(limited, ATTACKER, "handshake_timeout") == before + 2);
+            assertTrue(honest.isOpenAfterPing(), "a connection past its handshake is not timed out");
+        }
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (ProxyServer limited = startProxy(new Limits(null, null, null, 60_000, 1500, null))) {
+            double before = closedCount(limited, ATTACKER, "idle_timeout");
+            long start = System.nanoTime();
+            RawClient silent = raw(limited, ATTACKER);
+            assertClosed(silent, limited, ATTACKER, "idle_timeout", before);
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(1400).toNanos(), "closed before the timeout");
+        }
+    }
+
+    @Test
+    void aTenantCannotOpenMoreConnectionsThanItsLimit() throws Exception {
+        try (ProxyServer limited = startProxy(new Limits(null, null, 3, null, null, null))) {
+            RawClient[] held = new RawClient[3];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = raw(limited, ATTACKER);
+                assertTrue(held[i].handshake().timeoutMs() > 0);
+            }
+            double before = closedCount(limited, ATTACKER, "too_many_connections");
+            RawClient extra = raw(limited, ATTACKER);
+            extra.send(RawFrames.connect());
+            assertClosed(extra, limited, ATTACKER, "too_many_connections", before);
+            assertTrue(extra.received().isEmpty(), "the extra connection got a session");
+
+            // the neighbour's own count is its own
+            RawClient neighbourRaw = raw(limited, VICTIM);
+            assertTrue(neighbourRaw.handshake().timeoutMs() > 0);
+
+            // and a slot freed is a slot to use again
+            held[0].closeSession();
+            held[0].close();
+            await().atMost(WAIT).ignoreExceptions().until(() -> {
+                RawClient next = raw(limited, ATTACKER);
+                return next.handshake().timeoutMs() > 0;
+            });
+            for (int i = 1; i < held.length; i++) {
+                assertTrue(held[i].isOpenAfterPing());
+            }
+        }
+    }
+}
