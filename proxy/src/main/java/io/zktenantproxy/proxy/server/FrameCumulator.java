@@ -23,7 +23,7 @@ final class FrameCumulator implements ByteToMessageDecoder.Cumulator {
     /** A frame decoder gathering frames with this cumulator. */
     static FrameDecoder decoder(int maxFrameLength, boolean acceptFourLetterWords) {
         FrameDecoder decoder = new FrameDecoder(maxFrameLength, acceptFourLetterWords);
-        if (!Boolean.getBoolean("zktp.bench.mergeOnly")) { decoder.setCumulator(INSTANCE); } // TEMP A/B
+        decoder.setCumulator(INSTANCE);
         return decoder;
     }
 

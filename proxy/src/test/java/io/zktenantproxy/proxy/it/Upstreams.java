@@ -1,6 +1,13 @@
 package io.zktenantproxy.proxy.it;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.curator.test.InstanceSpec;
@@ -43,5 +50,23 @@ public final class Upstreams {
         TestingCluster cluster = new TestingCluster(specs);
         cluster.start();
         return cluster;
+    }
+
+    /**
+     * Sends four-letter word {@code word} to {@code host:port} and returns the whole answer (the server closes the
+     * connection after it).
+     */
+    public static String fourLetterWord(String host, int port, String word) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 5_000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            in.transferTo(answer);
+            return answer.toString(StandardCharsets.UTF_8);
+        }
     }
 }

@@ -1,0 +1,191 @@
+package io.zktenantproxy.proxy.bench;
+
+import io.zktenantproxy.proxy.config.ConfigLoader;
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
+import io.zktenantproxy.proxy.server.ProxyServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.zookeeper.server.PurgeTxnLog;
+
+/**
+ * The server side of a benchmark, in a JVM of its own so that its heap, RSS, allocation and CPU are its alone: either
+ * a real ZooKeeper ({@code zk DIR}) or the proxy ({@code proxy UPSTREAM TENANT[,TENANT...] LIMITS}, LIMITS the YAML
+ * flow mapping's inside, e.g. {@code 'maxFrameBytes: 4195328, maxInFlight: 1000'}).
+ * Started by {@link ChildProcess}. Prints {@code BENCH READY <port>[,<port>...]}, then answers commands read from
+ * standard input, one line each, with one {@code BENCH ...} line:
+ *
+ * <ul>
+ *   <li>{@code heap}: full GC twice, then heap used (bytes), RSS (bytes, {@code /proc/self/status}), threads;</li>
+ *   <li>{@code threads}: bytes allocated and CPU nanoseconds so far by the proxy's event-loop threads
+ *       ({@code zktp-io-*}, {@code zktp-accept-*}), the process CPU nanoseconds, and the voluntary context switches
+ *       of the {@code zktp-io} threads (wake-ups from epoll_wait);</li>
+ *   <li>{@code purge}: (ZooKeeper) deletes transaction logs and snapshots but the newest three;</li>
+ *   <li>{@code quit}: exits.</li>
+ * </ul>
+ *
+ * ZooKeeper settings come as system properties on the command line ({@code zookeeper.forceSync},
+ * {@code jute.maxbuffer}, {@code zookeeper.snapSizeLimitInKb}).
+ */
+public final class BenchServer {
+    static final String PREFIX = "BENCH ";
+
+    private BenchServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        AutoCloseable server;
+        Path dataDir = null;
+        List<Integer> ports = new ArrayList<>();
+        switch (args[0]) {
+            case "zk" -> {
+                dataDir = Path.of(args[1]);
+                int port = freePort();
+                server = EmbeddedZooKeeper.start(dataDir, port);
+                ports.add(port);
+            }
+            case "proxy" -> {
+                StringBuilder yaml = new StringBuilder();
+                yaml.append("upstream: ").append(args[1]).append('\n');
+                yaml.append("limits: {").append(args[3]).append("}\n");
+                yaml.append("tenants:\n");
+                String[] tenants = args[2].split(",");
+                for (String t : tenants) {
+                    yaml.append("  - {name: ").append(t).append(", listen: '127.0.0.1:0'}\n");
+                }
+                ProxyConfig config = ConfigLoader.parse(yaml.toString(), "bench");
+                ProxyServer proxy = ProxyServer.start(config);
+                for (String t : tenants) {
+                    ports.add(proxy.address(t).getPort());
+                }
+                server = proxy;
+            }
+            default -> throw new IllegalArgumentException("mode " + args[0] + " (expected: zk or proxy)");
+        }
+        StringBuilder ready = new StringBuilder();
+        for (int p : ports) {
+            ready.append(ready.length() == 0 ? "" : ",").append(p);
+        }
+        reply("READY " + ready);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            switch (line.trim()) {
+                case "heap" -> reply(heap());
+                case "threads" -> reply(threads());
+                case "purge" -> {
+                    purge(dataDir);
+                    reply("PURGED");
+                }
+                case "quit" -> {
+                    reply("BYE");
+                    halt(server);
+                }
+                default -> reply("ERROR unknown command " + line);
+            }
+        }
+        halt(server);
+    }
+
+    private static void halt(AutoCloseable server) {
+        try {
+            server.close();
+        } catch (Exception e) {
+            // exiting anyway
+        }
+        System.exit(0); // not halt: shutdown hooks write a flight recording started with -XX:StartFlightRecording
+
+    }
+
+    private static void reply(String line) {
+        System.out.println(PREFIX + line);
+        System.out.flush();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String heap() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        long rss = 0;
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                rss = Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return "HEAP " + used + " " + rss + " " + Thread.activeCount();
+    }
+
+    /** Allocated bytes and CPU time of the proxy's event-loop threads, and the whole process's CPU time. */
+    private static String threads() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        long cpu = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("zktp-io") || t.getName().startsWith("zktp-accept")) {
+                long a = mx.getThreadAllocatedBytes(t.getId());
+                long c = mx.getThreadCpuTime(t.getId());
+                allocated += Math.max(0, a);
+                cpu += Math.max(0, c);
+            }
+        }
+        long processCpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        return "THREADS " + allocated + " " + cpu + " " + processCpu + " " + wakeUps();
+    }
+
+    /** Voluntary context switches of the event-loop threads (each is a sleep in epoll_wait): Linux only, else 0. */
+    private static long wakeUps() {
+        long total = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).trim();
+                    if (!comm.startsWith("zktp-io")) {
+                        continue;
+                    }
+                    for (String l : Files.readAllLines(task.resolve("status"))) {
+                        if (l.startsWith("voluntary_ctxt_switches:")) {
+                            total += Long.parseLong(l.replaceAll("[^0-9]", ""));
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return total;
+    }
+
+    private static void purge(Path dataDir) throws IOException {
+        if (dataDir == null) {
+            return;
+        }
+        List<Path> logDirs;
+        try (Stream<Path> s = Files.walk(dataDir)) {
+            logDirs = s.filter(p -> p.getFileName().toString().equals("version-2")).toList();
+        }
+        for (Path v2 : logDirs) {
+            PurgeTxnLog.purge(v2.getParent().toFile(), v2.getParent().toFile(), 3);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.zktenantproxy.proxy.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link BenchServer} in a JVM of its own, on this JVM's class path; its standard error goes to a log file. Not
+ * thread-safe: one caller sends commands.
+ */
+final class ChildProcess implements AutoCloseable {
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+    private final List<Integer> ports = new ArrayList<>();
+
+    private ChildProcess(Process process) throws IOException {
+        this.process = process;
+        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        String ready = await();
+        if (!ready.startsWith("READY ")) {
+            throw new IOException("child did not start: " + ready);
+        }
+        for (String p : ready.substring(6).split(",")) {
+            ports.add(Integer.parseInt(p));
+        }
+    }
+
+    /** A standalone ZooKeeper under {@code dir}; {@code forceSync} as the {@code zookeeper.forceSync} property. */
+    static ChildProcess zooKeeper(Path dir, boolean forceSync, int juteMaxBuffer, Path log, String... jvmArgs)
+            throws IOException {
+        List<String> jvm = new ArrayList<>(List.of("-Xms512m", "-Xmx2g", "-Dzookeeper.forceSync=" + (forceSync ? "yes" : "no"),
+                "-Djute.maxbuffer=" + juteMaxBuffer, "-Dzookeeper.snapSizeLimitInKb=262144",
+                "-Dzookeeper.admin.enableServer=false"));
+        jvm.addAll(Arrays.asList(jvmArgs));
+        return start(jvm, List.of("zk", dir.toString()), log);
+    }
+
+    /**
+     * The proxy, one loopback listener per tenant (chroot {@code /tenants/NAME}).
+     *
+     * @param limits the inside of the YAML {@code limits} mapping, e.g. {@code "maxFrameBytes: 4195328"}
+     */
+    static ChildProcess proxy(String upstream, List<String> tenants, String limits, Path log, List<String> jvmArgs)
+            throws IOException {
+        List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx1g"));
+        jvm.addAll(jvmArgs);
+        return start(jvm, List.of("proxy", upstream, String.join(",", tenants), limits), log);
+    }
+
+    private static ChildProcess start(List<String> jvmArgs, List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BenchServer.class.getName());
+        command.addAll(args);
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        return new ChildProcess(p);
+    }
+
+    int port() {
+        return ports.get(0);
+    }
+
+    int port(int index) {
+        return ports.get(index);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends {@code command} and returns the reply without its prefix. */
+    String command(String command) throws IOException {
+        in.write(command + "\n");
+        in.flush();
+        return await();
+    }
+
+    /** @return {allocated bytes, event-loop CPU ns, process CPU ns, event-loop wake-ups} (proxy only) */
+    long[] threads() throws IOException {
+        String[] f = command("threads").split(" ");
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
+    }
+
+    /** @return {heap used after full GC, RSS, threads} */
+    long[] heap() throws IOException {
+        String[] f = command("heap").split(" ");
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])};
+    }
+
+    private String await() throws IOException {
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith(BenchServer.PREFIX)) {
+                return line.substring(BenchServer.PREFIX.length());
+            }
+        }
+        throw new IOException("child exited with " + waitExit());
+    }
+
+    private int waitExit() {
+        try {
+            return process.waitFor(5, TimeUnit.SECONDS) ? process.exitValue() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            command("quit");
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
