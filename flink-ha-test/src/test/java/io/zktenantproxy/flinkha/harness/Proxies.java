@@ -1,0 +1,71 @@
+package io.zktenantproxy.flinkha.harness;
+
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.server.ProxyServer;
+import io.zktenantproxy.proxy.server.Tenant;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+
+/** Starts proxy instances in the test's JVM and picks the ports they listen on. */
+public final class Proxies {
+    private Proxies() {
+    }
+
+    /**
+     * A tenant listening on {@code port} of the loopback address.
+     *
+     * @param advertised what the proxy answers for {@code /zookeeper/config}: the addresses of every proxy instance
+     *                   serving the tenant, so Flink's ensemble tracker only ever learns proxy addresses
+     */
+    public static TenantConfig tenant(String name, int port, List<InetSocketAddress> advertised) {
+        return new TenantConfig(name, null, "127.0.0.1:" + port,
+                advertised.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList());
+    }
+
+    /**
+     * A tenant on a loopback port fixed in advance (to restart the proxy on the same address), advertising that
+     * address: Curator's ensemble tracker, on by default in Flink, then reads this proxy's address, and only it, from
+     * {@code /zookeeper/config}.
+     */
+    public static TenantConfig fixedTenant(String name, InetSocketAddress address) {
+        return tenant(name, address.getPort(), List.of(address));
+    }
+
+    /** Starts one proxy instance for {@code tenants} in front of {@code upstream}. */
+    public static ProxyServer start(String upstream, List<TenantConfig> tenants) {
+        return ProxyServer.start(new ProxyConfig(upstream, null, null, null, null, null, tenants));
+    }
+
+    /** @return the chroot the proxy gives {@code tenant} upstream */
+    public static String chroot(ProxyServer proxy, String tenant) {
+        return find(proxy, tenant).chroot().root();
+    }
+
+    /** @return the tenant's open client connections on {@code proxy} */
+    public static int connections(ProxyServer proxy, String tenant) {
+        return find(proxy, tenant).meters().connections();
+    }
+
+    private static Tenant find(ProxyServer proxy, String tenant) {
+        return proxy.tenants().stream().filter(t -> t.name().equals(tenant)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no tenant " + tenant));
+    }
+
+    /**
+     * @return a loopback address with a port free right now. Needed where the address must be known before the
+     *     proxy starts (advertised to Flink, or re-bound after a restart); the small race with other processes is
+     *     acceptable in tests.
+     */
+    public static InetSocketAddress freeAddress() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
