@@ -101,6 +101,29 @@ class FatJarIT {
         }
     }
 
+    /** The README's run command: no upstream, so the jar starts a real embedded ZooKeeper under --data-dir. */
+    @Test
+    void withoutAnUpstreamItRunsOnAnEmbeddedZooKeeper() throws Exception {
+        int port = freePort();
+        int zkPort = freePort();
+        Process proxy = start("--listen", "127.0.0.1:" + port, "--admin", "off", "--embedded-port",
+                Integer.toString(zkPort), "--data-dir", dir.resolve("data").toString());
+        try {
+            awaitListening(port);
+            createThroughProxy(port, "/embedded");
+            ZooKeeper direct = ProxyHarness.connect("127.0.0.1:" + zkPort, (Watcher) null);
+            try {
+                assertNotNull(direct.exists("/tenants/default/embedded", false));
+            } finally {
+                direct.close();
+            }
+            stopWithSigterm(proxy);
+            assertTrue(Files.isDirectory(dir.resolve("data")), "ZooKeeper's data lies under --data-dir");
+        } finally {
+            proxy.destroyForcibly();
+        }
+    }
+
     @Test
     void aConfigFileServesEveryTenantOnItsOwnPort() throws Exception {
         try (TestingServer zkServer = Upstreams.server()) {
