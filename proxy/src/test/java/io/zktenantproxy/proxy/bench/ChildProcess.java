@@ -36,10 +36,15 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** A standalone ZooKeeper under {@code dir}; {@code forceSync} as the {@code zookeeper.forceSync} property. */
+    /**
+     * A standalone ZooKeeper under {@code dir}; {@code forceSync} as the {@code zookeeper.forceSync} property. It keeps
+     * only 50 committed transactions in memory for follower catch-up ({@code zookeeper.commitLogCount}, default 500):
+     * with 1 MiB setData, 500 of them filled a 2 GiB heap and the server stopped (OutOfMemoryError in SyncThread).
+     */
     static ChildProcess zooKeeper(Path dir, boolean forceSync, int juteMaxBuffer, Path log, String... jvmArgs)
             throws IOException {
-        List<String> jvm = new ArrayList<>(List.of("-Xms512m", "-Xmx2g", "-Dzookeeper.forceSync=" + (forceSync ? "yes" : "no"),
+        List<String> jvm = new ArrayList<>(List.of("-Xms512m", "-Xmx3g", "-Dzookeeper.commitLogCount=50",
+                "-Dzookeeper.forceSync=" + (forceSync ? "yes" : "no"),
                 "-Djute.maxbuffer=" + juteMaxBuffer, "-Dzookeeper.snapSizeLimitInKb=262144",
                 "-Dzookeeper.admin.enableServer=false"));
         jvm.addAll(Arrays.asList(jvmArgs));

@@ -274,7 +274,7 @@ public final class LoadBench {
         }
     }
 
-    /** Keeps the class from being a JUnit candidate by name; benchmarks are not tests. */
+    /** A latency histogram in nanoseconds, up to a minute, three significant digits. */
     static Histogram newHistogram() {
         return new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     }
