@@ -241,6 +241,7 @@ class CuratorRecipesIT {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // TreeCache: deprecated for CuratorCache, still what Flink uses
     void treeCache() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         TreeCache cache = closeLater(TreeCache.newBuilder(b, "/tree").build());

@@ -112,7 +112,7 @@ class SessionResumptionIT {
         // and the session works as before through B
         client.setData("/later", "again".getBytes(), -1);
         assertEquals(List.of("NodeDataChanged /later"), events.drain(client));
-        assertEquals(1, proxyB.tenants().get(0).meters().sessions());
+        assertTrue(proxyB.knownSessions() >= 1);
     }
 
     /**

@@ -20,6 +20,16 @@ public final class TestClient extends ZooKeeper {
         super(connectString, sessionTimeoutMs, watcher, sessionId, password);
     }
 
+    /** {@link ZooKeeper#close()}, for try-with-resources without an {@code InterruptedException} to declare. */
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** @return the port of the server (or proxy) the client is connected to, or -1 while it is not */
     public int connectedPort() {
         SocketAddress address = testableRemoteSocketAddress();

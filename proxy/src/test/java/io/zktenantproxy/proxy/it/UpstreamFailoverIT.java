@@ -11,6 +11,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,10 +19,8 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,13 +68,19 @@ class UpstreamFailoverIT {
                 victim.getData("/w", true, null);
 
                 assertTrue(cluster.killServer(victimServer));
+                long killed = System.nanoTime();
                 victimEvents.awaitState(KeeperState.Disconnected);
+                // the proxy closes the client connection when its upstream drops: the client hears of it long
+                // before its own read timeout (two thirds of the session timeout) would have told it
+                Duration noticed = Duration.ofNanos(System.nanoTime() - killed);
+                assertTrue(noticed.toMillis() < victim.getSessionTimeout() / 3,
+                        "disconnect noticed after " + noticed + " (session timeout " + victim.getSessionTimeout() + ")");
                 victimEvents.awaitState(KeeperState.SyncConnected);
                 assertEquals(session, victim.getSessionId());
                 InstanceSpec now = serverOf(cluster, session);
                 assertNotEquals(victimServer, now);
 
-                try (ZooKeeper direct = ProxyHarness.connect("127.0.0.1:" + now.getPort(), (Watcher) null)) {
+                try (TestClient direct = ProxyHarness.connect("127.0.0.1:" + now.getPort(), new Events())) {
                     assertEquals(session, direct.exists(CHROOT + "/e", false).getEphemeralOwner());
                     direct.setData(CHROOT + "/w", "after".getBytes(), -1);
                 }
@@ -129,7 +134,7 @@ class UpstreamFailoverIT {
     void theUpstreamConnectionLivesAndDiesWithTheClientConnection() throws Exception {
         try (TestingServer server = Upstreams.server();
              ProxyServer proxy = ProxyHarness.proxy(server.getConnectString(), "acme");
-             ZooKeeper root = ProxyHarness.connect(server.getConnectString(), (Watcher) null)) {
+             TestClient root = ProxyHarness.connect(server.getConnectString(), new Events())) {
             List<TestClient> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
