@@ -32,9 +32,15 @@ final class CheckConfigCommand implements Callable<Integer> {
         System.out.println("admin: " + (config.admin() == null ? "off" : config.admin().listen()));
         for (TenantConfig t : config.tenants()) {
             System.out.println("tenant " + t.name() + ": listen " + t.listen() + ", chroot " + t.chroot()
-                    + (t.advertised().isEmpty() ? "" : ", advertised " + t.advertised()));
+                    + (t.advertised().isEmpty() ? "" : ", advertised " + t.advertised())
+                    + ", budget " + budget(t.requestsPerSecond(config.limits()), " requests/s") + ", "
+                    + budget(t.bytesPerSecond(config.limits()), " bytes/s"));
         }
         System.out.println("OK");
         return 0;
+    }
+
+    private static String budget(int perSecond, String unit) {
+        return perSecond == 0 ? "unlimited" + unit : perSecond + unit;
     }
 }

@@ -4,6 +4,7 @@ import io.zktenantproxy.proxy.config.AdminConfig;
 import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ConfigLoader;
 import io.zktenantproxy.proxy.config.ConfigValidator;
+import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
@@ -69,6 +70,16 @@ public final class ServeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     int embeddedPort;
 
+    @Option(names = "--requests-per-second", defaultValue = "${env:ZKTP_REQUESTS_PER_SECOND:-" + Limits.DEFAULT_REQUESTS_PER_SECOND + "}",
+            paramLabel = "N", description = "The tenant's request budget on this instance; faster clients are slowed "
+                    + "down, never refused (env ZKTP_REQUESTS_PER_SECOND; default ${DEFAULT-VALUE}; 0: none).")
+    int requestsPerSecond;
+
+    @Option(names = "--bytes-per-second", defaultValue = "${env:ZKTP_BYTES_PER_SECOND:-" + Limits.DEFAULT_BYTES_PER_SECOND + "}",
+            paramLabel = "N", description = "The tenant's byte budget on this instance, requests and replies "
+                    + "(env ZKTP_BYTES_PER_SECOND; default ${DEFAULT-VALUE}, 32 MiB; 0: none).")
+    int bytesPerSecond;
+
     @Override
     public Integer call() throws Exception {
         ProxyConfig proxyConfig;
@@ -101,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null : new AdminConfig(admin, null);
         ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
-                List.of(new TenantConfig(tenant, chroot, listen, null)));
+                List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond)));
         List<String> errors = ConfigValidator.validate(sidecar);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);

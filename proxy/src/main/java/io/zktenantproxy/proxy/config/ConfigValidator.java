@@ -51,6 +51,12 @@ public final class ConfigValidator {
                 }
             }
             t.advertised().forEach(a -> address(at + ".advertised", a, errors));
+            if (t.requestsPerSecond() != null) {
+                notNegative(at + ".requestsPerSecond", t.requestsPerSecond(), errors);
+            }
+            if (t.bytesPerSecond() != null) {
+                notNegative(at + ".bytesPerSecond", t.bytesPerSecond(), errors);
+            }
             try {
                 new TenantChroot(t.chroot());
                 chroots.add(new String[] {t.chroot(), t.name()});
@@ -112,11 +118,19 @@ public final class ConfigValidator {
         positive("limits.handshakeTimeoutMs", limits.handshakeTimeoutMs(), errors);
         positive("limits.idleTimeoutMs", limits.idleTimeoutMs(), errors);
         positive("limits.upstreamConnectTimeoutMs", limits.upstreamConnectTimeoutMs(), errors);
+        notNegative("limits.requestsPerSecond", limits.requestsPerSecond(), errors);
+        notNegative("limits.bytesPerSecond", limits.bytesPerSecond(), errors);
     }
 
     private static void positive(String field, int value, List<String> errors) {
         if (value <= 0) {
             errors.add(field + ": " + value + " (expected: > 0)");
+        }
+    }
+
+    private static void notNegative(String field, int value, List<String> errors) {
+        if (value < 0) {
+            errors.add(field + ": " + value + " (expected: >= 0, 0 for no budget)");
         }
     }
 }

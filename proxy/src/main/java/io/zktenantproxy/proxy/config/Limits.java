@@ -15,9 +15,22 @@ import io.zktenantproxy.protocol.FrameDecoder;
  * @param idleTimeoutMs            a connection silent this long is closed; ZooKeeper clients ping every third of
  *                                 their session timeout, so only a dead client stays silent (default 120 000 ms)
  * @param upstreamConnectTimeoutMs time to open a TCP connection to one ensemble server (default 5 000 ms)
+ * @param requestsPerSecond        a tenant's request budget on this proxy instance, shared by all its connections:
+ *                                 frames per second (pings and the ConnectRequest included), with a burst of one
+ *                                 second's worth; beyond it the tenant's frames are paced, never refused
+ *                                 (default 10 000; 0 = no budget). A tenant's own {@code requestsPerSecond} wins.
+ * @param bytesPerSecond           a tenant's byte budget on this proxy instance: request and reply frames per second,
+ *                                 burst of one second's worth (default 32 MiB; 0 = no budget). A tenant's own
+ *                                 {@code bytesPerSecond} wins.
  */
 public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
-                     Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs) {
+                     Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs,
+                     Integer requestsPerSecond, Integer bytesPerSecond) {
+    /** Default of {@link #requestsPerSecond}: far above what Flink HA needs, far below what saturates an ensemble. */
+    public static final int DEFAULT_REQUESTS_PER_SECOND = 10_000;
+    /** Default of {@link #bytesPerSecond}: 32 MiB. */
+    public static final int DEFAULT_BYTES_PER_SECOND = 32 * 1024 * 1024;
+
     public Limits {
         maxFrameBytes = maxFrameBytes != null ? maxFrameBytes : FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
         maxInFlight = maxInFlight != null ? maxInFlight : 1000;
@@ -25,10 +38,19 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
         handshakeTimeoutMs = handshakeTimeoutMs != null ? handshakeTimeoutMs : 10_000;
         idleTimeoutMs = idleTimeoutMs != null ? idleTimeoutMs : 120_000;
         upstreamConnectTimeoutMs = upstreamConnectTimeoutMs != null ? upstreamConnectTimeoutMs : 5_000;
+        requestsPerSecond = requestsPerSecond != null ? requestsPerSecond : DEFAULT_REQUESTS_PER_SECOND;
+        bytesPerSecond = bytesPerSecond != null ? bytesPerSecond : DEFAULT_BYTES_PER_SECOND;
+    }
+
+    /** The six connection limits, both budgets at their defaults. */
+    public Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
+                  Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs) {
+        this(maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
+                upstreamConnectTimeoutMs, null, null);
     }
 
     /** @return all defaults */
     public static Limits defaults() {
-        return new Limits(null, null, null, null, null, null);
+        return new Limits(null, null, null, null, null, null, null, null);
     }
 }

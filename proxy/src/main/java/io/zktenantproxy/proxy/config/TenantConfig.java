@@ -10,12 +10,32 @@ import java.util.List;
  * @param listen     {@code host:port} this tenant's clients connect to
  * @param advertised {@code host:port} addresses written into the {@code /zookeeper/config} the tenant reads
  *                   (default: the proxy-wide list, else {@code listen} when it is not a wildcard)
+ * @param requestsPerSecond this tenant's request budget, replacing {@link Limits#requestsPerSecond()} (null: that one;
+ *                          0: none)
+ * @param bytesPerSecond    this tenant's byte budget, replacing {@link Limits#bytesPerSecond()} (null: that one;
+ *                          0: none)
  */
-public record TenantConfig(String name, String chroot, String listen, List<String> advertised) {
+public record TenantConfig(String name, String chroot, String listen, List<String> advertised,
+                           Integer requestsPerSecond, Integer bytesPerSecond) {
     public TenantConfig {
         if (chroot == null && name != null) {
             chroot = "/tenants/" + name;
         }
         advertised = advertised == null ? List.of() : List.copyOf(advertised);
+    }
+
+    /** A tenant on the proxy-wide budgets. */
+    public TenantConfig(String name, String chroot, String listen, List<String> advertised) {
+        this(name, chroot, listen, advertised, null, null);
+    }
+
+    /** @return requests per second this tenant may send through one proxy instance, 0 for no budget */
+    public int requestsPerSecond(Limits limits) {
+        return requestsPerSecond != null ? requestsPerSecond : limits.requestsPerSecond();
+    }
+
+    /** @return request and reply bytes per second this tenant may move through one proxy instance, 0 for none */
+    public int bytesPerSecond(Limits limits) {
+        return bytesPerSecond != null ? bytesPerSecond : limits.bytesPerSecond();
     }
 }

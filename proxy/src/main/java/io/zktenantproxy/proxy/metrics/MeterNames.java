@@ -15,6 +15,8 @@ public final class MeterNames {
     public static final String REQUESTS = PREFIX + ".requests";
     /** Counter {tenant, reason}: requests the proxy refused, by the error code it answered. */
     public static final String REFUSED = PREFIX + ".requests.refused";
+    /** Timer {tenant}: client frames held back by the tenant's requests/bytes per second budget, and their wait. */
+    public static final String REQUESTS_PACED = PREFIX + ".requests.paced";
     /** Timer with histogram buckets {tenant, op}: request forwarded to reply received. */
     public static final String UPSTREAM_LATENCY = PREFIX + ".upstream.latency";
     /** Counter {tenant, op, speed}: replies faster or slower than the slow threshold. */

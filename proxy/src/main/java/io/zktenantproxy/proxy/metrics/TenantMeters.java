@@ -46,6 +46,7 @@ public final class TenantMeters {
     private final Counter bytesOut;
     private final Counter watchEvents;
     private final Counter isolationViolations;
+    private final Timer paced;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger sessions = new AtomicInteger();
 
@@ -83,6 +84,10 @@ public final class TenantMeters {
                 .tag(MeterNames.TENANT, tenant).register(registry);
         isolationViolations = Counter.builder(MeterNames.ISOLATION_VIOLATIONS)
                 .description("Server paths outside the tenant's chroot; each closed its connection")
+                .tag(MeterNames.TENANT, tenant).register(registry);
+        paced = Timer.builder(MeterNames.REQUESTS_PACED)
+                .description("Client frames held back to keep the tenant within its requests and bytes per second, "
+                        + "and how long each waited")
                 .tag(MeterNames.TENANT, tenant).register(registry);
         Gauge.builder(MeterNames.CONNECTIONS_ACTIVE, connections, AtomicInteger::get)
                 .description("Open client connections").tag(MeterNames.TENANT, tenant).register(registry);
@@ -169,6 +174,15 @@ public final class TenantMeters {
     /** @param bytes a frame sent to a client, length prefix included */
     public void bytesOut(int bytes) {
         bytesOut.increment(bytes);
+    }
+
+    /**
+     * Records a client frame held back by the tenant's budget.
+     *
+     * @param waitNanos how long it waits for its slot (0 when it only waits behind frames that do)
+     */
+    public void paced(long waitNanos) {
+        paced.record(waitNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Records a watch event delivered to a client. */

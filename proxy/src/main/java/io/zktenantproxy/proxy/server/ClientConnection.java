@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link UpstreamConnector}) untouched; frames the client pipelines meanwhile wait in order.</li>
  *   <li>Backpressure: the client is read only while the upstream channel is writable and fewer than
  *       {@code maxInFlight} requests are unanswered; the upstream is read only while the client is writable.</li>
+ *   <li>Budget: a frame beyond the tenant's requests or bytes per second ({@link TenantBudget}) waits in
+ *       {@link PacedFrames} for its slot, and the client is not read meanwhile.</li>
  *   <li>Writes are flushed once per read batch, not per frame.</li>
  *   <li>Either side closing closes the other; the client then reconnects and resumes its session.</li>
  * </ul>
@@ -51,6 +53,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
 
     private final Tenant tenant;
     private final TenantMeters meters;
+    private final TenantBudget budget;
     private final ProxyContext context;
     private final TenantConnection protocol;
     private final Consumer<ByteBuf> toClient = this::writeToClient;
@@ -58,6 +61,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
 
     private Channel client;
     private Channel upstream;
+    private PacedFrames paced;
     private ScheduledFuture<?> handshakeTimer;
     private boolean connectSeen;
     private boolean closing;
@@ -72,6 +76,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
     ClientConnection(Tenant tenant, ProxyContext context) {
         this.tenant = tenant;
         this.meters = tenant.meters();
+        this.budget = tenant.budget();
         this.context = context;
         this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.ensembleConfig(), this);
     }
@@ -79,6 +84,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
+        paced = new PacedFrames(client.eventLoop(), this::process, this::afterPacedRelease);
         context.clients().add(client);
         int open = meters.connections(1);
         if (open > context.limits().maxConnectionsPerTenant()) {
@@ -98,12 +104,32 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
             return;
         }
         ByteBuf frame = (ByteBuf) msg;
+        if (closing) {
+            frame.release();
+            return;
+        }
+        if (!budget.unlimited()) {
+            long wait = budget.admit(frame.readableBytes());
+            if (wait > 0 || !paced.isEmpty()) {
+                // over the tenant's budget, or behind frames that are: wait for its slot, read nothing more meanwhile
+                meters.paced(wait);
+                paced.hold(frame, System.nanoTime() + wait);
+                updateClientReading();
+                return;
+            }
+        }
+        process(frame);
+        updateClientReading();
+    }
+
+    /** Hands one client frame to the protocol and acts on the outcome; releases the frame. */
+    private void process(ByteBuf frame) {
         try {
             if (closing) {
                 return;
             }
             meters.bytesIn(frame.readableBytes());
-            ClientFrame result = protocol.onClientFrame(frame, ctx.alloc(), toClient);
+            ClientFrame result = protocol.onClientFrame(frame, client.alloc(), toClient);
             if (result instanceof ClientFrame.Forward forward) {
                 sendUpstream(forward.toUpstream());
             } else if (result instanceof ClientFrame.Answered answered) {
@@ -121,6 +147,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         } finally {
             frame.release();
         }
+    }
+
+    private void afterPacedRelease() {
+        flush();
         updateClientReading();
     }
 
@@ -209,6 +239,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
             return;
         }
         meters.bytesOut(buf.readableBytes());
+        budget.charge(buf.readableBytes());
         client.write(buf);
         clientFlushNeeded = true;
     }
@@ -274,7 +305,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
     }
 
     /**
-     * Reads the client only while upstream can take more, the in-flight bound is not reached, and the client itself
+     * Reads the client only while no frame waits for the tenant's budget, upstream can take more, the in-flight bound
+     * is not reached, and the client itself
      * takes its replies: requests the proxy answers on its own (refusals, invalid paths, the ensemble config) are
      * never in flight, so a client that sends them without reading would otherwise grow its outbound buffer without
      * bound.
@@ -283,7 +315,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         if (client == null || closing) {
             return;
         }
-        boolean read = client.isWritable() && protocol.inFlight() < context.limits().maxInFlight()
+        boolean read = client.isWritable() && paced.isEmpty() && protocol.inFlight() < context.limits().maxInFlight()
                 && (upstream != null ? upstream.isWritable() : awaitingUpstream.size() < context.limits().maxInFlight());
         if (client.config().isAutoRead() != read) {
             client.config().setAutoRead(read);
@@ -386,6 +418,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
             meters.sessions(-1);
         }
         protocol.release();
+        if (paced != null) {
+            paced.discard();
+        }
         ByteBuf buf;
         while ((buf = awaitingUpstream.poll()) != null) {
             buf.release();

@@ -99,7 +99,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private void bindAll() {
         for (TenantConfig tc : config.tenants()) {
-            Tenant tenant = new Tenant(tc, config.advertised(), metrics.tenant(tc.name()));
+            Tenant tenant = new Tenant(tc, config.advertised(), config.limits(), metrics.tenant(tc.name()));
             tenants.put(tenant.name(), tenant);
             Channel listener;
             try {

@@ -2,6 +2,7 @@ package io.zktenantproxy.proxy.server;
 
 import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.proxy.config.HostPort;
+import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.util.ArrayList;
@@ -9,7 +10,8 @@ import java.util.List;
 
 /**
  * A tenant as the running proxy knows it: name, chroot, listen address, the {@code /zookeeper/config} data it is
- * served, and its meters. Immutable, shared by all of the tenant's connections.
+ * served, its request and byte budget, and its meters. Shared by all of the tenant's connections; only the budget
+ * changes, and it is thread-safe.
  */
 public final class Tenant {
     private final String name;
@@ -17,8 +19,9 @@ public final class Tenant {
     private final HostPort listen;
     private final byte[] ensembleConfig;
     private final TenantMeters meters;
+    private final TenantBudget budget;
 
-    Tenant(TenantConfig config, List<String> defaultAdvertised, TenantMeters meters) {
+    Tenant(TenantConfig config, List<String> defaultAdvertised, Limits limits, TenantMeters meters) {
         this.name = config.name();
         this.chroot = new TenantChroot(config.chroot());
         this.listen = HostPort.parse(config.listen());
@@ -30,6 +33,7 @@ public final class Tenant {
         }
         this.ensembleConfig = EnsembleConfigData.of(addresses);
         this.meters = meters;
+        this.budget = TenantBudget.of(config.requestsPerSecond(limits), config.bytesPerSecond(limits));
     }
 
     public String name() {
@@ -46,6 +50,10 @@ public final class Tenant {
 
     byte[] ensembleConfig() {
         return ensembleConfig;
+    }
+
+    TenantBudget budget() {
+        return budget;
     }
 
     public TenantMeters meters() {

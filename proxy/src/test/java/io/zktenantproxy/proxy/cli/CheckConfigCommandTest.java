@@ -47,8 +47,29 @@ class CheckConfigCommandTest {
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("upstream: zk-0:2181,zk-1:2181\n"), run.out());
         assertTrue(run.out().contains("admin: 127.0.0.1:7452\n"), run.out());
-        assertTrue(run.out().contains("tenant payments: listen 0.0.0.0:7461, chroot /tenants/payments\n"), run.out());
+        assertTrue(run.out().contains("tenant payments: listen 0.0.0.0:7461, chroot /tenants/payments, budget 10000 "
+                + "requests/s, 33554432 bytes/s\n"), run.out());
         assertTrue(run.out().endsWith("OK\n"), run.out());
+    }
+
+    @Test
+    void aTenantsOwnBudgetReplacesTheProxyWideOne() throws Exception {
+        Run run = check("limits: {requestsPerSecond: 2000, bytesPerSecond: 0}\n"
+                + "tenants:\n"
+                + "  - {name: big, listen: 0.0.0.0:7461, requestsPerSecond: 50000, bytesPerSecond: 1048576}\n"
+                + "  - {name: small, listen: 0.0.0.0:7462}\n");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("tenant big: listen 0.0.0.0:7461, chroot /tenants/big, budget 50000 requests/s, "
+                + "1048576 bytes/s\n"), run.out());
+        assertTrue(run.out().contains("tenant small: listen 0.0.0.0:7462, chroot /tenants/small, budget 2000 "
+                + "requests/s, unlimited bytes/s\n"), run.out());
+        Run negative = check("limits: {requestsPerSecond: -1}\n"
+                + "tenants: [{name: a, listen: 127.0.0.1:7461, bytesPerSecond: -5}]\n");
+        assertEquals(2, negative.exit());
+        assertTrue(negative.err().contains("limits.requestsPerSecond: -1 (expected: >= 0, 0 for no budget)"),
+                negative.err());
+        assertTrue(negative.err().contains("tenants[0].bytesPerSecond: -5 (expected: >= 0, 0 for no budget)"),
+                negative.err());
     }
 
     @Test
