@@ -120,6 +120,7 @@ public final class ConfigValidator {
         positive("limits.upstreamConnectTimeoutMs", limits.upstreamConnectTimeoutMs(), errors);
         notNegative("limits.requestsPerSecond", limits.requestsPerSecond(), errors);
         notNegative("limits.bytesPerSecond", limits.bytesPerSecond(), errors);
+        notNegative("limits.connectionsPerSecond", limits.connectionsPerSecond(), errors);
     }
 
     private static void positive(String field, int value, List<String> errors) {

@@ -22,14 +22,19 @@ import io.zktenantproxy.protocol.FrameDecoder;
  * @param bytesPerSecond           a tenant's byte budget on this proxy instance: request and reply frames per second,
  *                                 burst of one second's worth (default 32 MiB; 0 = no budget). A tenant's own
  *                                 {@code bytesPerSecond} wins.
+ * @param connectionsPerSecond     connections a tenant's listener accepts per second, burst of one second's worth;
+ *                                 beyond it the listener pauses and new connections wait in the kernel's accept
+ *                                 queue (default 200; 0 = no budget)
  */
 public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                      Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs,
-                     Integer requestsPerSecond, Integer bytesPerSecond) {
+                     Integer requestsPerSecond, Integer bytesPerSecond, Integer connectionsPerSecond) {
     /** Default of {@link #requestsPerSecond}: far above what Flink HA needs, far below what saturates an ensemble. */
     public static final int DEFAULT_REQUESTS_PER_SECOND = 10_000;
     /** Default of {@link #bytesPerSecond}: 32 MiB. */
     public static final int DEFAULT_BYTES_PER_SECOND = 32 * 1024 * 1024;
+    /** Default of {@link #connectionsPerSecond}: a whole Flink cluster reconnects within seconds. */
+    public static final int DEFAULT_CONNECTIONS_PER_SECOND = 200;
 
     public Limits {
         maxFrameBytes = maxFrameBytes != null ? maxFrameBytes : FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
@@ -40,17 +45,18 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
         upstreamConnectTimeoutMs = upstreamConnectTimeoutMs != null ? upstreamConnectTimeoutMs : 5_000;
         requestsPerSecond = requestsPerSecond != null ? requestsPerSecond : DEFAULT_REQUESTS_PER_SECOND;
         bytesPerSecond = bytesPerSecond != null ? bytesPerSecond : DEFAULT_BYTES_PER_SECOND;
+        connectionsPerSecond = connectionsPerSecond != null ? connectionsPerSecond : DEFAULT_CONNECTIONS_PER_SECOND;
     }
 
-    /** The six connection limits, both budgets at their defaults. */
+    /** The six connection limits, the budgets at their defaults. */
     public Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                   Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs) {
         this(maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
-                upstreamConnectTimeoutMs, null, null);
+                upstreamConnectTimeoutMs, null, null, null);
     }
 
     /** @return all defaults */
     public static Limits defaults() {
-        return new Limits(null, null, null, null, null, null, null, null);
+        return new Limits(null, null, null, null, null, null, null, null, null);
     }
 }

@@ -17,6 +17,8 @@ public final class MeterNames {
     public static final String REFUSED = PREFIX + ".requests.refused";
     /** Timer {tenant}: client frames held back by the tenant's requests/bytes per second budget, and their wait. */
     public static final String REQUESTS_PACED = PREFIX + ".requests.paced";
+    /** Timer {tenant}: pauses of the tenant's listener to stay within its connections per second, and their length. */
+    public static final String LISTENER_PAUSED = PREFIX + ".listener.paused";
     /** Timer with histogram buckets {tenant, op}: request forwarded to reply received. */
     public static final String UPSTREAM_LATENCY = PREFIX + ".upstream.latency";
     /** Counter {tenant, op, speed}: replies faster or slower than the slow threshold. */

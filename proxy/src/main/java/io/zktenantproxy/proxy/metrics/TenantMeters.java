@@ -47,6 +47,7 @@ public final class TenantMeters {
     private final Counter watchEvents;
     private final Counter isolationViolations;
     private final Timer paced;
+    private final Timer listenerPaused;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger sessions = new AtomicInteger();
 
@@ -88,6 +89,10 @@ public final class TenantMeters {
         paced = Timer.builder(MeterNames.REQUESTS_PACED)
                 .description("Client frames held back to keep the tenant within its requests and bytes per second, "
                         + "and how long each waited")
+                .tag(MeterNames.TENANT, tenant).register(registry);
+        listenerPaused = Timer.builder(MeterNames.LISTENER_PAUSED)
+                .description("Times the tenant's listener stopped accepting to keep within its connections per "
+                        + "second, and for how long")
                 .tag(MeterNames.TENANT, tenant).register(registry);
         Gauge.builder(MeterNames.CONNECTIONS_ACTIVE, connections, AtomicInteger::get)
                 .description("Open client connections").tag(MeterNames.TENANT, tenant).register(registry);
@@ -183,6 +188,11 @@ public final class TenantMeters {
      */
     public void paced(long waitNanos) {
         paced.record(waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** @param pauseNanos how long the tenant's listener stops accepting connections */
+    public void acceptsPaused(long pauseNanos) {
+        listenerPaused.record(pauseNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Records a watch event delivered to a client. */

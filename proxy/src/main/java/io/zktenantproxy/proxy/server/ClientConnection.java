@@ -112,6 +112,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
             long wait = budget.admit(frame.readableBytes());
             if (wait > 0 || !paced.isEmpty()) {
                 // over the tenant's budget, or behind frames that are: wait for its slot, read nothing more meanwhile
+                if (handshakeTimer != null) {
+                    handshakeTimer.cancel(false); // a paced ConnectRequest was sent in time: the wait is the tenant's
+                }
                 meters.paced(wait);
                 paced.hold(frame, System.nanoTime() + wait);
                 updateClientReading();

@@ -134,7 +134,11 @@ public final class ProxyServer implements AutoCloseable {
 
     private ServerBootstrap bootstrap(Tenant tenant) {
         Limits limits = config.limits();
-        return new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap();
+        if (limits.connectionsPerSecond() > 0) {
+            bootstrap.handler(new AcceptPacer(limits.connectionsPerSecond(), tenant.meters()));
+        }
+        return bootstrap
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)

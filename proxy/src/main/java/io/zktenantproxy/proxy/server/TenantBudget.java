@@ -41,7 +41,8 @@ final class TenantBudget {
                 ? UNLIMITED : new TenantBudget(requestsPerSecond, bytesPerSecond, clock);
     }
 
-    private static Bucket bucket(int perSecond, TimeMeter clock) {
+    /** A bucket of {@code perSecond} tokens, refilled continuously, in place under a lock. */
+    static Bucket bucket(int perSecond, TimeMeter clock) {
         // SYNCHRONIZED updates the state in place: the lock-free strategy allocates a state copy per call, on the
         // path of every request
         return Bucket.builder()

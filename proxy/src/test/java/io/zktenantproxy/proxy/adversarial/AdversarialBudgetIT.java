@@ -22,16 +22,16 @@ import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-tenant budget (requests and bytes per second per proxy instance) against a tenant that sends faster than
- * it: its frames are paced, never refused or reordered, nothing is lost, and the other tenant, on a bucket of its
- * own, is never held back. Each test uses a proxy of its own with a small budget, on the suite's ensemble.
+ * The per-tenant budget (requests and bytes per second per proxy instance, connections per second per listener)
+ * against a tenant that sends or reconnects faster than it: its frames and connections are paced, never refused or
+ * reordered, nothing is lost, and the other tenant, on buckets of its own, is never held back. Each test uses a proxy of its own with a small budget, on the suite's ensemble.
  */
 class AdversarialBudgetIT extends AdversarialBase {
     private static final int REQUESTS_PER_SECOND = 200;
 
     @Test
     void aFloodIsPacedToTheBudgetInXidOrderWithNothingLost() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, REQUESTS_PER_SECOND, 0));
+        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, REQUESTS_PER_SECOND, 0, null));
              ZooKeeper bystander = connect(ProxyHarness.connectString(limited, VICTIM), null)) {
             RawClient flooder = raw(limited, ATTACKER);
             flooder.handshake();
@@ -75,7 +75,7 @@ class AdversarialBudgetIT extends AdversarialBase {
     @Test
     void aJavaClientOverItsByteBudgetIsSlowedNotBroken() throws Exception {
         int bytesPerSecond = 256 * 1024;
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, 0, bytesPerSecond));
+        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, 0, bytesPerSecond, null));
              ZooKeeper client = connect(ProxyHarness.connectString(limited, ATTACKER), null)) {
             byte[] payload = new byte[100 * 1024];
             client.create("/big", new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
@@ -96,6 +96,37 @@ class AdversarialBudgetIT extends AdversarialBase {
             assertTrue(paced(limited, ATTACKER).count() > 0, "nothing was paced");
             assertTrue(paced(limited, ATTACKER).totalTime(TimeUnit.MILLISECONDS) > 0);
             client.delete("/big", -1);
+        }
+    }
+
+    @Test
+    void reconnectingInALoopIsPacedAtTheListener() throws Exception {
+        int connectionsPerSecond = 5;
+        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, null, null,
+                connectionsPerSecond))) {
+            // twenty connections at once: a burst of five is accepted, the rest wait in the accept queue, and none
+            // is lost (each gets its session once accepted)
+            long start = System.nanoTime();
+            List<RawClient> opened = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                RawClient c = raw(limited, ATTACKER);
+                c.send(RawFrames.connect());
+                opened.add(c);
+            }
+            for (RawClient c : opened) {
+                assertTrue(c.readSession().timeoutMs() > 0, c.name());
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(took.toMillis() >= 2_000, "20 connections accepted in " + took + ": the budget did not hold");
+            Timer pauses = limited.metrics().registry().get(MeterNames.LISTENER_PAUSED)
+                    .tag(MeterNames.TENANT, ATTACKER).timer();
+            assertTrue(pauses.count() > 0, "the listener never paused");
+            // the other tenant's listener has its own budget
+            try (ZooKeeper bystander = connect(ProxyHarness.connectString(limited, VICTIM), null)) {
+                assertArrayEquals(bytes(MARK + "-secret"), bystander.getData("/secret", false, null));
+            }
+            assertEquals(0, limited.metrics().registry().get(MeterNames.LISTENER_PAUSED)
+                    .tag(MeterNames.TENANT, VICTIM).timer().count());
         }
     }
 

@@ -41,7 +41,7 @@ import org.apache.zookeeper.ZooKeeper;
 public final class LoadBench {
     static final int JUTE_MAX_BUFFER = 4 * 1024 * 1024;
     /** The proxy's own cost is measured: the per-tenant budgets (issue 5) would cap the one tenant's throughput. */
-    static final String NO_BUDGET = ", requestsPerSecond: 0, bytesPerSecond: 0";
+    static final String NO_BUDGET = ", requestsPerSecond: 0, bytesPerSecond: 0, connectionsPerSecond: 0";
     static final String DEFAULT_SCENARIOS = "getData128:4x32,getData128:1x1,setData1k:4x32,createDelete:4x32,"
             + "multi10:4x8,watch:1x8+16,setData1m:2x2";
 

@@ -46,7 +46,7 @@ public final class SessionsScale {
         try (ChildProcess zk = ChildProcess.zooKeeper(work.resolve("zk"), forceSync, 1024 * 1024,
                 logs.resolve("scale-zk.log"), "-Dzookeeper.maxCnxns=0");
              ChildProcess proxy = ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of("scale"),
-                     "maxConnectionsPerTenant: " + (sessions + 1000), logs.resolve("scale-proxy.log"), List.of())) {
+                     "maxConnectionsPerTenant: " + (sessions + 1000) + LoadBench.NO_BUDGET, logs.resolve("scale-proxy.log"), List.of())) {
             Bootstrap bootstrap = RawSession.bootstrap(group);
             // warm-up: classes loaded, pools and caches primed, so the baseline holds all but the sessions
             ConcurrentLinkedQueue<RawSession> warm = new ConcurrentLinkedQueue<>();

@@ -1,0 +1,56 @@
+package io.zktenantproxy.proxy.server;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.zktenantproxy.proxy.metrics.TenantMeters;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Paces the connections a tenant's listener accepts: a token bucket of {@code connectionsPerSecond} (one second's
+ * worth of burst). Each accepted connection takes a token, on credit; when the bucket is in debt the listener stops
+ * accepting (auto-read off on the server channel) until the debt is paid, and new connections wait in the kernel's
+ * accept queue ({@code SO_BACKLOG}), where they cost the proxy nothing. One tenant reconnecting in a tight loop
+ * (garbage, refused handshakes) so churns at most this many connections a second; other tenants have listeners of
+ * their own and are not slowed.
+ *
+ * <p>Sits in the listener's pipeline before Netty's acceptor; every call comes from that listener's event loop.
+ */
+final class AcceptPacer extends ChannelInboundHandlerAdapter {
+    private final Bucket bucket;
+    private final TenantMeters meters;
+    private boolean paused;
+
+    /**
+     * @param connectionsPerSecond accepts per second, > 0
+     * @param meters               the tenant's meters (listener pauses are recorded there)
+     */
+    AcceptPacer(int connectionsPerSecond, TenantMeters meters) {
+        this(connectionsPerSecond, meters, TimeMeter.SYSTEM_NANOTIME);
+    }
+
+    AcceptPacer(int connectionsPerSecond, TenantMeters meters, TimeMeter clock) {
+        this.bucket = TenantBudget.bucket(connectionsPerSecond, clock);
+        this.meters = meters;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object child) {
+        long wait = bucket.consumeIgnoringRateLimits(1);
+        ctx.fireChannelRead(child);
+        if (wait > 0 && !paused) {
+            paused = true;
+            ctx.channel().config().setAutoRead(false);
+            meters.acceptsPaused(wait);
+            ctx.executor().schedule(() -> resume(ctx), wait, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void resume(ChannelHandlerContext ctx) {
+        paused = false;
+        if (ctx.channel().isOpen()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+}
