@@ -14,13 +14,15 @@ import java.util.List;
  * An unpooled allocator that remembers every buffer it hands out, so a test can assert deterministically that all of
  * them were released (the leak detector only reports after a GC, and only in a log). It also sums what was
  * allocated, which the fuzz test bounds. The EmbeddedChannel tests also run under the PARANOID leak detector
- * ({@link ParanoidLeakDetection}), which records where an escaped buffer was last touched.
+ * ({@link ParanoidLeakDetection}), which records where an escaped buffer was last touched. The Jazzer targets
+ * ({@code fuzz/}) check with it after every input that each buffer was released exactly down to zero: a leak leaves a
+ * count above zero, a double release throws on its own.
  */
-final class TrackingAllocator extends AbstractByteBufAllocator {
+public final class TrackingAllocator extends AbstractByteBufAllocator {
     private final List<ByteBuf> buffers = new ArrayList<>();
     private long allocatedBytes;
 
-    TrackingAllocator() {
+    public TrackingAllocator() {
         super(false);
     }
 
@@ -71,7 +73,7 @@ final class TrackingAllocator extends AbstractByteBufAllocator {
     }
 
     /** Fails naming the first buffer still referenced. */
-    void assertAllReleased() {
+    public void assertAllReleased() {
         for (int i = 0; i < buffers.size(); i++) {
             ByteBuf buf = buffers.get(i);
             if (buf.refCnt() != 0) {

@@ -12,6 +12,7 @@ import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
 import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.protocol.TenantConnection;
+import io.zktenantproxy.protocol.TrackingAllocator;
 import io.zktenantproxy.protocol.Xids;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class ClientFrameFuzzTest {
     /** One connection's life. */
     private static final class Run {
         private final int flags;
-        private final LeakTrackingAllocator alloc = new LeakTrackingAllocator();
+        private final TrackingAllocator alloc = new TrackingAllocator();
         private final TenantConnection connection;
         private final ForwardedRequests oracle;
         private final EmbeddedChannel channel = new EmbeddedChannel();

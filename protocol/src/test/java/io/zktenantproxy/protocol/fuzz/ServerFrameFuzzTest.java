@@ -10,6 +10,7 @@ import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
 import io.zktenantproxy.protocol.Requests;
 import io.zktenantproxy.protocol.TenantConnection;
+import io.zktenantproxy.protocol.TrackingAllocator;
 import io.zktenantproxy.protocol.Xids;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -45,7 +46,7 @@ class ServerFrameFuzzTest {
         }
         int flags = input[0] & 0xff;
         int count = Math.min(input[1] & 7, input.length - 2);
-        LeakTrackingAllocator alloc = new LeakTrackingAllocator();
+        TrackingAllocator alloc = new TrackingAllocator();
         TenantConnection connection = new TenantConnection(ClientFrameFuzzTest.CHROOT,
                 ClientFrameFuzzTest.ENSEMBLE_CONFIG, TenantConnection.Observer.NONE);
         EmbeddedChannel channel = new EmbeddedChannel();
@@ -141,7 +142,7 @@ class ServerFrameFuzzTest {
         return sb.toString();
     }
 
-    private static void clientFrame(TenantConnection connection, LeakTrackingAllocator alloc, byte[] bytes) {
+    private static void clientFrame(TenantConnection connection, TrackingAllocator alloc, byte[] bytes) {
         ByteBuf frame = alloc.buffer(bytes.length).writeBytes(bytes);
         try {
             ClientFrame result = connection.onClientFrame(frame, alloc, b -> {
@@ -160,7 +161,7 @@ class ServerFrameFuzzTest {
         }
     }
 
-    private static void serverFrame(TenantConnection connection, LeakTrackingAllocator alloc, byte[] bytes,
+    private static void serverFrame(TenantConnection connection, TrackingAllocator alloc, byte[] bytes,
                                     List<ByteBuf> delivered) {
         ByteBuf frame = alloc.buffer(bytes.length).writeBytes(bytes);
         try {
