@@ -102,6 +102,7 @@ public final class LoadBench {
         for (String s : args.get("scenarios", DEFAULT_SCENARIOS).split(",")) {
             scenarios.add(Scenario.parse(s));
         }
+        boolean relay = args.get("relay", "none").equals("haproxy");
         String proxyJvm = args.get("proxy-jvm", "").trim();
         List<String> proxyJvmArgs = proxyJvm.isEmpty() ? List.of() : List.of(proxyJvm.split(" +"));
         Path work = Files.createTempDirectory("zktp-bench");
@@ -115,27 +116,33 @@ public final class LoadBench {
             for (String sync : syncModes) {
                 boolean forceSync = sync.equals("yes");
                 Map<Scenario, Figures[]> results = new LinkedHashMap<>();
+                ByteRelay haproxy = null;
                 try (ChildProcess zk = ChildProcess.zooKeeper(work.resolve("zk-" + sync), forceSync, JUTE_MAX_BUFFER,
                         logs.resolve("zk-" + sync + ".log"));
                      ChildProcess proxy = ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of("bench"),
                              "maxFrameBytes: " + (JUTE_MAX_BUFFER + 1024) + NO_BUDGET, logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs)) {
                     String direct = "127.0.0.1:" + zk.port();
                     String proxied = "127.0.0.1:" + proxy.port();
+                    haproxy = relay ? ByteRelay.haproxy(zk.port(), work.resolve("haproxy-" + sync)) : null;
+                    String relayed = haproxy != null ? "127.0.0.1:" + haproxy.port() : null;
                     ZooKeeper admin = connect(direct);
                     try {
                         ensure(admin, "/tenants");
                         ensure(admin, "/tenants/bench");
                         for (Scenario scenario : scenarios) {
                             log("forceSync=" + sync + " " + scenario.label());
-                            results.put(scenario, run(scenario, admin, direct, proxied, zk, proxy, rounds,
+                            results.put(scenario, run(scenario, admin, direct, proxied, relayed, zk, proxy, rounds,
                                     seconds, warmup));
                             zk.command("purge");
                         }
                     } finally {
                         admin.close();
+                        if (haproxy != null) {
+                            haproxy.close();
+                        }
                     }
                 }
-                String table = table(sync, results);
+                String table = table(sync, results) + (relay ? "\n" + relayTable(results) : "");
                 System.out.println();
                 System.out.println(table);
                 report.append(table).append('\n');
@@ -155,16 +162,28 @@ public final class LoadBench {
         System.exit(0);
     }
 
-    private static Figures[] run(Scenario scenario, ZooKeeper admin, String direct, String proxied, ChildProcess zk,
-                                 ChildProcess proxy, int rounds, int seconds, int warmup) throws Exception {
+    private static Figures[] run(Scenario scenario, ZooKeeper admin, String direct, String proxied, String relayed,
+                                 ChildProcess zk, ChildProcess proxy, int rounds, int seconds, int warmup)
+            throws Exception {
         LoadRun.setUp(admin, scenario);
         Figures d = new Figures();
         Figures p = new Figures();
+        Figures h = new Figures();
         try (LoadRun onDirect = LoadRun.open(scenario, direct, "/tenants/bench");
-             LoadRun onProxy = LoadRun.open(scenario, proxied, "")) {
+             LoadRun onProxy = LoadRun.open(scenario, proxied, "");
+             LoadRun onRelay = relayed != null ? LoadRun.open(scenario, relayed, "/tenants/bench") : null) {
             onDirect.run(warmup);
             onProxy.run(warmup);
+            if (onRelay != null) {
+                onRelay.run(warmup);
+            }
             for (int r = 0; r < rounds; r++) {
+                if (onRelay != null) {
+                    // the relay's turn comes first in odd rounds, last in even ones
+                    if (r % 2 == 1) {
+                        relayRound(onRelay, h, r, seconds);
+                    }
+                }
                 boolean directFirst = r % 2 == 0;
                 for (int side = 0; side < 2; side++) {
                     boolean isDirect = (side == 0) == directFirst;
@@ -195,9 +214,40 @@ public final class LoadBench {
                                 (after[2] - before[2]) / ops / 1000.0));
                     }
                 }
+                if (onRelay != null && r % 2 == 0) {
+                    relayRound(onRelay, h, r, seconds);
+                }
             }
         }
-        return new Figures[] {d, p};
+        return new Figures[] {d, p, h};
+    }
+
+    private static void relayRound(LoadRun onRelay, Figures h, int round, int seconds) throws Exception {
+        LoadRun.Result res = onRelay.run(seconds);
+        h.add(res);
+        log(String.format("  round %d relay:  %s", round, res));
+    }
+
+    /** Proxy and HAProxy side by side: what each adds to direct, and their throughput against direct. */
+    private static String relayTable(Map<Scenario, Figures[]> results) {
+        StringBuilder sb = new StringBuilder("| workload | sessions × in flight | HAProxy/direct ops | proxy/direct ops | "
+                + "HAProxy added p50 / p99 | proxy added p50 / p99 |\n|---|---|---:|---:|---:|---:|\n");
+        for (Map.Entry<Scenario, Figures[]> e : results.entrySet()) {
+            Figures d = e.getValue()[0];
+            Figures p = e.getValue()[1];
+            Figures h = e.getValue()[2];
+            double dOps = BenchArgs.median(d.opsPerSec);
+            sb.append("| ").append(e.getKey().kind().label()).append(" | ").append(e.getKey().shape()).append(" | ")
+                    .append(String.format("%.3f | %.3f | ", BenchArgs.median(h.opsPerSec) / dOps,
+                            BenchArgs.median(p.opsPerSec) / dOps))
+                    .append(added(h, d)).append(" | ").append(added(p, d)).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String added(Figures via, Figures direct) {
+        return BenchArgs.fmt(BenchArgs.median(via.p50) - BenchArgs.median(direct.p50)) + " / "
+                + BenchArgs.fmt(BenchArgs.median(via.p99) - BenchArgs.median(direct.p99));
     }
 
     private static long selfCpu() {
