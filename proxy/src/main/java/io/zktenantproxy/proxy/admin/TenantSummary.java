@@ -15,9 +15,12 @@ import java.util.List;
  * @param connections open client connections now
  * @param sessions    connections with an established session now
  * @param requests    requests counted since start, every opcode and outcome
+ * @param requestsPerSecond the tenant's request budget on this instance (frames per second; 0: none)
+ * @param bytesPerSecond    the tenant's byte budget on this instance (0: none)
+ * @param paced       client frames held back by the budget since start
  */
 record TenantSummary(String name, String chroot, String listen, int port, int connections, int sessions,
-                     long requests) {
+                     long requests, int requestsPerSecond, int bytesPerSecond, long paced) {
 
     /** The body of {@code GET /tenants}. */
     record Tenants(List<TenantSummary> tenants) {
@@ -29,7 +32,7 @@ record TenantSummary(String name, String chroot, String listen, int port, int co
         for (Tenant t : proxy.tenants()) {
             list.add(new TenantSummary(t.name(), t.chroot().root(), t.listen().toString(),
                     proxy.address(t.name()).getPort(), t.meters().connections(), t.meters().sessions(),
-                    t.meters().requests()));
+                    t.meters().requests(), t.requestsPerSecond(), t.bytesPerSecond(), t.meters().paced()));
         }
         return new Tenants(list);
     }

@@ -230,6 +230,11 @@ public final class TenantMeters {
         return sessions.get();
     }
 
+    /** @return client frames held back by the tenant's budget so far */
+    public long paced() {
+        return paced.count();
+    }
+
     /** @return every request counted so far, whatever its opcode and outcome (sums the counters; not for hot paths) */
     public long requests() {
         double sum = unknownOpRefused.count() + sum(ok) + sum(refused) + sum(errors);

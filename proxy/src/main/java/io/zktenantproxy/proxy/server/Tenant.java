@@ -20,6 +20,8 @@ public final class Tenant {
     private final byte[] ensembleConfig;
     private final TenantMeters meters;
     private final TenantBudget budget;
+    private final int requestsPerSecond;
+    private final int bytesPerSecond;
 
     Tenant(TenantConfig config, List<String> defaultAdvertised, Limits limits, TenantMeters meters) {
         this.name = config.name();
@@ -33,7 +35,9 @@ public final class Tenant {
         }
         this.ensembleConfig = EnsembleConfigData.of(addresses);
         this.meters = meters;
-        this.budget = TenantBudget.of(config.requestsPerSecond(limits), config.bytesPerSecond(limits));
+        this.requestsPerSecond = config.requestsPerSecond(limits);
+        this.bytesPerSecond = config.bytesPerSecond(limits);
+        this.budget = TenantBudget.of(requestsPerSecond, bytesPerSecond);
     }
 
     public String name() {
@@ -50,6 +54,16 @@ public final class Tenant {
 
     byte[] ensembleConfig() {
         return ensembleConfig;
+    }
+
+    /** @return the tenant's request budget on this instance, frames per second; 0 for none */
+    public int requestsPerSecond() {
+        return requestsPerSecond;
+    }
+
+    /** @return the tenant's byte budget on this instance, bytes per second; 0 for none */
+    public int bytesPerSecond() {
+        return bytesPerSecond;
     }
 
     TenantBudget budget() {

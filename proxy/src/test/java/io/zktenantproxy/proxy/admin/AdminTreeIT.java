@@ -65,7 +65,7 @@ class AdminTreeIT {
     }
 
     @Test
-    void tenantsListChrootPortConnectionsSessionsAndRequests() throws Exception {
+    void tenantsListChrootPortConnectionsSessionsRequestsAndBudget() throws Exception {
         AdminHttp.Response r = fixture.http.get("/tenants");
         assertEquals(200, r.status(), r.body());
         JsonNode tenants = r.json().get("tenants");
@@ -77,6 +77,9 @@ class AdminTreeIT {
         assertEquals(1, flink.get("connections").asInt());
         assertEquals(1, flink.get("sessions").asInt());
         assertTrue(flink.get("requests").asLong() >= 10, flink.toString());
+        assertEquals(10_000, flink.get("requestsPerSecond").asInt(), "the default budget");
+        assertEquals(32 * 1024 * 1024, flink.get("bytesPerSecond").asInt());
+        assertEquals(0, flink.get("paced").asLong(), "a quiet tenant is never paced");
         assertEquals("/tenants/other", tenants.get(1).get("chroot").asText());
     }
 
