@@ -10,8 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * every request of the tenant would fail with {@code NONODE}. Uses one Curator client of the proxy's own
  * (retries with exponential backoff; the ensemble tracker off, so it stays on the configured servers).
  *
- * <p>A successful creation is remembered per chroot; a failed one is retried by the next connection.
+ * <p>A successful creation is remembered per chroot; a failed one is retried by the next connection. Each path it
+ * has made sure of is watched (Curator's {@link PersistentWatcher}, which survives reconnects): if someone deletes a
+ * chroot while the proxy runs, it is created again at once, so the tenant's sessions keep working (on an empty tree)
+ * instead of failing every request with {@code NONODE} until the proxy restarts.
  */
 final class ChrootProvisioner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChrootProvisioner.class);
@@ -29,6 +34,7 @@ final class ChrootProvisioner implements AutoCloseable {
     private final CuratorFramework curator;
     private final ExecutorService executor;
     private final Map<String, CompletableFuture<Void>> done = new ConcurrentHashMap<>();
+    private final Map<String, PersistentWatcher> watchers = new ConcurrentHashMap<>();
 
     /**
      * @param enabled  whether tenant chroots are created; the client runs either way, since session ownership
@@ -91,6 +97,22 @@ final class ChrootProvisioner implements AutoCloseable {
             LOG.warn("cannot create chroot {}: {}", chroot, e.toString());
             throw new IllegalStateException("cannot create chroot " + chroot, e);
         }
+        watchForDeletion(chroot);
+    }
+
+    private void watchForDeletion(String path) {
+        watchers.computeIfAbsent(path, p -> {
+            PersistentWatcher watcher = new PersistentWatcher(curator, p, false);
+            watcher.getListenable().addListener(event -> {
+                if (event.getType() == Watcher.Event.EventType.NodeDeleted && p.equals(event.getPath())) {
+                    LOG.warn("{} was deleted while the proxy runs; creating it again", p);
+                    done.remove(p);
+                    ensurePath(p);
+                }
+            });
+            watcher.start();
+            return watcher;
+        });
     }
 
     /** @return whether the proxy's own client is connected to the ensemble */
@@ -100,6 +122,7 @@ final class ChrootProvisioner implements AutoCloseable {
 
     @Override
     public void close() {
+        watchers.values().forEach(PersistentWatcher::close);
         executor.shutdownNow();
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
