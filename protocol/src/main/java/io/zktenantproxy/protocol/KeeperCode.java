@@ -7,6 +7,7 @@ package io.zktenantproxy.protocol;
 public final class KeeperCode {
     public static final int OK = 0;
     public static final int SYSTEM_ERROR = -1;
+    public static final int RUNTIME_INCONSISTENCY = -2;
     public static final int MARSHALLING_ERROR = -5;
     public static final int UNIMPLEMENTED = -6;
     public static final int BAD_ARGUMENTS = -8;

@@ -12,8 +12,13 @@ import io.netty.buffer.ByteBufAllocator;
  * </pre>
  *
  * A {@code multi} may hold create, create2, createTTL, createContainer, delete, setData and check; a
- * {@code multiRead} getData and getChildren ({@code org.apache.zookeeper.MultiOperationRecord}). Any other sub-op,
- * or one path that breaks the rules, refuses the whole request, as ZooKeeper refuses a multi atomically.
+ * {@code multiRead} getData and getChildren ({@code org.apache.zookeeper.MultiOperationRecord}). Any other sub-op
+ * refuses the whole request with a header error. A path that breaks the rules fails the whole request, as ZooKeeper
+ * fails a multi atomically, and for a {@code multi} in ZooKeeper's own shape: header {@code err} 0 and one
+ * {@code ErrorResult} per sub-op, 0 before the failed one, its error code, then {@code RUNTIMEINCONSISTENCY}
+ * ({@code PrepRequestProcessor} and {@code DataTree.processTxn}; checked against a real server). A
+ * {@code multiRead} gets a header error: ZooKeeper reads its sub-ops one by one without validating their paths
+ * (an invalid one answers {@code NONODE}), which the proxy cannot reproduce without forwarding the path.
  */
 final class MultiRewriter {
     private final TenantChroot chroot;
@@ -33,6 +38,8 @@ final class MultiRewriter {
             out.writeInt(op.code());
             String refusal = null;
             int refusalCode = KeeperCode.OK;
+            int count = 0;
+            int failedIndex = -1;
             while (true) {
                 int type = Jute.readInt(in, "MultiHeader.type");
                 boolean done = Jute.readBool(in, "MultiHeader.done");
@@ -60,6 +67,7 @@ final class MultiRewriter {
                 }
                 int restIndex = in.readerIndex();
                 int flags = RequestBodies.scanAfterPath(in, sub.request());
+                count++;
                 if (refusal != null) {
                     continue; // keep walking: a malformed record later still ends the connection
                 }
@@ -83,10 +91,14 @@ final class MultiRewriter {
                 }
                 if (refusal != null) {
                     refusalCode = KeeperCode.BAD_ARGUMENTS;
+                    failedIndex = count - 1;
                 }
             }
             if (refusal != null) {
-                return RequestRewriter.Result.answer(xid, op.code(), op, refusalCode, refusal);
+                return op == OpCode.MULTI
+                        ? RequestRewriter.Result.failedMulti(xid, refusalCode, refusal,
+                                new RequestRewriter.FailedMulti(failedIndex, count))
+                        : RequestRewriter.Result.answer(xid, op.code(), op, refusalCode, refusal);
             }
             out.writeInt(-1);
             out.writeBoolean(true);

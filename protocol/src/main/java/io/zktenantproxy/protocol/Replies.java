@@ -43,4 +43,34 @@ public final class Replies {
         out.writeLong(0); // pzxid
         return out.setInt(0, out.readableBytes() - Integer.BYTES);
     }
+
+    /**
+     * The reply ZooKeeper gives a {@code multi} that failed before it ran: {@code ReplyHeader{xid, zxid, 0}} and a
+     * {@code MultiResponse} of one {@code ErrorResult} per sub-op, each {@code MultiHeader{-1, false, err}} plus
+     * {@code ErrorResponse{err}}: {@code OK} before the failed sub-op, {@code failedErr} for it,
+     * {@code RUNTIMEINCONSISTENCY} after it; then {@code MultiHeader{-1, true, -1}}.
+     *
+     * @param failedIndex the failed sub-op, 0-based, below {@code count}
+     */
+    public static ByteBuf failedMulti(ByteBufAllocator alloc, int xid, long zxid, int failedIndex, int failedErr,
+                                      int count) {
+        int resultBytes = Integer.BYTES + 1 + Integer.BYTES + Integer.BYTES;
+        ByteBuf out = alloc.buffer(Integer.BYTES + Jute.REPLY_HEADER_BYTES + (count + 1) * resultBytes);
+        out.writeInt(0);
+        out.writeInt(xid);
+        out.writeLong(zxid);
+        out.writeInt(KeeperCode.OK);
+        for (int i = 0; i < count; i++) {
+            int err = i < failedIndex ? KeeperCode.OK
+                    : i == failedIndex ? failedErr : KeeperCode.RUNTIME_INCONSISTENCY;
+            out.writeInt(OpCode.ERROR.code());
+            out.writeBoolean(false);
+            out.writeInt(err);
+            out.writeInt(err); // ErrorResponse
+        }
+        out.writeInt(-1);
+        out.writeBoolean(true);
+        out.writeInt(-1);
+        return out.setInt(0, out.readableBytes() - Integer.BYTES);
+    }
 }

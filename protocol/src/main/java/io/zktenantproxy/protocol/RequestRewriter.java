@@ -43,15 +43,33 @@ final class RequestRewriter {
         this.watchLists = new WatchListRewriter(chroot);
     }
 
-    /** Outcome of {@link #rewrite}: either {@code toUpstream} is set, or {@code err}/{@code reason} say why not. */
-    record Result(int xid, int opCode, OpCode op, ByteBuf toUpstream, int err, String reason, boolean ensembleConfig) {
+    /**
+     * Outcome of {@link #rewrite}: either {@code toUpstream} is set, or {@code err}/{@code reason} say why not. A
+     * refused {@code multi} also carries {@code failedMulti}: ZooKeeper answers it with per-op results, not a header
+     * error.
+     */
+    record Result(int xid, int opCode, OpCode op, ByteBuf toUpstream, int err, String reason, boolean ensembleConfig,
+                  FailedMulti failedMulti) {
         static Result forward(int xid, OpCode op, ByteBuf out) {
-            return new Result(xid, op.code(), op, out, KeeperCode.OK, null, false);
+            return new Result(xid, op.code(), op, out, KeeperCode.OK, null, false, null);
         }
 
         static Result answer(int xid, int opCode, OpCode op, int err, String reason) {
-            return new Result(xid, opCode, op, null, err, reason, false);
+            return new Result(xid, opCode, op, null, err, reason, false, null);
         }
+
+        static Result failedMulti(int xid, int err, String reason, FailedMulti failed) {
+            return new Result(xid, OpCode.MULTI.code(), OpCode.MULTI, null, err, reason, false, failed);
+        }
+    }
+
+    /**
+     * Where a {@code multi} the proxy refuses failed, for the per-op results ZooKeeper gives a failed multi.
+     *
+     * @param failedIndex the first sub-op refused (0-based)
+     * @param count       the number of sub-ops
+     */
+    record FailedMulti(int failedIndex, int count) {
     }
 
     /**
@@ -146,7 +164,7 @@ final class RequestRewriter {
             return Result.answer(xid, op.code(), op, KeeperCode.NO_AUTH, "the root's ACL belongs to the platform");
         }
         if (op == OpCode.GET_DATA && isEnsembleConfig(frame, pathIndex, pathLength)) {
-            return new Result(xid, op.code(), op, null, KeeperCode.OK, "ensemble config", true);
+            return new Result(xid, op.code(), op, null, KeeperCode.OK, "ensemble config", true, null);
         }
 
         int restLength = frame.writerIndex() - restIndex;

@@ -89,9 +89,15 @@ public final class TenantConnection {
             }
             return new ClientFrame.Forward(result.xid(), op, result.toUpstream());
         }
-        ByteBuf reply = result.ensembleConfig()
-                ? Replies.getData(alloc, result.xid(), lastZxid, ensembleConfig)
-                : Replies.header(alloc, result.xid(), lastZxid, result.err());
+        ByteBuf reply;
+        if (result.ensembleConfig()) {
+            reply = Replies.getData(alloc, result.xid(), lastZxid, ensembleConfig);
+        } else if (result.failedMulti() != null) {
+            reply = Replies.failedMulti(alloc, result.xid(), lastZxid, result.failedMulti().failedIndex(),
+                    result.err(), result.failedMulti().count());
+        } else {
+            reply = Replies.header(alloc, result.xid(), lastZxid, result.err());
+        }
         pending.answerLocally(result.xid(), reply, toClient);
         return new ClientFrame.Answered(result.xid(), result.opCode(), result.err(), result.reason());
     }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.jute.Record;
+import org.apache.zookeeper.MultiResponse;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
@@ -56,7 +58,12 @@ final class GoldenCases {
      * @param upstreamBody the body jute must read back from {@code upstream} (null: no body)
      * @param err          the error the proxy answers with when {@code upstream} is null
      */
-    record Request(String name, OpCode op, int xid, byte[] client, byte[] upstream, Record upstreamBody, int err) {
+    /**
+     * @param reply the body of the proxy's own reply when it is more than a header (a failed multi's results), with
+     *              header err 0; null for a header-only reply with {@code err}
+     */
+    record Request(String name, OpCode op, int xid, byte[] client, byte[] upstream, Record upstreamBody, int err,
+                   Record reply) {
         boolean forwarded() {
             return upstream != null;
         }
@@ -88,21 +95,34 @@ final class GoldenCases {
 
     static Request forward(String name, OpCode op, int xid, Record clientBody, Record serverBody) {
         return new Request(name, op, xid, Wire.request(xid, op.code(), clientBody),
-                Wire.request(xid, op.code(), serverBody), serverBody, KeeperCode.OK);
+                Wire.request(xid, op.code(), serverBody), serverBody, KeeperCode.OK, null);
     }
 
     /** A request forwarded byte for byte (nothing in it is a path). */
     static Request identity(String name, OpCode op, int xid, Record... body) {
         byte[] frame = Wire.request(xid, op.code(), body);
-        return new Request(name, op, xid, frame, frame, body.length == 0 ? null : body[0], KeeperCode.OK);
+        return new Request(name, op, xid, frame, frame, body.length == 0 ? null : body[0], KeeperCode.OK, null);
     }
 
     static Request answered(String name, OpCode op, int err, Record... body) {
-        return new Request(name, op, XID, Wire.request(XID, op.code(), body), null, null, err);
+        return new Request(name, op, XID, Wire.request(XID, op.code(), body), null, null, err, null);
     }
 
     static Request answered(String name, OpCode op, byte[] client, int err) {
-        return new Request(name, op, XID, client, null, null, err);
+        return new Request(name, op, XID, client, null, null, err, null);
+    }
+
+    /**
+     * A {@code multi} the proxy refuses for a bad sub-op path, answered as ZooKeeper answers a failed multi: header
+     * err 0 and one {@code ErrorResult} per sub-op with {@code errs}.
+     */
+    static Request failedMulti(String name, List<Sub> subs, int... errs) {
+        MultiResponse results = new MultiResponse();
+        for (int err : errs) {
+            results.add(new OpResult.ErrorResult(err));
+        }
+        return new Request(name, OpCode.MULTI, XID, multiFrame(XID, OpCode.MULTI, subs), null, null,
+                KeeperCode.BAD_ARGUMENTS, results);
     }
 
     /** A {@code MultiOperationRecord} body as {@code org.apache.zookeeper.MultiOperationRecord} writes it. */
@@ -122,7 +142,7 @@ final class GoldenCases {
 
     static Request multi(String name, OpCode op, List<Sub> client, List<Sub> server) {
         return new Request(name, op, XID, multiFrame(XID, op, client), multiFrame(XID, op, server), null,
-                KeeperCode.OK);
+                KeeperCode.OK, null);
     }
 
     static List<Sub> tenMultiOps(String root) {
@@ -204,10 +224,17 @@ final class GoldenCases {
                         multiOps(""), multiOps(c)),
                 multi("multi of 10 ops", OpCode.MULTI, tenMultiOps(""), tenMultiOps(c)),
                 multi("empty multi", OpCode.MULTI, List.of(), List.of()),
-                answered("multi with one bad path is refused whole", OpCode.MULTI,
-                        multiFrame(XID, OpCode.MULTI, List.of(new Sub(OpCode.CREATE, new CreateRequest("/ok", DATA,
-                                ACLS, 0)), new Sub(OpCode.DELETE, new DeleteRequest("/bad/", -1)))),
-                        KeeperCode.BAD_ARGUMENTS),
+                failedMulti("multi with one bad path fails whole, with ZooKeeper's per-op results",
+                        List.of(new Sub(OpCode.CREATE, new CreateRequest("/ok", DATA, ACLS, 0)),
+                                new Sub(OpCode.DELETE, new DeleteRequest("/bad/", -1))),
+                        KeeperCode.OK, KeeperCode.BAD_ARGUMENTS),
+                failedMulti("multi failing in its middle: OK before, RUNTIMEINCONSISTENCY after",
+                        List.of(new Sub(OpCode.CREATE, new CreateRequest("/okA", DATA, ACLS, 0)),
+                                new Sub(OpCode.CREATE, new CreateRequest("bad", DATA, ACLS, 0)),
+                                new Sub(OpCode.SET_DATA, new SetDataRequest("/okB", DATA, -1)),
+                                new Sub(OpCode.DELETE, new DeleteRequest("/", -1))),
+                        KeeperCode.OK, KeeperCode.BAD_ARGUMENTS, KeeperCode.RUNTIME_INCONSISTENCY,
+                        KeeperCode.RUNTIME_INCONSISTENCY),
                 answered("multi holding a getData is refused", OpCode.MULTI,
                         multiFrame(XID, OpCode.MULTI, List.of(new Sub(OpCode.GET_DATA, new GetDataRequest("/a",
                                 false)))), KeeperCode.BAD_ARGUMENTS),

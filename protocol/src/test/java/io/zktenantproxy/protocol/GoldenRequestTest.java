@@ -66,7 +66,9 @@ class GoldenRequestTest {
                 assertEquals(c.err(), answered.err(), answered.reason());
                 List<byte[]> replies = session.drainToClient();
                 assertEquals(1, replies.size(), "answered at once: nothing else is pending");
-                if (c.err() == KeeperCode.OK) {
+                if (c.reply() != null) {
+                    assertEquals(hex(Wire.reply(c.xid(), 0, KeeperCode.OK, c.reply())), hex(replies.get(0)));
+                } else if (c.err() == KeeperCode.OK) {
                     GetDataResponse config = new GetDataResponse();
                     Wire.read(replies.get(0), new ReplyHeader(), config);
                     assertEquals(new String(Session.ENSEMBLE_CONFIG), new String(config.getData()));

@@ -46,8 +46,8 @@ class AdversarialPathsIT extends AdversarialBase {
             byte[] ok = bytes("/ok");
             for (OpCode sub : new OpCode[] {OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_TTL, OpCode.CREATE_CONTAINER,
                 OpCode.DELETE, OpCode.SET_DATA, OpCode.CHECK}) {
-                expectRefused(c, ++xid, RawFrames.multi(xid, OpCode.MULTI, OpCode.CREATE, ok, sub, path),
-                        "multi/" + sub + " " + shown, accepted);
+                expectFailedMulti(c, ++xid, RawFrames.multi(xid, OpCode.MULTI, OpCode.CREATE, ok, sub, path),
+                        "multi/" + sub + " " + shown, accepted, KeeperCode.OK, KeeperCode.BAD_ARGUMENTS);
             }
             for (OpCode sub : new OpCode[] {OpCode.GET_DATA, OpCode.GET_CHILDREN}) {
                 expectRefused(c, ++xid, RawFrames.multi(xid, OpCode.MULTI_READ, OpCode.GET_DATA, bytes("/own"),
@@ -62,7 +62,8 @@ class AdversarialPathsIT extends AdversarialBase {
                         "setWatches2[" + list + "] " + shown, accepted);
             }
         }
-        assertTrue(accepted.isEmpty(), "not refused with BADARGUMENTS: " + accepted);
+        assertTrue(accepted.isEmpty(), "not refused with BADARGUMENTS (or not as ZooKeeper fails a multi): "
+                + accepted);
         assertNull(direct.exists(ATTACKER_ROOT + "/ok", false), "a refused multi created part of itself");
         assertTrue(c.isOpenAfterPing(), "a refused path must not close the connection");
     }
@@ -75,7 +76,8 @@ class AdversarialPathsIT extends AdversarialBase {
         for (OpCode op : RawFrames.SINGLE_PATH_OPS) {
             expectRefused(c, ++xid, RawFrames.pathRequest(xid, op, null), op + " null", accepted);
         }
-        expectRefused(c, ++xid, RawFrames.multi(xid, OpCode.MULTI, OpCode.DELETE, null), "multi null", accepted);
+        expectFailedMulti(c, ++xid, RawFrames.multi(xid, OpCode.MULTI, OpCode.DELETE, null), "multi null", accepted,
+                KeeperCode.BAD_ARGUMENTS);
         expectRefused(c, ++xid, RawFrames.setWatches(xid, OpCode.SET_WATCHES2, 0, 3, (byte[]) null),
                 "setWatches2 null", accepted);
         assertTrue(accepted.isEmpty(), "not refused with BADARGUMENTS: " + accepted);
@@ -90,12 +92,48 @@ class AdversarialPathsIT extends AdversarialBase {
         }
     }
 
+    /**
+     * A multi with a refused sub-op fails as ZooKeeper fails it: header err 0, one ErrorResult per sub-op (OK before
+     * the failed one, its code, RUNTIMEINCONSISTENCY after), so the Java client throws the sub-op's exception with
+     * the results attached.
+     */
+    private static void expectFailedMulti(RawClient c, int xid, byte[] request, String what, List<String> accepted,
+                                          int... errs) throws Exception {
+        RawClient.Reply r = c.call(xid, request);
+        List<Integer> results = r.err() == KeeperCode.OK ? RawClient.multiErrors(r) : List.of();
+        List<Integer> expected = java.util.Arrays.stream(errs).boxed().toList();
+        if (r.err() != KeeperCode.OK || !results.equals(expected)) {
+            accepted.add(what + " -> header " + r.err() + ", results " + results);
+        }
+    }
+
+    /** The same failed multi, sent to ZooKeeper itself and through the proxy, gets the same reply. */
+    @Test
+    void aFailedMultiIsAnsweredExactlyAsZooKeeperAnswersIt() throws Exception {
+        byte[] multi = RawFrames.multi(1, OpCode.MULTI, OpCode.CREATE, bytes("/okA"), OpCode.CREATE, bytes("bad"),
+                OpCode.SET_DATA, bytes("/okB"));
+        RawClient viaProxy = attacker();
+        RawClient.Reply proxied = viaProxy.call(1, multi);
+        try (RawClient onEnsemble = RawClient.open("ensemble", new java.net.InetSocketAddress("127.0.0.1",
+                zk.getPort()))) {
+            onEnsemble.handshake();
+            RawClient.Reply real = onEnsemble.call(1, multi);
+            assertEquals(real.err(), proxied.err(), "header err");
+            assertEquals(java.util.HexFormat.of().formatHex(real.body()),
+                    java.util.HexFormat.of().formatHex(proxied.body()), "MultiResponse");
+            assertEquals(List.of(KeeperCode.OK, KeeperCode.BAD_ARGUMENTS, KeeperCode.RUNTIME_INCONSISTENCY),
+                    RawClient.multiErrors(real));
+            onEnsemble.closeSession();
+        }
+    }
+
     @Test
     void theChrootZnodeIsThePlatforms() throws Exception {
         RawClient c = attacker();
         assertEquals(KeeperCode.BAD_ARGUMENTS, c.call(1, RawFrames.pathRequest(1, OpCode.DELETE, bytes("/"))).err());
-        assertEquals(KeeperCode.BAD_ARGUMENTS,
-                c.call(2, RawFrames.multi(2, OpCode.MULTI, OpCode.DELETE, bytes("/"))).err());
+        RawClient.Reply deleteRootInMulti = c.call(2, RawFrames.multi(2, OpCode.MULTI, OpCode.DELETE, bytes("/")));
+        assertEquals(KeeperCode.OK, deleteRootInMulti.err());
+        assertEquals(List.of(KeeperCode.BAD_ARGUMENTS), RawClient.multiErrors(deleteRootInMulti));
         assertEquals(KeeperCode.NO_AUTH, c.call(3, RawFrames.pathRequest(3, OpCode.SET_ACL, bytes("/"))).err());
         assertEquals(KeeperCode.NODE_EXISTS, c.call(4, RawFrames.pathRequest(4, OpCode.CREATE, bytes("/"))).err());
         assertNotNull(direct.exists(ATTACKER_ROOT, false));

@@ -166,6 +166,35 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the error code of each {@code ErrorResult} in a {@code MultiResponse} body made only of them (a failed
+     *         multi), in order
+     * @throws AssertionError if a result is anything but an {@code ErrorResult}
+     */
+    static List<Integer> multiErrors(Reply reply) {
+        ByteBuffer b = ByteBuffer.wrap(reply.body());
+        List<Integer> errs = new ArrayList<>();
+        while (true) {
+            int type = b.getInt();
+            boolean done = b.get() != 0;
+            int err = b.getInt();
+            if (done) {
+                if (b.hasRemaining()) {
+                    throw new AssertionError("bytes after the MultiResponse end marker");
+                }
+                return errs;
+            }
+            if (type != -1) {
+                throw new AssertionError("result of type " + type + " in a failed multi");
+            }
+            int errorResponse = b.getInt();
+            if (errorResponse != err) {
+                throw new AssertionError("ErrorResponse " + errorResponse + " under MultiHeader err " + err);
+            }
+            errs.add(err);
+        }
+    }
+
     /** Sends one request frame and reads its reply. */
     Reply call(int xid, byte[] request) throws IOException {
         send(request);
