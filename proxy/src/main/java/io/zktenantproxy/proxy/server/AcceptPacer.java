@@ -27,11 +27,7 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
      * @param meters               the tenant's meters (listener pauses are recorded there)
      */
     AcceptPacer(int connectionsPerSecond, TenantMeters meters) {
-        this(connectionsPerSecond, meters, TimeMeter.SYSTEM_NANOTIME);
-    }
-
-    AcceptPacer(int connectionsPerSecond, TenantMeters meters, TimeMeter clock) {
-        this.bucket = TenantBudget.bucket(connectionsPerSecond, clock);
+        this.bucket = TenantBudget.bucket(connectionsPerSecond, TimeMeter.SYSTEM_NANOTIME);
         this.meters = meters;
     }
 

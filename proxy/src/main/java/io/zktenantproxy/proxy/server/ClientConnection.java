@@ -309,10 +309,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
 
     /**
      * Reads the client only while no frame waits for the tenant's budget, upstream can take more, the in-flight bound
-     * is not reached, and the client itself
-     * takes its replies: requests the proxy answers on its own (refusals, invalid paths, the ensemble config) are
-     * never in flight, so a client that sends them without reading would otherwise grow its outbound buffer without
-     * bound.
+     * is not reached, and the client itself takes its replies: requests the proxy answers on its own (refusals,
+     * invalid paths, the ensemble config) are never in flight, so a client that sends them without reading would
+     * otherwise grow its outbound buffer without bound.
      */
     void updateClientReading() {
         if (client == null || closing) {

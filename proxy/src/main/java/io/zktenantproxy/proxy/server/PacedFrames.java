@@ -41,11 +41,6 @@ final class PacedFrames {
         return frames.isEmpty();
     }
 
-    /** @return frames waiting */
-    int size() {
-        return frames.size();
-    }
-
     /**
      * Holds a frame until {@code dueNanos}, behind every frame held before it.
      *
