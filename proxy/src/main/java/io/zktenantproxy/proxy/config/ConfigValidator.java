@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * Reachability of the upstream is not checked here: the proxy warns and keeps retrying at run time.
  */
 public final class ConfigValidator {
+    /** The largest budget per second: Bucket4j refills at most one token a nanosecond. */
+    static final int MAX_BUDGET_PER_SECOND = 1_000_000_000;
     private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
     private ConfigValidator() {
@@ -52,10 +54,10 @@ public final class ConfigValidator {
             }
             t.advertised().forEach(a -> address(at + ".advertised", a, errors));
             if (t.requestsPerSecond() != null) {
-                notNegative(at + ".requestsPerSecond", t.requestsPerSecond(), errors);
+                budget(at + ".requestsPerSecond", t.requestsPerSecond(), errors);
             }
             if (t.bytesPerSecond() != null) {
-                notNegative(at + ".bytesPerSecond", t.bytesPerSecond(), errors);
+                budget(at + ".bytesPerSecond", t.bytesPerSecond(), errors);
             }
             try {
                 new TenantChroot(t.chroot());
@@ -118,9 +120,9 @@ public final class ConfigValidator {
         positive("limits.handshakeTimeoutMs", limits.handshakeTimeoutMs(), errors);
         positive("limits.idleTimeoutMs", limits.idleTimeoutMs(), errors);
         positive("limits.upstreamConnectTimeoutMs", limits.upstreamConnectTimeoutMs(), errors);
-        notNegative("limits.requestsPerSecond", limits.requestsPerSecond(), errors);
-        notNegative("limits.bytesPerSecond", limits.bytesPerSecond(), errors);
-        notNegative("limits.connectionsPerSecond", limits.connectionsPerSecond(), errors);
+        budget("limits.requestsPerSecond", limits.requestsPerSecond(), errors);
+        budget("limits.bytesPerSecond", limits.bytesPerSecond(), errors);
+        budget("limits.connectionsPerSecond", limits.connectionsPerSecond(), errors);
     }
 
     private static void positive(String field, int value, List<String> errors) {
@@ -129,9 +131,10 @@ public final class ConfigValidator {
         }
     }
 
-    private static void notNegative(String field, int value, List<String> errors) {
-        if (value < 0) {
-            errors.add(field + ": " + value + " (expected: >= 0, 0 for no budget)");
+    /** A budget's refill: 0 (none) up to one token a nanosecond, the finest rate a Bucket4j bucket refills at. */
+    private static void budget(String field, int value, List<String> errors) {
+        if (value < 0 || value > MAX_BUDGET_PER_SECOND) {
+            errors.add(field + ": " + value + " (expected: 0.." + MAX_BUDGET_PER_SECOND + ", 0 for no budget)");
         }
     }
 }

@@ -42,6 +42,9 @@ public final class LoadBench {
     static final int JUTE_MAX_BUFFER = 4 * 1024 * 1024;
     /** The proxy's own cost is measured: the per-tenant budgets (issue 5) would cap the one tenant's throughput. */
     static final String NO_BUDGET = ", requestsPerSecond: 0, bytesPerSecond: 0, connectionsPerSecond: 0";
+    /** Budgets on but never reached ({@code --budgets unreached}): what booking every frame costs. */
+    static final String UNREACHED_BUDGET = ", requestsPerSecond: 1000000000, bytesPerSecond: 1000000000, "
+            + "connectionsPerSecond: 0";
     static final String DEFAULT_SCENARIOS = "getData128:4x32,getData128:1x1,setData1k:4x32,createDelete:4x32,"
             + "multi10:4x8,watch:1x8+16,setData1m:2x2";
 
@@ -103,6 +106,7 @@ public final class LoadBench {
             scenarios.add(Scenario.parse(s));
         }
         boolean relay = args.get("relay", "none").equals("haproxy");
+        String budgets = args.get("budgets", "off").equals("unreached") ? UNREACHED_BUDGET : NO_BUDGET;
         String proxyJvm = args.get("proxy-jvm", "").trim();
         List<String> proxyJvmArgs = proxyJvm.isEmpty() ? List.of() : List.of(proxyJvm.split(" +"));
         Path work = Files.createTempDirectory("zktp-bench");
@@ -120,7 +124,7 @@ public final class LoadBench {
                 try (ChildProcess zk = ChildProcess.zooKeeper(work.resolve("zk-" + sync), forceSync, JUTE_MAX_BUFFER,
                         logs.resolve("zk-" + sync + ".log"));
                      ChildProcess proxy = ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of("bench"),
-                             "maxFrameBytes: " + (JUTE_MAX_BUFFER + 1024) + NO_BUDGET, logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs)) {
+                             "maxFrameBytes: " + (JUTE_MAX_BUFFER + 1024) + budgets, logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs)) {
                     String direct = "127.0.0.1:" + zk.port();
                     String proxied = "127.0.0.1:" + proxy.port();
                     haproxy = relay ? ByteRelay.haproxy(zk.port(), work.resolve("haproxy-" + sync)) : null;
