@@ -12,12 +12,15 @@ import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.metrics.MeterNames;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +61,7 @@ class AdversarialBudgetIT extends AdversarialBase {
                     assertEquals(KeeperCode.RECONFIG_DISABLED, reply.err(), "xid " + xid);
                 } else {
                     assertEquals(0, reply.err(), "xid " + xid);
-                    assertTrue(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8)
+                    assertTrue(new String(reply.body(), StandardCharsets.UTF_8)
                             .contains("attacker-own"), "xid " + xid);
                 }
             }
@@ -78,8 +81,8 @@ class AdversarialBudgetIT extends AdversarialBase {
         try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, 0, bytesPerSecond, null));
              ZooKeeper client = connect(ProxyHarness.connectString(limited, ATTACKER), null)) {
             byte[] payload = new byte[100 * 1024];
-            client.create("/big", new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
-                    org.apache.zookeeper.CreateMode.PERSISTENT);
+            client.create("/big", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    CreateMode.PERSISTENT);
             // 1 MiB of writes: three seconds of budget after the burst
             List<CompletableFuture<Integer>> writes = new ArrayList<>();
             for (int i = 0; i < 10; i++) {

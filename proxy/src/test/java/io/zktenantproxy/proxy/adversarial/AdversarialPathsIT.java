@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
@@ -39,7 +43,7 @@ class AdversarialPathsIT extends AdversarialBase {
         int xid = 0;
         List<String> accepted = new ArrayList<>();
         for (byte[] path : BAD_PATHS) {
-            String shown = new String(path, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String shown = new String(path, StandardCharsets.ISO_8859_1);
             for (OpCode op : RawFrames.SINGLE_PATH_OPS) {
                 expectRefused(c, ++xid, RawFrames.pathRequest(xid, op, path), op + " " + shown, accepted);
             }
@@ -101,7 +105,7 @@ class AdversarialPathsIT extends AdversarialBase {
                                           int... errs) throws Exception {
         RawClient.Reply r = c.call(xid, request);
         List<Integer> results = r.err() == KeeperCode.OK ? RawClient.multiErrors(r) : List.of();
-        List<Integer> expected = java.util.Arrays.stream(errs).boxed().toList();
+        List<Integer> expected = Arrays.stream(errs).boxed().toList();
         if (r.err() != KeeperCode.OK || !results.equals(expected)) {
             accepted.add(what + " -> header " + r.err() + ", results " + results);
         }
@@ -114,13 +118,13 @@ class AdversarialPathsIT extends AdversarialBase {
                 OpCode.SET_DATA, bytes("/okB"));
         RawClient viaProxy = attacker();
         RawClient.Reply proxied = viaProxy.call(1, multi);
-        try (RawClient onEnsemble = RawClient.open("ensemble", new java.net.InetSocketAddress("127.0.0.1",
+        try (RawClient onEnsemble = RawClient.open("ensemble", new InetSocketAddress("127.0.0.1",
                 zk.getPort()))) {
             onEnsemble.handshake();
             RawClient.Reply real = onEnsemble.call(1, multi);
             assertEquals(real.err(), proxied.err(), "header err");
-            assertEquals(java.util.HexFormat.of().formatHex(real.body()),
-                    java.util.HexFormat.of().formatHex(proxied.body()), "MultiResponse");
+            assertEquals(HexFormat.of().formatHex(real.body()),
+                    HexFormat.of().formatHex(proxied.body()), "MultiResponse");
             assertEquals(List.of(KeeperCode.OK, KeeperCode.BAD_ARGUMENTS, KeeperCode.RUNTIME_INCONSISTENCY),
                     RawClient.multiErrors(real));
             onEnsemble.closeSession();
@@ -225,7 +229,7 @@ class AdversarialPathsIT extends AdversarialBase {
         RawClient.Reply multi = c.call(6, RawFrames.multi(6, OpCode.MULTI, OpCode.CREATE, bytes("/m1"),
                 OpCode.CREATE2, bytes("/m1/c"), OpCode.SET_DATA, bytes("/m1"), OpCode.DELETE, bytes("/m1/c")));
         assertEquals(0, multi.err());
-        String text = new String(multi.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String text = new String(multi.body(), StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("/m1") && text.contains("/m1/c"), "multi results: " + text);
         assertNotNull(direct.exists(ATTACKER_ROOT + "/m1", false));
         RawClient.Reply read = c.call(7, RawFrames.multi(7, OpCode.MULTI_READ, OpCode.GET_DATA, bytes("/own"),
@@ -255,7 +259,7 @@ class AdversarialPathsIT extends AdversarialBase {
         RawClient c = attacker();
         RawClient.Reply config = c.call(1, RawFrames.pathRequest(1, OpCode.GET_DATA, bytes("/zookeeper/config")));
         assertEquals(0, config.err());
-        String text = new String(config.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String text = new String(config.body(), StandardCharsets.ISO_8859_1);
         assertFalse(text.contains(":" + zk.getPort()), "the ensemble's client port leaked: " + text);
         assertEquals(KeeperCode.NO_NODE,
                 c.call(2, RawFrames.pathRequest(2, OpCode.GET_DATA, bytes("/zookeeper/quota"))).err());
