@@ -13,6 +13,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.zktenantproxy.proxy.config.HostPort;
 import io.zktenantproxy.proxy.config.OperatorConfig;
 import io.zktenantproxy.proxy.server.ProxyServer;
+import io.zktenantproxy.proxy.tree.UpstreamReader;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;

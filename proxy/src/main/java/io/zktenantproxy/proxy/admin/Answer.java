@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.zktenantproxy.proxy.tree.TreeException;
 import java.util.Map;
 
 /**

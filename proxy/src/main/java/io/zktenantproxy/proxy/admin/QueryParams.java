@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.admin;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.zktenantproxy.proxy.tree.TreeException;
 import java.util.List;
 
 /**

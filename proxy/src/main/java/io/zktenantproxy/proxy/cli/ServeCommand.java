@@ -8,7 +8,7 @@ import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
-import io.zktenantproxy.proxy.server.ProxyRuntime;
+import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

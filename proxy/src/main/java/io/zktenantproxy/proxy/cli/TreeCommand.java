@@ -1,11 +1,11 @@
 package io.zktenantproxy.proxy.cli;
 
 import io.zktenantproxy.protocol.TenantChroot;
-import io.zktenantproxy.proxy.admin.TreeException;
-import io.zktenantproxy.proxy.admin.TreeNode;
-import io.zktenantproxy.proxy.admin.TreeQuery;
-import io.zktenantproxy.proxy.admin.TreeWalker;
-import io.zktenantproxy.proxy.admin.UpstreamReader;
+import io.zktenantproxy.proxy.tree.TreeException;
+import io.zktenantproxy.proxy.tree.TreeNode;
+import io.zktenantproxy.proxy.tree.TreeQuery;
+import io.zktenantproxy.proxy.tree.TreeWalker;
+import io.zktenantproxy.proxy.tree.UpstreamReader;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;

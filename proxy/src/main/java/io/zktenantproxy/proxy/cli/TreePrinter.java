@@ -1,6 +1,6 @@
 package io.zktenantproxy.proxy.cli;
 
-import io.zktenantproxy.proxy.admin.TreeNode;
+import io.zktenantproxy.proxy.tree.TreeNode;
 import java.io.PrintWriter;
 
 /**

@@ -1,6 +1,6 @@
 package io.zktenantproxy.proxy.cli;
 
-import io.zktenantproxy.proxy.admin.UpstreamReader;
+import io.zktenantproxy.proxy.tree.UpstreamReader;
 import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Option;

@@ -4,7 +4,7 @@ import io.zktenantproxy.proxy.config.AdminConfig;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.it.Upstreams;
-import io.zktenantproxy.proxy.server.ProxyRuntime;
+import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;

@@ -10,7 +10,7 @@ import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.it.Upstreams;
-import io.zktenantproxy.proxy.server.ProxyRuntime;
+import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.zktenantproxy.proxy.tree.TreeException;
 import org.junit.jupiter.api.Test;
 
 /** Query parameters: defaults, bounds, and messages that name the parameter and what was expected. */

@@ -1,4 +1,4 @@
-package io.zktenantproxy.proxy.admin;
+package io.zktenantproxy.proxy.tree;
 
 import io.zktenantproxy.protocol.TenantChroot;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.zktenantproxy.proxy.admin;
+package io.zktenantproxy.proxy.tree;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

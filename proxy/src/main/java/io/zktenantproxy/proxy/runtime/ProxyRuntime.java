@@ -1,10 +1,11 @@
-package io.zktenantproxy.proxy.server;
+package io.zktenantproxy.proxy.runtime;
 
 import io.zktenantproxy.proxy.admin.AdminServer;
 import io.zktenantproxy.proxy.config.HostPort;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import io.zktenantproxy.proxy.server.ProxyServer;
 
 /**
  * Everything one proxy process runs: the proxy, its admin HTTP server, and the embedded ZooKeeper when there is one.
@@ -39,6 +40,7 @@ public final class ProxyRuntime implements AutoCloseable {
         return new ProxyRuntime(proxy, admin, embedded);
     }
 
+    /** @return the proxy */
     public ProxyServer proxy() {
         return proxy;
     }
@@ -48,6 +50,7 @@ public final class ProxyRuntime implements AutoCloseable {
         return admin;
     }
 
+    /** Stops the proxy, then the admin server, then the embedded ZooKeeper. */
     @Override
     public void close() {
         proxy.close();

@@ -1,4 +1,4 @@
-package io.zktenantproxy.proxy.admin;
+package io.zktenantproxy.proxy.tree;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.zktenantproxy.proxy.admin;
+package io.zktenantproxy.proxy.tree;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;

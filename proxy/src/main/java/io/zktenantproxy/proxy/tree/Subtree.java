@@ -1,4 +1,4 @@
-package io.zktenantproxy.proxy.admin;
+package io.zktenantproxy.proxy.tree;
 
 /**
  * Totals over a node and everything under it.

@@ -1,4 +1,4 @@
-package io.zktenantproxy.proxy.admin;
+package io.zktenantproxy.proxy.tree;
 
 /**
  * Why a tree could not be read or shown. {@link Kind#httpStatus()} is the admin server's answer; the message is one
