@@ -11,9 +11,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.zktenantproxy.proxy.config.HostPort;
-import io.zktenantproxy.proxy.config.OperatorConfig;
 import io.zktenantproxy.proxy.server.ProxyServer;
-import io.zktenantproxy.proxy.tree.UpstreamReader;
+import io.zktenantproxy.proxy.tree.TreeReader;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,36 +22,33 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP server (Netty's HTTP codec): {@code /healthz}, {@code /readyz}, {@code /metrics}, the tenant
  * endpoints and the tree browser of {@link AdminRoutes}. Read-only; meant for loopback, optionally protected by a
  * bearer token. Runs on its own single thread so a slow scrape never touches the proxy's event loops; tree reads use
- * its own ZooKeeper client ({@link UpstreamReader}, authenticated as the operator when one is configured) and
- * ZooKeeper's asynchronous API, so they never block that thread either.
+ * the proxy's own ZooKeeper client ({@link ProxyServer#operatorClient()}, authenticated as the operator when one is
+ * configured) and ZooKeeper's asynchronous API, so they never block that thread either.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
     private final EventLoopGroup group;
     private final Channel channel;
-    private final UpstreamReader reader;
 
-    private AdminServer(EventLoopGroup group, Channel channel, UpstreamReader reader) {
+    private AdminServer(EventLoopGroup group, Channel channel) {
         this.group = group;
         this.channel = channel;
-        this.reader = reader;
     }
 
     /**
-     * Binds the admin server and starts its ZooKeeper client (connecting in the background).
+     * Binds the admin server.
      *
      * @param listen where to listen; port 0 picks a free one ({@link #address()})
      * @param token when non-null, requests must send {@code Authorization: Bearer <token>}
+     * @param proxy what the routes report on; its own ZooKeeper client reads the trees
      * @throws IllegalStateException if the address cannot be bound
      */
     public static AdminServer start(HostPort listen, String token, ProxyServer proxy) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zktp-admin", true),
                 NioIoHandler.newFactory());
-        OperatorConfig operator = proxy.config().operator();
-        UpstreamReader reader = UpstreamReader.start(proxy.config().upstream(),
-                operator == null ? null : operator.user() + ":" + operator.password());
-        AdminRoutes routes = new AdminRoutes(proxy, new TreeRoute(proxy, reader), token);
+        TreeRoute trees = new TreeRoute(proxy, new TreeReader(proxy.operatorClient()));
+        AdminRoutes routes = new AdminRoutes(proxy, trees, token);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
@@ -66,10 +62,9 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(listen.host(), listen.port()).sync().channel();
             LOG.info("admin HTTP on {}{}", channel.localAddress(), token == null ? "" : " (token required)");
-            return new AdminServer(group, channel, reader);
+            return new AdminServer(group, channel);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            reader.close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -82,11 +77,10 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** Stops listening, then closes the ZooKeeper client. */
+    /** Stops listening (the ZooKeeper client is the proxy's, closed with it). */
     @Override
     public void close() {
         channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-        reader.close();
     }
 }

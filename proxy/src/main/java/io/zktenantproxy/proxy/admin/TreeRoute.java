@@ -7,15 +7,14 @@ import io.zktenantproxy.proxy.server.Tenant;
 import io.zktenantproxy.proxy.tree.TreeException;
 import io.zktenantproxy.proxy.tree.TreeNode;
 import io.zktenantproxy.proxy.tree.TreeQuery;
-import io.zktenantproxy.proxy.tree.TreeWalker;
-import io.zktenantproxy.proxy.tree.UpstreamReader;
+import io.zktenantproxy.proxy.tree.TreeReader;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
  * {@code GET /tenants/{name}/tree?path=/&depth=1&data=false&dataMax=1024&limit=10000&timeoutMs=5000}: the tenant's
- * tree as the tenant sees it, read with the admin server's own client ({@link UpstreamReader}). Every parameter is
+ * tree as the tenant sees it, read with the proxy's own client ({@link TreeReader}). Every parameter is
  * optional; {@code limit} and {@code timeoutMs} may only lower the server's bounds ({@value #MAX_NODES} nodes,
  * {@value #MAX_TIMEOUT_MS} ms). Answers 400, 404, 413, 503 or 504 with a JSON error past a bound.
  */
@@ -45,9 +44,9 @@ final class TreeRoute {
     }
 
     private final ProxyServer proxy;
-    private final UpstreamReader reader;
+    private final TreeReader reader;
 
-    TreeRoute(ProxyServer proxy, UpstreamReader reader) {
+    TreeRoute(ProxyServer proxy, TreeReader reader) {
         this.proxy = proxy;
         this.reader = reader;
     }
@@ -70,7 +69,7 @@ final class TreeRoute {
                     params.integer("depth", 1, 0, TreeQuery.MAX_DEPTH), limit, Duration.ofMillis(timeoutMs),
                     params.flag("data"), params.integer("dataMax", DEFAULT_DATA, 0, MAX_DATA));
             long start = System.nanoTime();
-            return TreeWalker.walk(reader.zooKeeper(), treeQuery).handle((root, error) -> error == null
+            return reader.walk(treeQuery).handle((root, error) -> error == null
                     ? Answer.json(new TreeAnswer(tenant.name(), tenant.chroot().root(), treeQuery.path(),
                     treeQuery.depth(), limit, timeoutMs, (System.nanoTime() - start) / 1_000_000, root))
                     : failure(error));

@@ -8,8 +8,8 @@ import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.tree.TreeException;
 import io.zktenantproxy.proxy.tree.TreeNode;
 import io.zktenantproxy.proxy.tree.TreeQuery;
-import io.zktenantproxy.proxy.tree.TreeWalker;
-import io.zktenantproxy.proxy.tree.UpstreamReader;
+import io.zktenantproxy.proxy.tree.TreeReader;
+import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,10 +88,11 @@ final class DuCommand implements Callable<Integer> {
             err.println("error: --level must be >= 1 and --top >= 0");
             return 2;
         }
-        try (UpstreamReader reader = upstreamOptions.connect(connectString, err)) {
-            if (reader == null) {
+        try (OperatorClient client = upstreamOptions.connect(connectString, err)) {
+            if (client == null) {
                 return 1;
             }
+            TreeReader reader = new TreeReader(client);
             if (config == null && !listTenants(reader, tenants, err)) {
                 return 1;
             }
@@ -109,7 +110,7 @@ final class DuCommand implements Callable<Integer> {
         }
     }
 
-    private boolean listTenants(UpstreamReader reader, Map<String, String> tenants, PrintWriter err)
+    private boolean listTenants(TreeReader reader, Map<String, String> tenants, PrintWriter err)
             throws InterruptedException {
         try {
             List<String> children = new ArrayList<>(reader.zooKeeper().getChildren(root, false));
@@ -125,12 +126,12 @@ final class DuCommand implements Callable<Integer> {
         }
     }
 
-    private boolean report(UpstreamReader reader, String name, String chroot, PrintWriter out)
+    private boolean report(TreeReader reader, String name, String chroot, PrintWriter out)
             throws InterruptedException {
         try {
             TreeQuery query = new TreeQuery(new TenantChroot(chroot), "/", level, upstreamOptions.maxNodes,
                     upstreamOptions.timeout(), false, 0);
-            TreeNode tree = TreeWalker.walk(reader.zooKeeper(), query).get();
+            TreeNode tree = reader.walk(query).get();
             out.printf("%-24s %-32s %10d %14d %11d%n", name, chroot, tree.subtree().nodes(), tree.subtree().bytes(),
                     tree.subtree().ephemerals());
             for (TreeNode subtree : largest(tree)) {

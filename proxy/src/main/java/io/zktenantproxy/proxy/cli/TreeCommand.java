@@ -4,8 +4,8 @@ import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.proxy.tree.TreeException;
 import io.zktenantproxy.proxy.tree.TreeNode;
 import io.zktenantproxy.proxy.tree.TreeQuery;
-import io.zktenantproxy.proxy.tree.TreeWalker;
-import io.zktenantproxy.proxy.tree.UpstreamReader;
+import io.zktenantproxy.proxy.tree.TreeReader;
+import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -63,11 +63,11 @@ final class TreeCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return 2;
         }
-        try (UpstreamReader reader = upstreamOptions.connect(upstream, err)) {
-            if (reader == null) {
+        try (OperatorClient client = upstreamOptions.connect(upstream, err)) {
+            if (client == null) {
                 return 1;
             }
-            TreeNode root = TreeWalker.walk(reader.zooKeeper(), query).get();
+            TreeNode root = new TreeReader(client).walk(query).get();
             out.println("tenant " + tenant + " (chroot " + query.chroot().root() + "), " + query.path() + ": "
                     + TreePrinter.totals(root));
             TreePrinter.print(root, out);

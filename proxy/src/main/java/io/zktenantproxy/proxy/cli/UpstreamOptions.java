@@ -1,6 +1,6 @@
 package io.zktenantproxy.proxy.cli;
 
-import io.zktenantproxy.proxy.tree.UpstreamReader;
+import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -28,15 +28,16 @@ final class UpstreamOptions {
     }
 
     /**
-     * @return a connected reader, or null after printing why not to {@code err}
+     * @return a connected client of the command's own, for the caller to close; or null after printing why not to
+     *         {@code err}
      */
-    UpstreamReader connect(String upstream, PrintWriter err) throws InterruptedException {
-        UpstreamReader reader = UpstreamReader.start(upstream, digest);
-        if (!reader.awaitConnected(timeout())) {
-            reader.close();
+    OperatorClient connect(String upstream, PrintWriter err) throws InterruptedException {
+        OperatorClient client = OperatorClient.start(upstream, digest);
+        if (!client.awaitConnected(timeout())) {
+            client.close();
             err.println("error: cannot connect to " + upstream + " within " + timeoutMs + " ms");
             return null;
         }
-        return reader;
+        return client;
     }
 }

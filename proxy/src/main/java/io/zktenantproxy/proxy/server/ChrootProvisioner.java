@@ -1,7 +1,6 @@
 package io.zktenantproxy.proxy.server;
 
-import io.zktenantproxy.proxy.config.OperatorConfig;
-import java.nio.charset.StandardCharsets;
+import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,9 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
@@ -19,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates each tenant's chroot znode, with its parents, before the tenant's first session goes upstream: without it
- * every request of the tenant would fail with {@code NONODE}. Uses one Curator client of the proxy's own
- * (retries with exponential backoff; the ensemble tracker off, so it stays on the configured servers).
+ * every request of the tenant would fail with {@code NONODE}. Uses the proxy's own client of the ensemble
+ * ({@link OperatorClient}), which it shares and does not close.
  *
  * <p>A successful creation is remembered per chroot; a failed one is retried by the next connection. Each path it
  * has made sure of is watched (Curator's {@link PersistentWatcher}, which survives reconnects): if someone deletes a
@@ -37,35 +34,17 @@ final class ChrootProvisioner implements AutoCloseable {
     private final Map<String, PersistentWatcher> watchers = new ConcurrentHashMap<>();
 
     /**
-     * @param enabled  whether tenant chroots are created; the client runs either way, since session ownership
-     *                 markers ({@link SessionRegistry}) need it
-     * @param operator the identity the client authenticates as, or null
+     * @param operator the proxy's own client of the ensemble, shared; not closed by {@link #close}
+     * @param enabled  whether tenant chroots are created; the session marker root is created either way
      */
-    ChrootProvisioner(String connectString, boolean enabled, OperatorConfig operator) {
+    ChrootProvisioner(OperatorClient operator, boolean enabled) {
         this.enabled = enabled;
-        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
-        if (operator != null) {
-            builder.authorization("digest",
-                    (operator.user() + ":" + operator.password()).getBytes(StandardCharsets.UTF_8));
-        }
-        this.curator = builder
-                .connectString(connectString)
-                .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
-                .sessionTimeoutMs(30_000)
-                .connectionTimeoutMs(10_000)
-                .ensembleTracker(false)
-                .build();
-        this.curator.start();
+        this.curator = operator.curator();
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "chroot-provisioner");
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /** @return the proxy's own client of the ensemble (not a tenant's): for provisioning and ownership checks */
-    CuratorFramework curator() {
-        return curator;
     }
 
     /** @return completes when tenant chroot {@code chroot} exists (at once when chroot creation is off) */
@@ -115,11 +94,7 @@ final class ChrootProvisioner implements AutoCloseable {
         });
     }
 
-    /** @return whether the proxy's own client is connected to the ensemble */
-    boolean upstreamConnected() {
-        return curator.getZookeeperClient().isConnected();
-    }
-
+    /** Stops watching and creating; the shared client stays open (its owner closes it). */
     @Override
     public void close() {
         watchers.values().forEach(PersistentWatcher::close);
@@ -129,6 +104,5 @@ final class ChrootProvisioner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        curator.close();
     }
 }

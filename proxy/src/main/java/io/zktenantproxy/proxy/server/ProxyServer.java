@@ -15,6 +15,7 @@ import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final OperatorClient operatorClient;
     private final ChrootProvisioner provisioner;
     private final ProxyContext context;
     private final Map<String, Tenant> tenants = new LinkedHashMap<>();
@@ -58,11 +60,12 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = Transport.best();
         this.boss = transport.group(1, "zktp-accept");
         this.workers = transport.group(Transport.ioThreads(), "zktp-io");
-        this.provisioner = new ChrootProvisioner(config.upstream(), config.createChroots(), config.operator());
+        this.operatorClient = OperatorClient.start(config.upstream(), config.operator());
+        this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), OperatorAcl.policy(config.operator()),
                 new UpstreamConnector(config.upstream(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
-                provisioner, new SessionRegistry(provisioner.curator()), clients, new AtomicBoolean());
+                provisioner, new SessionRegistry(operatorClient), clients, new AtomicBoolean());
     }
 
     /**
@@ -180,6 +183,11 @@ public final class ProxyServer implements AutoCloseable {
         return metrics;
     }
 
+    /** @return the proxy's own client of the ensemble, shared with the admin server; {@link #close} closes it */
+    public OperatorClient operatorClient() {
+        return operatorClient;
+    }
+
     /** @return sessions this instance has seen created or resumed and not yet expired */
     public long knownSessions() {
         return context.sessions().size();
@@ -187,7 +195,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** @return whether every listener is bound and the proxy's own client reaches the ensemble */
     public boolean ready() {
-        return !closed.get() && listeners.stream().allMatch(Channel::isActive) && provisioner.upstreamConnected();
+        return !closed.get() && listeners.stream().allMatch(Channel::isActive) && operatorClient.connected();
     }
 
     /** Stops accepting, closes every client connection, stops the event loops; idempotent. */
@@ -202,6 +210,7 @@ public final class ProxyServer implements AutoCloseable {
         boss.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         provisioner.close();
+        operatorClient.close();
         boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());
         workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());
         LOG.info("zk-tenant-proxy stopped");

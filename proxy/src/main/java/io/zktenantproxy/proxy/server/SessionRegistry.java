@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.server;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -49,9 +50,9 @@ final class SessionRegistry {
             })
             .build();
 
-    /** @param curator the proxy's own client of the ensemble, for marker look-ups */
-    SessionRegistry(CuratorFramework curator) {
-        this.curator = curator;
+    /** @param operator the proxy's own client of the ensemble, shared, for marker look-ups */
+    SessionRegistry(OperatorClient operator) {
+        this.curator = operator.curator();
     }
 
     /** @return the marker path of {@code sessionId}, e.g. {@code /zk-tenant-proxy/sessions/1000a2b3c4d0000} */

@@ -24,11 +24,11 @@ import org.apache.zookeeper.data.Stat;
  *
  * <p>Callbacks run on the ZooKeeper client's event thread; the state is guarded by the walk's monitor.
  */
-public final class TreeWalker {
+final class TreeWalker {
     /** The most requests one walk keeps in flight. */
     static final int WINDOW = 128;
     /** The most data bytes one walk reads when data is asked for (ZooKeeper sends a node's data whole). */
-    public static final long MAX_DATA_BYTES = 16L * 1024 * 1024;
+    static final long MAX_DATA_BYTES = 16L * 1024 * 1024;
 
     private TreeWalker() {
     }
@@ -40,7 +40,7 @@ public final class TreeWalker {
      * @param query the subtree and its bounds
      * @return completes with the subtree's root, or fails with a {@link TreeException}
      */
-    public static CompletableFuture<TreeNode> walk(ZooKeeper zk, TreeQuery query) {
+    static CompletableFuture<TreeNode> walk(ZooKeeper zk, TreeQuery query) {
         Walk walk = new Walk(zk, query);
         walk.start();
         return walk.result;
