@@ -1,0 +1,9 @@
+/**
+ * The command line ({@link Main}, picocli): {@code serve} (the default) runs the proxy, {@code check-config}
+ * validates a configuration, {@code tree} and {@code du} read tenants' trees straight from the ensemble with an
+ * operator client of their own.
+ *
+ * <p>Top layer: imports {@code config}, {@code embedded}, {@code runtime}, {@code tree} and {@code upstream}; imported
+ * by nothing. The layering is checked by {@code PackageLayeringTest}.
+ */
+package io.zktenantproxy.proxy.cli;
