@@ -114,11 +114,10 @@ final class TreeWalker {
 
         @Override
         public synchronized void processResult(int rc, String path, Object ctx, List<String> children, Stat stat) {
-            outstanding--;
-            if (result.isDone()) {
+            Building node = arrived(ctx);
+            if (node == null) {
                 return;
             }
-            Building node = (Building) ctx;
             KeeperException.Code code = KeeperException.Code.get(rc);
             if (code == KeeperException.Code.OK) {
                 visited(node, stat);
@@ -136,11 +135,10 @@ final class TreeWalker {
 
         @Override
         public synchronized void processResult(int rc, String path, Object ctx, Stat stat) {
-            outstanding--;
-            if (result.isDone()) {
+            Building node = arrived(ctx);
+            if (node == null) {
                 return;
             }
-            Building node = (Building) ctx;
             KeeperException.Code code = KeeperException.Code.get(rc);
             if (code == KeeperException.Code.OK && stat != null) {
                 visited(node, stat);
@@ -153,11 +151,10 @@ final class TreeWalker {
 
         @Override
         public synchronized void processResult(int rc, String path, Object ctx, byte[] data, Stat stat) {
-            outstanding--;
-            if (result.isDone()) {
+            Building node = arrived(ctx);
+            if (node == null) {
                 return;
             }
-            Building node = (Building) ctx;
             KeeperException.Code code = KeeperException.Code.get(rc);
             if (code == KeeperException.Code.OK) {
                 node.data = data == null ? new byte[0] : data;
@@ -166,6 +163,12 @@ final class TreeWalker {
                 return;
             }
             pump();
+        }
+
+        /** Counts a reply in; @return the node it is about, or null when the walk is already over */
+        private Building arrived(Object ctx) {
+            outstanding--;
+            return result.isDone() ? null : (Building) ctx;
         }
 
         /** Handles NONODE (node deleted meanwhile) or fails the walk; @return whether the walk goes on */
