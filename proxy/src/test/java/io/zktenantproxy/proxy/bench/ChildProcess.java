@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link BenchServer} in a JVM of its own, on this JVM's class path; its standard error goes to a log file. Not
- * thread-safe: one caller sends commands.
+ * A {@link BenchServer} in a JVM of its own, on this JVM's class path unless given another; its standard error goes to
+ * a log file. Not thread-safe: one caller sends commands.
  */
 final class ChildProcess implements AutoCloseable {
     private final Process process;
@@ -48,7 +48,7 @@ final class ChildProcess implements AutoCloseable {
                 "-Djute.maxbuffer=" + juteMaxBuffer, "-Dzookeeper.snapSizeLimitInKb=262144",
                 "-Dzookeeper.admin.enableServer=false"));
         jvm.addAll(Arrays.asList(jvmArgs));
-        return start(jvm, List.of("zk", dir.toString()), log);
+        return start(jvm, System.getProperty("java.class.path"), List.of("zk", dir.toString()), log);
     }
 
     /**
@@ -58,17 +58,28 @@ final class ChildProcess implements AutoCloseable {
      */
     static ChildProcess proxy(String upstream, List<String> tenants, String limits, Path log, List<String> jvmArgs)
             throws IOException {
-        List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx1g"));
-        jvm.addAll(jvmArgs);
-        return start(jvm, List.of("proxy", upstream, String.join(",", tenants), limits), log);
+        return proxy(System.getProperty("java.class.path"), upstream, tenants, limits, log, jvmArgs);
     }
 
-    private static ChildProcess start(List<String> jvmArgs, List<String> args, Path log) throws IOException {
+    /**
+     * The proxy as {@link #proxy(String, List, String, Path, List)} starts it, but from {@code classPath}: another
+     * build of the proxy and of this {@link BenchServer} (e.g. the code before a change, {@code LoadBench
+     * --baseline-classpath}), whose commands and replies must be this one's.
+     */
+    static ChildProcess proxy(String classPath, String upstream, List<String> tenants, String limits, Path log,
+                              List<String> jvmArgs) throws IOException {
+        List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx1g"));
+        jvm.addAll(jvmArgs);
+        return start(jvm, classPath, List.of("proxy", upstream, String.join(",", tenants), limits), log);
+    }
+
+    private static ChildProcess start(List<String> jvmArgs, String classPath, List<String> args, Path log)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(BenchServer.class.getName());
         command.addAll(args);
         Files.createDirectories(log.getParent());

@@ -27,6 +27,10 @@ import org.apache.zookeeper.ZooKeeper;
  * each ({@link LoadRun}). Direct sessions use the server paths under {@code /tenants/bench}; proxied sessions use the
  * same znodes through the tenant {@code bench}, whose chroot that is, so the ensemble does identical work.
  *
+ * <p>With {@code --baseline-classpath}, a second proxy process, started from another build's class path (the code
+ * before a change), is measured in the same rounds as the proxy under test, and a table "after vs before" compares
+ * the two.
+ *
  * <pre>
  * --sync no,yes          zookeeper.forceSync values, one ZooKeeper per value
  * --rounds 5             measured runs per side
@@ -34,6 +38,8 @@ import org.apache.zookeeper.ZooKeeper;
  * --warmup 4             seconds per side before the rounds
  * --scenarios LIST       workload:SESSIONSxINFLIGHT[+WATCHERS], comma-separated (default: every workload)
  * --proxy-jvm ARGS       extra JVM options of the proxy process, space-separated
+ * --baseline-classpath CP  also measure the proxy as BenchServer starts it from CP (the code before a change), with
+ *                        the same tenant, limits and JVM options; CP is a class path, ':'-separated
  * --out FILE             also write the tables to FILE
  * --logs DIR             where ZooKeeper's and the proxy's logs go (default target/bench-logs)
  * </pre>
@@ -47,6 +53,11 @@ public final class LoadBench {
             + "connectionsPerSecond: 0";
     static final String DEFAULT_SCENARIOS = "getData128:4x32,getData128:1x1,setData1k:4x32,createDelete:4x32,"
             + "multi10:4x8,watch:1x8+16,setData1m:2x2";
+    /** Names of the targets measured in the rounds: ZooKeeper, the proxy, the baseline proxy, HAProxy. */
+    static final String DIRECT = "direct";
+    static final String PROXY = "proxy";
+    static final String BEFORE = "before";
+    static final String RELAY = "relay";
 
     private LoadBench() {
     }
@@ -69,6 +80,13 @@ public final class LoadBench {
         String shape() {
             return sessions + "×" + inFlight + (watchers > 0 ? " + " + watchers + " watchers" : "");
         }
+    }
+
+    /**
+     * One target of the rounds: the address its sessions connect to, the prefix of their paths, and the proxy process
+     * whose allocation and CPU are read around each run (null for ZooKeeper itself and for HAProxy).
+     */
+    record Target(String name, String address, String base, ChildProcess proxy) {
     }
 
     /** The per-run figures of one side. */
@@ -107,6 +125,8 @@ public final class LoadBench {
         }
         boolean relay = args.get("relay", "none").equals("haproxy");
         String budgets = args.get("budgets", "off").equals("unreached") ? UNREACHED_BUDGET : NO_BUDGET;
+        String limits = "maxFrameBytes: " + (JUTE_MAX_BUFFER + 1024) + budgets;
+        String baseline = args.get("baseline-classpath", null);
         String proxyJvm = args.get("proxy-jvm", "").trim();
         List<String> proxyJvmArgs = proxyJvm.isEmpty() ? List.of() : List.of(proxyJvm.split(" +"));
         Path work = Files.createTempDirectory("zktp-bench");
@@ -119,24 +139,32 @@ public final class LoadBench {
         try {
             for (String sync : syncModes) {
                 boolean forceSync = sync.equals("yes");
-                Map<Scenario, Figures[]> results = new LinkedHashMap<>();
+                Map<Scenario, Map<String, Figures>> results = new LinkedHashMap<>();
                 ByteRelay haproxy = null;
                 try (ChildProcess zk = ChildProcess.zooKeeper(work.resolve("zk-" + sync), forceSync, JUTE_MAX_BUFFER,
                         logs.resolve("zk-" + sync + ".log"));
-                     ChildProcess proxy = ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of("bench"),
-                             "maxFrameBytes: " + (JUTE_MAX_BUFFER + 1024) + budgets, logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs)) {
+                     ChildProcess proxy = ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of("bench"), limits,
+                             logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs);
+                     ChildProcess before = baseline == null ? null : ChildProcess.proxy(baseline,
+                             "127.0.0.1:" + zk.port(), List.of("bench"), limits,
+                             logs.resolve("proxy-before-" + sync + ".log"), proxyJvmArgs)) {
                     String direct = "127.0.0.1:" + zk.port();
-                    String proxied = "127.0.0.1:" + proxy.port();
+                    List<Target> targets = new ArrayList<>(List.of(new Target(DIRECT, direct, "/tenants/bench", null),
+                            new Target(PROXY, "127.0.0.1:" + proxy.port(), "", proxy)));
+                    if (before != null) {
+                        targets.add(new Target(BEFORE, "127.0.0.1:" + before.port(), "", before));
+                    }
                     haproxy = relay ? ByteRelay.haproxy(zk.port(), work.resolve("haproxy-" + sync)) : null;
-                    String relayed = haproxy != null ? "127.0.0.1:" + haproxy.port() : null;
+                    if (haproxy != null) {
+                        targets.add(new Target(RELAY, "127.0.0.1:" + haproxy.port(), "/tenants/bench", null));
+                    }
                     ZooKeeper admin = connect(direct);
                     try {
                         ensure(admin, "/tenants");
                         ensure(admin, "/tenants/bench");
                         for (Scenario scenario : scenarios) {
                             log("forceSync=" + sync + " " + scenario.label());
-                            results.put(scenario, run(scenario, admin, direct, proxied, relayed, zk, proxy, rounds,
-                                    seconds, warmup));
+                            results.put(scenario, run(scenario, admin, targets, zk, rounds, seconds, warmup));
                             zk.command("purge");
                         }
                     } finally {
@@ -146,7 +174,8 @@ public final class LoadBench {
                         }
                     }
                 }
-                String table = table(sync, results) + (relay ? "\n" + relayTable(results) : "");
+                String table = table(sync, results) + (relay ? "\n" + relayTable(results) : "")
+                        + (baseline != null ? "\n" + baselineTable(results) : "");
                 System.out.println();
                 System.out.println(table);
                 report.append(table).append('\n');
@@ -166,80 +195,80 @@ public final class LoadBench {
         System.exit(0);
     }
 
-    private static Figures[] run(Scenario scenario, ZooKeeper admin, String direct, String proxied, String relayed,
-                                 ChildProcess zk, ChildProcess proxy, int rounds, int seconds, int warmup)
-            throws Exception {
+    /**
+     * Opens every target's sessions, warms each up, then runs the rounds: the targets in order in even rounds
+     * (direct, proxy, [before,] [relay]) and in reverse order in odd ones, so that none always goes first.
+     *
+     * @return each target's figures, by name
+     */
+    private static Map<String, Figures> run(Scenario scenario, ZooKeeper admin, List<Target> targets, ChildProcess zk,
+                                            int rounds, int seconds, int warmup) throws Exception {
         LoadRun.setUp(admin, scenario);
-        Figures d = new Figures();
-        Figures p = new Figures();
-        Figures h = new Figures();
-        try (LoadRun onDirect = LoadRun.open(scenario, direct, "/tenants/bench");
-             LoadRun onProxy = LoadRun.open(scenario, proxied, "");
-             LoadRun onRelay = relayed != null ? LoadRun.open(scenario, relayed, "/tenants/bench") : null) {
-            onDirect.run(warmup);
-            onProxy.run(warmup);
-            if (onRelay != null) {
-                onRelay.run(warmup);
+        Map<String, Figures> figures = new LinkedHashMap<>();
+        List<LoadRun> runs = new ArrayList<>();
+        try {
+            for (Target t : targets) {
+                runs.add(LoadRun.open(scenario, t.address(), t.base()));
+                figures.put(t.name(), new Figures());
+            }
+            for (LoadRun run : runs) {
+                run.run(warmup);
             }
             for (int r = 0; r < rounds; r++) {
-                if (onRelay != null) {
-                    // the relay's turn comes first in odd rounds, last in even ones
-                    if (r % 2 == 1) {
-                        relayRound(onRelay, h, r, seconds);
-                    }
-                }
-                boolean directFirst = r % 2 == 0;
-                for (int side = 0; side < 2; side++) {
-                    boolean isDirect = (side == 0) == directFirst;
-                    if (isDirect) {
-                        long cpu0 = zk.threads()[2] + selfCpu();
-                        LoadRun.Result res = onDirect.run(seconds);
-                        long cpu1 = zk.threads()[2] + selfCpu();
-                        d.add(res);
-                        d.totalCpuPerOp.add((cpu1 - cpu0) / Math.max(1.0, res.opsTotal()) / 1000.0);
-                        log(String.format("  round %d direct: %s; ZooKeeper + load generator %.1f µs CPU/op", r, res,
-                                (cpu1 - cpu0) / Math.max(1.0, res.opsTotal()) / 1000.0));
-                    } else {
-                        long cpu0 = zk.threads()[2] + selfCpu();
-                        long[] before = proxy.threads();
-                        LoadRun.Result res = onProxy.run(seconds);
-                        long[] after = proxy.threads();
-                        long cpu1 = zk.threads()[2] + selfCpu();
-                        p.add(res);
-                        double ops = Math.max(1, res.opsTotal());
-                        p.totalCpuPerOp.add((cpu1 - cpu0 + after[2] - before[2]) / ops / 1000.0);
-                        p.allocPerOp.add((after[0] - before[0]) / ops);
-                        p.loopCpuPerOp.add((after[1] - before[1]) / ops / 1000.0);
-                        p.processCpuPerOp.add((after[2] - before[2]) / ops / 1000.0);
-                        p.wakeUpsPerOp.add((after[3] - before[3]) / ops);
-                        log(String.format("  round %d proxy:  %s; proxy loops %,.0f B/op %.1f µs CPU/op %.3f "
-                                        + "wake-ups/op, process %.1f µs CPU/op", r, res, (after[0] - before[0]) / ops,
-                                (after[1] - before[1]) / ops / 1000.0, (after[3] - before[3]) / ops,
-                                (after[2] - before[2]) / ops / 1000.0));
-                    }
-                }
-                if (onRelay != null && r % 2 == 0) {
-                    relayRound(onRelay, h, r, seconds);
+                for (int i = 0; i < targets.size(); i++) {
+                    int k = r % 2 == 0 ? i : targets.size() - 1 - i;
+                    measure(targets.get(k), runs.get(k), figures.get(targets.get(k).name()), zk, r, seconds);
                 }
             }
+        } finally {
+            for (LoadRun run : runs) {
+                run.close();
+            }
         }
-        return new Figures[] {d, p, h};
+        return figures;
     }
 
-    private static void relayRound(LoadRun onRelay, Figures h, int round, int seconds) throws Exception {
-        LoadRun.Result res = onRelay.run(seconds);
-        h.add(res);
-        log(String.format("  round %d relay:  %s", round, res));
+    /**
+     * One timed run of one target: its throughput and latency, the CPU of ZooKeeper and this load generator (and of
+     * the proxy process, if the target has one), and the proxy's event-loop allocation, CPU and wake-ups per op.
+     */
+    private static void measure(Target target, LoadRun on, Figures f, ChildProcess zk, int round, int seconds)
+            throws Exception {
+        ChildProcess proxy = target.proxy();
+        long cpu0 = zk.threads()[2] + selfCpu();
+        long[] before = proxy != null ? proxy.threads() : new long[4];
+        LoadRun.Result res = on.run(seconds);
+        long[] after = proxy != null ? proxy.threads() : new long[4];
+        long cpu1 = zk.threads()[2] + selfCpu();
+        f.add(res);
+        double ops = Math.max(1, res.opsTotal());
+        double totalCpu = (cpu1 - cpu0 + after[2] - before[2]) / ops / 1000.0;
+        f.totalCpuPerOp.add(totalCpu);
+        String line = String.format("  round %d %-7s %s; ZooKeeper + load generator%s %.1f µs CPU/op", round,
+                target.name() + ":", res, proxy != null ? " + proxy" : "", totalCpu);
+        if (proxy != null) {
+            double alloc = (after[0] - before[0]) / ops;
+            double loopCpu = (after[1] - before[1]) / ops / 1000.0;
+            double processCpu = (after[2] - before[2]) / ops / 1000.0;
+            double wakeUps = (after[3] - before[3]) / ops;
+            f.allocPerOp.add(alloc);
+            f.loopCpuPerOp.add(loopCpu);
+            f.processCpuPerOp.add(processCpu);
+            f.wakeUpsPerOp.add(wakeUps);
+            line += String.format("; proxy loops %,.0f B/op %.1f µs CPU/op %.3f wake-ups/op, process %.1f µs CPU/op",
+                    alloc, loopCpu, wakeUps, processCpu);
+        }
+        log(line);
     }
 
     /** Proxy and HAProxy side by side: what each adds to direct, and their throughput against direct. */
-    private static String relayTable(Map<Scenario, Figures[]> results) {
+    private static String relayTable(Map<Scenario, Map<String, Figures>> results) {
         StringBuilder sb = new StringBuilder("| workload | sessions × in flight | HAProxy/direct ops | proxy/direct ops | "
                 + "HAProxy added p50 / p99 | proxy added p50 / p99 |\n|---|---|---:|---:|---:|---:|\n");
-        for (Map.Entry<Scenario, Figures[]> e : results.entrySet()) {
-            Figures d = e.getValue()[0];
-            Figures p = e.getValue()[1];
-            Figures h = e.getValue()[2];
+        for (Map.Entry<Scenario, Map<String, Figures>> e : results.entrySet()) {
+            Figures d = e.getValue().get(DIRECT);
+            Figures p = e.getValue().get(PROXY);
+            Figures h = e.getValue().get(RELAY);
             double dOps = BenchArgs.median(d.opsPerSec);
             sb.append("| ").append(e.getKey().kind().label()).append(" | ").append(e.getKey().shape()).append(" | ")
                     .append(String.format("%.3f | %.3f | ", BenchArgs.median(h.opsPerSec) / dOps,
@@ -247,6 +276,37 @@ public final class LoadBench {
                     .append(added(h, d)).append(" | ").append(added(p, d)).append(" |\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * The proxy under test ("after") against the baseline proxy ("before", {@code --baseline-classpath}), measured in
+     * the same rounds: throughput, latency, and the event loops' heap allocation and CPU per op.
+     */
+    private static String baselineTable(Map<Scenario, Map<String, Figures>> results) {
+        StringBuilder sb = new StringBuilder("after vs before (medians; latency in µs)\n\n");
+        sb.append("| workload | sessions × in flight | after ops/s | before ops/s | after/before | after p50 / p99 | "
+                + "before p50 / p99 | after B/op | before B/op | loop CPU µs/op after / before | errors |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<Scenario, Map<String, Figures>> e : results.entrySet()) {
+            Figures a = e.getValue().get(PROXY);
+            Figures b = e.getValue().get(BEFORE);
+            double aOps = BenchArgs.median(a.opsPerSec);
+            double bOps = BenchArgs.median(b.opsPerSec);
+            sb.append("| ").append(e.getKey().kind().label()).append(" | ").append(e.getKey().shape()).append(" | ")
+                    .append(BenchArgs.fmt(aOps)).append(" | ").append(BenchArgs.fmt(bOps)).append(" | ")
+                    .append(String.format("%.3f", aOps / bOps)).append(" | ")
+                    .append(p50p99(a)).append(" | ").append(p50p99(b)).append(" | ")
+                    .append(BenchArgs.fmt(BenchArgs.median(a.allocPerOp))).append(" | ")
+                    .append(BenchArgs.fmt(BenchArgs.median(b.allocPerOp))).append(" | ")
+                    .append(BenchArgs.fmt(BenchArgs.median(a.loopCpuPerOp))).append(" / ")
+                    .append(BenchArgs.fmt(BenchArgs.median(b.loopCpuPerOp))).append(" | ")
+                    .append(a.errors + b.errors).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String p50p99(Figures f) {
+        return BenchArgs.fmt(BenchArgs.median(f.p50)) + " / " + BenchArgs.fmt(BenchArgs.median(f.p99));
     }
 
     private static String added(Figures via, Figures direct) {
@@ -259,17 +319,17 @@ public final class LoadBench {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static String table(String sync, Map<Scenario, Figures[]> results) {
+    private static String table(String sync, Map<Scenario, Map<String, Figures>> results) {
         StringBuilder sb = new StringBuilder();
         sb.append("forceSync=").append(sync).append(" (medians; latency in µs)\n\n");
         sb.append("| workload | sessions × in flight | direct ops/s | proxy ops/s | proxy/direct | direct p50 / p99 / "
                 + "p99.9 | proxy p50 / p99 / p99.9 | added p50 / p99 | proxy B/op | proxy loop CPU µs/op | "
                 + "proxy process CPU µs/op | loop wake-ups/op | all processes CPU µs/op direct / proxy | errors |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Map.Entry<Scenario, Figures[]> e : results.entrySet()) {
+        for (Map.Entry<Scenario, Map<String, Figures>> e : results.entrySet()) {
             Scenario s = e.getKey();
-            Figures d = e.getValue()[0];
-            Figures p = e.getValue()[1];
+            Figures d = e.getValue().get(DIRECT);
+            Figures p = e.getValue().get(PROXY);
             double dOps = BenchArgs.median(d.opsPerSec);
             double pOps = BenchArgs.median(p.opsPerSec);
             sb.append("| ").append(s.kind().label()).append(" | ").append(s.shape()).append(" | ")
