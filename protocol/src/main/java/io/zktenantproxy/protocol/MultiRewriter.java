@@ -12,13 +12,14 @@ import io.netty.buffer.ByteBufAllocator;
  * </pre>
  *
  * A {@code multi} may hold create, create2, createTTL, createContainer, delete, setData and check; a
- * {@code multiRead} getData and getChildren ({@code org.apache.zookeeper.MultiOperationRecord}). Any other sub-op
- * refuses the whole request with a header error. A path that breaks the rules fails the whole request, as ZooKeeper
- * fails a multi atomically, and for a {@code multi} in ZooKeeper's own shape: header {@code err} 0 and one
- * {@code ErrorResult} per sub-op, 0 before the failed one, its error code, then {@code RUNTIMEINCONSISTENCY}
- * ({@code PrepRequestProcessor} and {@code DataTree.processTxn}; checked against a real server). A
- * {@code multiRead} gets a header error: ZooKeeper reads its sub-ops one by one without validating their paths
- * (an invalid one answers {@code NONODE}), which the proxy cannot reproduce without forwarding the path.
+ * {@code multiRead} getData and getChildren ({@link OpCode#mayHold}, as
+ * {@code org.apache.zookeeper.MultiOperationRecord} allows them). Any other sub-op refuses the whole request with a
+ * header error. A path that breaks the rules fails the whole request, as ZooKeeper fails a multi atomically, and for
+ * a {@code multi} in ZooKeeper's own shape: header {@code err} 0 and one {@code ErrorResult} per sub-op, 0 before the
+ * failed one, its error code, then {@code RUNTIMEINCONSISTENCY} ({@code PrepRequestProcessor} and
+ * {@code DataTree.processTxn}; checked against a real server). A {@code multiRead} gets a header error: ZooKeeper
+ * reads its sub-ops one by one without validating their paths (an invalid one answers {@code NONODE}), which the
+ * proxy cannot reproduce without forwarding the path.
  */
 final class MultiRewriter {
     private final TenantChroot chroot;
@@ -53,7 +54,7 @@ final class MultiRewriter {
                     break;
                 }
                 OpCode sub = OpCode.of(type);
-                if (sub == null || !allowed(op, sub)) {
+                if (sub == null || !op.mayHold(sub)) {
                     // the record layout of an unknown sub-op is unknown: nothing after it can be read
                     return RequestRewriter.Result.answer(xid, op.code(), op,
                             sub == null ? KeeperCode.UNIMPLEMENTED : KeeperCode.BAD_ARGUMENTS,
@@ -86,7 +87,7 @@ final class MultiRewriter {
                         out.writeBoolean(false);
                         out.writeInt(err);
                         chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
-                        aclPolicy.copyAfterPath(sub.request(), in, restIndex, in.readerIndex(), out);
+                        aclPolicy.copyAfterPath(sub, in, restIndex, in.readerIndex(), out);
                     }
                 }
                 if (refusal != null) {
@@ -112,16 +113,6 @@ final class MultiRewriter {
                 out.release();
             }
         }
-    }
-
-    private static boolean allowed(OpCode multi, OpCode sub) {
-        if (multi == OpCode.MULTI_READ) {
-            return sub == OpCode.GET_DATA || sub == OpCode.GET_CHILDREN;
-        }
-        return switch (sub) {
-            case CREATE, CREATE2, CREATE_TTL, CREATE_CONTAINER, DELETE, SET_DATA, CHECK -> true;
-            default -> false;
-        };
     }
 
     /**

@@ -89,11 +89,10 @@ final class RequestRewriter {
         if (!op.forwardable()) {
             return Result.answer(xid, type, op, op.refusal(), "refused opcode");
         }
-        OpCode.RequestShape shape = op.request();
-        if (shape.pathFirst() || shape == OpCode.RequestShape.EPHEMERALS_PREFIX) {
+        if (op.splicesPath()) {
             return splicePath(frame, in, xid, op, alloc);
         }
-        switch (shape) {
+        switch (op.request()) {
             case EMPTY -> {
                 Jute.expectEnd(in, op.name());
                 return Result.forward(xid, op, frame.retain());
@@ -116,7 +115,7 @@ final class RequestRewriter {
             case SET_WATCHES, SET_WATCHES2 -> {
                 return watchLists.rewrite(in, xid, op, alloc);
             }
-            default -> throw new IllegalStateException("unhandled request shape " + shape);
+            default -> throw new IllegalStateException("unhandled request shape " + op.request());
         }
     }
 
@@ -169,7 +168,7 @@ final class RequestRewriter {
 
         int restLength = frame.writerIndex() - restIndex;
         int headLength = Jute.REQUEST_HEADER_BYTES + chroot.prependedBytes(pathLength, sequential);
-        if (aclPolicy.active() && AclPolicy.carriesAcl(op.request())) {
+        if (aclPolicy.active() && op.carriesAcl()) {
             return Result.forward(xid, op, withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential,
                     restIndex, headLength, alloc));
         }
@@ -204,7 +203,7 @@ final class RequestRewriter {
         head.writeInt(op.code());
         chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
         ByteBuf tail = alloc.buffer(frame.writerIndex() - dataEnd + 64);
-        aclPolicy.copyAfterPath(OpCode.RequestShape.SET_ACL, frame, dataEnd, frame.writerIndex(), tail);
+        aclPolicy.copyFromAcl(frame, dataEnd, frame.writerIndex(), tail);
         int total = head.readableBytes() + (dataEnd - restIndex) + tail.readableBytes();
         head.setInt(0, total - Integer.BYTES);
         if (dataEnd == restIndex) {

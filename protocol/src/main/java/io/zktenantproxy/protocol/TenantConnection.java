@@ -84,7 +84,7 @@ public final class TenantConnection {
         RequestRewriter.Result result = requests.rewrite(frame, alloc);
         if (result.toUpstream() != null) {
             OpCode op = result.op();
-            if (op != OpCode.PING && op != OpCode.AUTH) {
+            if (op.awaitsReplyInOrder()) {
                 pending.expectUpstream(result.xid(), op, System.nanoTime(), false);
             }
             return new ClientFrame.Forward(result.xid(), op, result.toUpstream());
