@@ -37,8 +37,7 @@ final class MultiRewriter {
             out.writeInt(0);
             out.writeInt(xid);
             out.writeInt(op.code());
-            String refusal = null;
-            int refusalCode = KeeperCode.OK;
+            ChrootPolicy.Verdict refused = null;
             int count = 0;
             int failedIndex = -1;
             while (true) {
@@ -69,37 +68,29 @@ final class MultiRewriter {
                 int restIndex = in.readerIndex();
                 int flags = RequestBodies.scanAfterPath(in, sub.request());
                 count++;
-                if (refusal != null) {
+                if (refused != null) {
                     continue; // keep walking: a malformed record later still ends the connection
                 }
-                if (pathLength < 0) {
-                    refusal = "null path in " + op.name();
-                } else if (flags == RequestBodies.BAD_CREATE_FLAGS) {
-                    refusal = "unknown create mode in " + op.name();
+                boolean sequential = RequestBodies.sequential(flags);
+                ChrootPolicy.Verdict verdict = flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0
+                        ? ChrootPolicy.Verdict.refuse(KeeperCode.BAD_ARGUMENTS, "unknown create mode in " + op.name())
+                        : ChrootPolicy.subOp(op, sub, in, pathIndex, pathLength, sequential); // null path first
+                if (verdict.allowed()) {
+                    out.writeInt(type);
+                    out.writeBoolean(false);
+                    out.writeInt(err);
+                    chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
+                    aclPolicy.copyAfterPath(sub, in, restIndex, in.readerIndex(), out);
                 } else {
-                    boolean sequential = RequestBodies.sequential(flags);
-                    refusal = PathRules.violation(in, pathIndex, pathLength, sequential);
-                    if (refusal == null && sub == OpCode.DELETE && pathLength == 1) {
-                        refusal = "the root cannot be deleted";
-                    }
-                    if (refusal == null) {
-                        out.writeInt(type);
-                        out.writeBoolean(false);
-                        out.writeInt(err);
-                        chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
-                        aclPolicy.copyAfterPath(sub, in, restIndex, in.readerIndex(), out);
-                    }
-                }
-                if (refusal != null) {
-                    refusalCode = KeeperCode.BAD_ARGUMENTS;
+                    refused = verdict;
                     failedIndex = count - 1;
                 }
             }
-            if (refusal != null) {
+            if (refused != null) {
                 return op == OpCode.MULTI
-                        ? RequestRewriter.Result.failedMulti(xid, refusalCode, refusal,
+                        ? RequestRewriter.Result.failedMulti(xid, refused.err(), refused.reason(),
                                 new RequestRewriter.FailedMulti(failedIndex, count))
-                        : RequestRewriter.Result.answer(xid, op.code(), op, refusalCode, refusal);
+                        : RequestRewriter.Result.answer(xid, op.code(), op, refused.err(), refused.reason());
             }
             out.writeInt(-1);
             out.writeBoolean(true);

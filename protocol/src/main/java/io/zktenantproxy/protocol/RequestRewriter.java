@@ -2,10 +2,7 @@ package io.zktenantproxy.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Rewrites one client request frame (after the handshake) into the tenant's chroot, or decides to answer it locally.
@@ -19,15 +16,12 @@ import java.nio.charset.StandardCharsets;
  * create payload of any size) is kept as a slice of the client's buffer, so payloads are never copied. Every record
  * is still walked to its end first, so a truncated record or bytes left over are caught before anything is sent.
  * {@code multi}, {@code multiRead}, {@code setWatches} and {@code setWatches2} are decoded whole
- * ({@link MultiRewriter}, {@link WatchListRewriter}).
+ * ({@link MultiRewriter}, {@link WatchListRewriter}). Whether a path may go upstream is {@link ChrootPolicy}'s
+ * verdict; what an opcode's record holds is {@link OpCode}'s.
  *
  * <p>Stateless apart from the chroot; shared by all connections of a tenant.
  */
 final class RequestRewriter {
-    /** The znode Curator's ensemble tracker reads ({@code ZooDefs.CONFIG_NODE}); the proxy answers it itself. */
-    static final String ENSEMBLE_CONFIG_PATH = "/zookeeper/config";
-    private static final ByteBuf ENSEMBLE_CONFIG_BYTES = Unpooled.unreleasableBuffer(
-            Unpooled.wrappedBuffer(ENSEMBLE_CONFIG_PATH.getBytes(StandardCharsets.US_ASCII)));
     /** Tails up to this size are copied next to the path: cheaper than a composite buffer for a bool or an int. */
     private static final int COPY_TAIL_BYTES = 64;
 
@@ -137,33 +131,24 @@ final class RequestRewriter {
     private Result splicePath(ByteBuf frame, ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         String record = op.name();
         int pathLength = Jute.readLength(in, op.pathField());
-        if (pathLength < 0) {
-            Jute.expectEnd(skipRest(in, op.request()), record);
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "null path");
-        }
         int pathIndex = in.readerIndex();
-        in.skipBytes(pathLength);
-        requireUtf8(in, pathIndex, pathLength, record);
+        if (pathLength >= 0) {
+            in.skipBytes(pathLength);
+            requireUtf8(in, pathIndex, pathLength, record);
+        }
         int restIndex = in.readerIndex();
         int flags = RequestBodies.scanAfterPath(in, op.request());
         Jute.expectEnd(in, record);
-        if (flags == RequestBodies.BAD_CREATE_FLAGS) {
+        if (flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0) { // a null path is the first thing refused
             return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "unknown create mode");
         }
         boolean sequential = RequestBodies.sequential(flags);
-        String violation = PathRules.violation(frame, pathIndex, pathLength, sequential);
-        if (violation != null) {
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, violation);
-        }
-        if (op == OpCode.DELETE && pathLength == 1) {
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "the root cannot be deleted");
-        }
-        if (op == OpCode.SET_ACL && pathLength == 1) {
-            // the chroot znode's ACL is the platform's: a tenant must not lock the proxy or operators out of it
-            return Result.answer(xid, op.code(), op, KeeperCode.NO_AUTH, "the root's ACL belongs to the platform");
-        }
-        if (op == OpCode.GET_DATA && isEnsembleConfig(frame, pathIndex, pathLength)) {
+        ChrootPolicy.Verdict verdict = ChrootPolicy.request(op, frame, pathIndex, pathLength, sequential);
+        if (verdict == ChrootPolicy.Verdict.ENSEMBLE_CONFIG) {
             return new Result(xid, op.code(), op, null, KeeperCode.OK, "ensemble config", true, null);
+        }
+        if (!verdict.allowed()) {
+            return Result.answer(xid, op.code(), op, verdict.err(), verdict.reason());
         }
 
         int restLength = frame.writerIndex() - restIndex;
@@ -218,15 +203,5 @@ final class RequestRewriter {
         if (!Utf8.isValid(in, index, length)) {
             throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, record + ".path: not valid UTF-8");
         }
-    }
-
-    private static ByteBuf skipRest(ByteBuf in, OpCode.RequestShape shape) {
-        RequestBodies.scanAfterPath(in, shape);
-        return in;
-    }
-
-    static boolean isEnsembleConfig(ByteBuf buf, int index, int length) {
-        return length == ENSEMBLE_CONFIG_BYTES.capacity()
-                && ByteBufUtil.equals(buf, index, ENSEMBLE_CONFIG_BYTES, 0, length);
     }
 }
