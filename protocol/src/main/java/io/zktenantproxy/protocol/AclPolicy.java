@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * authenticates as that identity, so provisioning, tree inspection and clean-up keep working whatever ACLs the
  * tenant sets. An empty list is left empty (the ensemble refuses it with {@code INVALIDACL}, as it would directly).
  * {@link #NONE} leaves ACLs as the tenant sent them. Either way the chroot znode's own ACL cannot be changed by the
- * tenant (setACL on {@code /} is refused with {@code NOAUTH}; see {@link ChrootPolicy}).
+ * tenant (setACL on {@code /} is refused with {@code NOAUTH}; see {@code ChrootPolicy}).
  *
  * <pre>
  * ACL: int perms | Id{ ustring scheme | ustring id }

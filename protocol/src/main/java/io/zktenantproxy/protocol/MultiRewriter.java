@@ -31,7 +31,7 @@ final class MultiRewriter {
     }
 
     /** @param in the request, positioned after its {@code RequestHeader} */
-    RequestRewriter.Result rewriteRequest(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+    RequestOutcome rewriteRequest(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer(in.readableBytes() + 256);
         try {
             out.writeInt(0);
@@ -55,7 +55,7 @@ final class MultiRewriter {
                 OpCode sub = OpCode.of(type);
                 if (sub == null || !op.mayHold(sub)) {
                     // the record layout of an unknown sub-op is unknown: nothing after it can be read
-                    return RequestRewriter.Result.answer(xid, op.code(), op,
+                    return new RequestOutcome.Refuse(xid, op.code(),
                             sub == null ? KeeperCode.UNIMPLEMENTED : KeeperCode.BAD_ARGUMENTS,
                             sub == null ? "unknown op inside " + op.name() : sub.name() + " not allowed in " + op.name());
                 }
@@ -88,17 +88,16 @@ final class MultiRewriter {
             }
             if (refused != null) {
                 return op == OpCode.MULTI
-                        ? RequestRewriter.Result.failedMulti(xid, refused.err(), refused.reason(),
-                                new RequestRewriter.FailedMulti(failedIndex, count))
-                        : RequestRewriter.Result.answer(xid, op.code(), op, refused.err(), refused.reason());
+                        ? new RequestOutcome.RefuseMulti(xid, refused.err(), refused.reason(), failedIndex, count)
+                        : new RequestOutcome.Refuse(xid, op.code(), refused.err(), refused.reason());
             }
             out.writeInt(-1);
             out.writeBoolean(true);
             out.writeInt(-1);
             out.setInt(0, out.readableBytes() - Integer.BYTES);
-            RequestRewriter.Result result = RequestRewriter.Result.forward(xid, op, out);
+            RequestOutcome forward = new RequestOutcome.Forward(xid, op, out);
             out = null;
-            return result;
+            return forward;
         } finally {
             if (out != null) {
                 out.release();

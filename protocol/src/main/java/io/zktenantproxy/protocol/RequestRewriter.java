@@ -38,39 +38,12 @@ final class RequestRewriter {
     }
 
     /**
-     * Outcome of {@link #rewrite}: either {@code toUpstream} is set, or {@code err}/{@code reason} say why not. A
-     * refused {@code multi} also carries {@code failedMulti}: ZooKeeper answers it with per-op results, not a header
-     * error.
-     */
-    record Result(int xid, int opCode, OpCode op, ByteBuf toUpstream, int err, String reason, boolean ensembleConfig,
-                  FailedMulti failedMulti) {
-        static Result forward(int xid, OpCode op, ByteBuf out) {
-            return new Result(xid, op.code(), op, out, KeeperCode.OK, null, false, null);
-        }
-
-        static Result answer(int xid, int opCode, OpCode op, int err, String reason) {
-            return new Result(xid, opCode, op, null, err, reason, false, null);
-        }
-
-        static Result failedMulti(int xid, int err, String reason, FailedMulti failed) {
-            return new Result(xid, OpCode.MULTI.code(), OpCode.MULTI, null, err, reason, false, failed);
-        }
-    }
-
-    /**
-     * Where a {@code multi} the proxy refuses failed, for the per-op results ZooKeeper gives a failed multi.
-     *
-     * @param failedIndex the first sub-op refused (0-based)
-     * @param count       the number of sub-ops
-     */
-    record FailedMulti(int failedIndex, int count) {
-    }
-
-    /**
      * @param frame a whole request frame, 4-byte length included; not consumed, not released
+     * @return {@link RequestOutcome.Forward}, {@link RequestOutcome.Refuse}, {@link RequestOutcome.RefuseMulti} or
+     *         {@link RequestOutcome.AnswerLocally}; nothing is sent to the client here
      * @throws ProtocolException if the frame is malformed or misuses a special xid
      */
-    Result rewrite(ByteBuf frame, ByteBufAllocator alloc) {
+    RequestOutcome rewrite(ByteBuf frame, ByteBufAllocator alloc) {
         ByteBuf in = frame.duplicate();
         in.skipBytes(Integer.BYTES);
         int xid = Jute.readInt(in, "RequestHeader.xid");
@@ -78,10 +51,10 @@ final class RequestRewriter {
         OpCode op = OpCode.of(type);
         checkXid(xid, op, type);
         if (op == null) {
-            return Result.answer(xid, type, null, KeeperCode.UNIMPLEMENTED, "unknown opcode");
+            return new RequestOutcome.Refuse(xid, type, KeeperCode.UNIMPLEMENTED, "unknown opcode");
         }
         if (!op.forwardable()) {
-            return Result.answer(xid, type, op, op.refusal(), "refused opcode");
+            return new RequestOutcome.Refuse(xid, type, op.refusal(), "refused opcode");
         }
         if (op.splicesPath()) {
             return splicePath(frame, in, xid, op, alloc);
@@ -89,19 +62,19 @@ final class RequestRewriter {
         switch (op.request()) {
             case EMPTY -> {
                 Jute.expectEnd(in, op.name());
-                return Result.forward(xid, op, frame.retain());
+                return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case AUTH -> {
                 Jute.readInt(in, "AuthPacket.type");
                 Jute.readString(in, "AuthPacket.scheme");
                 Jute.skipBuffer(in, "AuthPacket.auth");
                 Jute.expectEnd(in, "AuthPacket");
-                return Result.forward(xid, op, frame.retain());
+                return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case BUFFER -> {
                 Jute.skipBuffer(in, op.name() + ".token");
                 Jute.expectEnd(in, op.name());
-                return Result.forward(xid, op, frame.retain());
+                return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case MULTI, MULTI_READ -> {
                 return multi.rewriteRequest(in, xid, op, alloc);
@@ -128,7 +101,7 @@ final class RequestRewriter {
         }
     }
 
-    private Result splicePath(ByteBuf frame, ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+    private RequestOutcome splicePath(ByteBuf frame, ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         String record = op.name();
         int pathLength = Jute.readLength(in, op.pathField());
         int pathIndex = in.readerIndex();
@@ -140,21 +113,21 @@ final class RequestRewriter {
         int flags = RequestBodies.scanAfterPath(in, op.request());
         Jute.expectEnd(in, record);
         if (flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0) { // a null path is the first thing refused
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "unknown create mode");
+            return new RequestOutcome.Refuse(xid, op.code(), KeeperCode.BAD_ARGUMENTS, "unknown create mode");
         }
         boolean sequential = RequestBodies.sequential(flags);
         ChrootPolicy.Verdict verdict = ChrootPolicy.request(op, frame, pathIndex, pathLength, sequential);
         if (verdict == ChrootPolicy.Verdict.ENSEMBLE_CONFIG) {
-            return new Result(xid, op.code(), op, null, KeeperCode.OK, "ensemble config", true, null);
+            return new RequestOutcome.AnswerLocally(xid, op);
         }
         if (!verdict.allowed()) {
-            return Result.answer(xid, op.code(), op, verdict.err(), verdict.reason());
+            return new RequestOutcome.Refuse(xid, op.code(), verdict.err(), verdict.reason());
         }
 
         int restLength = frame.writerIndex() - restIndex;
         int headLength = Jute.REQUEST_HEADER_BYTES + chroot.prependedBytes(pathLength, sequential);
         if (aclPolicy.active() && op.carriesAcl()) {
-            return Result.forward(xid, op, withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential,
+            return new RequestOutcome.Forward(xid, op, withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential,
                     restIndex, headLength, alloc));
         }
         boolean copyTail = restLength <= COPY_TAIL_BYTES;
@@ -165,11 +138,11 @@ final class RequestRewriter {
         chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
         if (copyTail) {
             head.writeBytes(frame, restIndex, restLength);
-            return Result.forward(xid, op, head);
+            return new RequestOutcome.Forward(xid, op, head);
         }
         CompositeByteBuf out = alloc.compositeBuffer(2);
         out.addComponents(true, head, frame.retainedSlice(restIndex, restLength));
-        return Result.forward(xid, op, out);
+        return new RequestOutcome.Forward(xid, op, out);
     }
 
     /**

@@ -24,7 +24,7 @@ final class WatchListRewriter {
     }
 
     /** @param in the request, positioned after its {@code RequestHeader} */
-    RequestRewriter.Result rewrite(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+    RequestOutcome rewrite(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         int lists = op == OpCode.SET_WATCHES2 ? 5 : 3;
         ByteBuf out = alloc.buffer(in.readableBytes() * 2 + 64);
         try {
@@ -65,12 +65,12 @@ final class WatchListRewriter {
             }
             Jute.expectEnd(in, op.name());
             if (refused != null) {
-                return RequestRewriter.Result.answer(xid, op.code(), op, refused.err(), refused.reason());
+                return new RequestOutcome.Refuse(xid, op.code(), refused.err(), refused.reason());
             }
             out.setInt(0, out.readableBytes() - Integer.BYTES);
-            RequestRewriter.Result result = RequestRewriter.Result.forward(xid, op, out);
+            RequestOutcome forward = new RequestOutcome.Forward(xid, op, out);
             out = null;
-            return result;
+            return forward;
         } finally {
             if (out != null) {
                 out.release();
