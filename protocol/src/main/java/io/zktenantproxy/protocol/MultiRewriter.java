@@ -72,9 +72,10 @@ final class MultiRewriter {
                     continue; // keep walking: a malformed record later still ends the connection
                 }
                 boolean sequential = RequestBodies.sequential(flags);
+                // as for a whole request, a null path is refused before an unknown create mode
                 ChrootPolicy.Verdict verdict = flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0
                         ? ChrootPolicy.Verdict.refuse(KeeperCode.BAD_ARGUMENTS, "unknown create mode in " + op.name())
-                        : ChrootPolicy.subOp(op, sub, in, pathIndex, pathLength, sequential); // null path first
+                        : ChrootPolicy.subOp(op, sub, in, pathIndex, pathLength, sequential);
                 if (verdict.allowed()) {
                     out.writeInt(type);
                     out.writeBoolean(false);

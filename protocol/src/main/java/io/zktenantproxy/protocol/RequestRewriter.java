@@ -112,7 +112,7 @@ final class RequestRewriter {
         int restIndex = in.readerIndex();
         int flags = RequestBodies.scanAfterPath(in, op.request());
         Jute.expectEnd(in, record);
-        if (flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0) { // a null path is the first thing refused
+        if (flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0) { // a null path is refused first, below
             return new RequestOutcome.Refuse(xid, op.code(), KeeperCode.BAD_ARGUMENTS, "unknown create mode");
         }
         boolean sequential = RequestBodies.sequential(flags);
