@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * authenticates as that identity, so provisioning, tree inspection and clean-up keep working whatever ACLs the
  * tenant sets. An empty list is left empty (the ensemble refuses it with {@code INVALIDACL}, as it would directly).
  * {@link #NONE} leaves ACLs as the tenant sent them. Either way the chroot znode's own ACL cannot be changed by the
- * tenant (setACL on {@code /} is refused with {@code NOAUTH}; see {@code RequestRewriter}).
+ * tenant (setACL on {@code /} is refused with {@code NOAUTH}; see {@code ChrootPolicy}).
  *
  * <pre>
  * ACL: int perms | Id{ ustring scheme | ustring id }
@@ -90,27 +90,32 @@ public final class AclPolicy {
     }
 
     /**
-     * Copies the fields of a record of {@code shape} that follow its path, {@code in[from, to)}, to {@code out},
-     * with the ACL list (create shapes and setACL) rewritten by this policy.
+     * Copies the fields of a request of {@code op} that follow its path, {@code in[from, to)}, to {@code out}, with
+     * the ACL list ({@link OpCode#carriesAcl()}) rewritten by this policy.
      */
-    void copyAfterPath(OpCode.RequestShape shape, ByteBuf in, int from, int to, ByteBuf out) {
-        if (!active() || !carriesAcl(shape)) {
+    void copyAfterPath(OpCode op, ByteBuf in, int from, int to, ByteBuf out) {
+        if (!active() || !op.carriesAcl()) {
             out.writeBytes(in, from, to - from);
             return;
         }
-        ByteBuf cursor = in.duplicate().setIndex(from, to);
-        if (shape != OpCode.RequestShape.SET_ACL) {
-            Jute.skipBuffer(cursor, "data");
-            out.writeBytes(in, from, cursor.readerIndex() - from);
+        int aclIndex = from;
+        if (op.request() != OpCode.RequestShape.SET_ACL) {
+            ByteBuf cursor = in.duplicate().setIndex(from, to);
+            Jute.skipBuffer(cursor, "data"); // a create's data comes before its ACL list
+            aclIndex = cursor.readerIndex();
+            out.writeBytes(in, from, aclIndex - from);
         }
-        copyAcl(cursor, out);
-        out.writeBytes(cursor, cursor.readerIndex(), cursor.readableBytes());
+        copyFromAcl(in, aclIndex, to, out);
     }
 
-    /** @return whether records of {@code shape} hold an ACL list */
-    static boolean carriesAcl(OpCode.RequestShape shape) {
-        return shape == OpCode.RequestShape.CREATE || shape == OpCode.RequestShape.CREATE_TTL
-                || shape == OpCode.RequestShape.SET_ACL;
+    /**
+     * Copies {@code in[from, to)}, which starts with a {@code vector<ACL>}, to {@code out}, with that list rewritten
+     * by this policy and the fields after it (flags, ttl, version) as they are.
+     */
+    void copyFromAcl(ByteBuf in, int from, int to, ByteBuf out) {
+        ByteBuf cursor = in.duplicate().setIndex(from, to);
+        copyAcl(cursor, out);
+        out.writeBytes(cursor, cursor.readerIndex(), cursor.readableBytes());
     }
 
     private static ByteBuf utf8(String s) {

@@ -12,13 +12,14 @@ import io.netty.buffer.ByteBufAllocator;
  * </pre>
  *
  * A {@code multi} may hold create, create2, createTTL, createContainer, delete, setData and check; a
- * {@code multiRead} getData and getChildren ({@code org.apache.zookeeper.MultiOperationRecord}). Any other sub-op
- * refuses the whole request with a header error. A path that breaks the rules fails the whole request, as ZooKeeper
- * fails a multi atomically, and for a {@code multi} in ZooKeeper's own shape: header {@code err} 0 and one
- * {@code ErrorResult} per sub-op, 0 before the failed one, its error code, then {@code RUNTIMEINCONSISTENCY}
- * ({@code PrepRequestProcessor} and {@code DataTree.processTxn}; checked against a real server). A
- * {@code multiRead} gets a header error: ZooKeeper reads its sub-ops one by one without validating their paths
- * (an invalid one answers {@code NONODE}), which the proxy cannot reproduce without forwarding the path.
+ * {@code multiRead} getData and getChildren ({@link OpCode#mayHold}, as
+ * {@code org.apache.zookeeper.MultiOperationRecord} allows them). Any other sub-op refuses the whole request with a
+ * header error. A path that breaks the rules fails the whole request, as ZooKeeper fails a multi atomically, and for
+ * a {@code multi} in ZooKeeper's own shape: header {@code err} 0 and one {@code ErrorResult} per sub-op, 0 before the
+ * failed one, its error code, then {@code RUNTIMEINCONSISTENCY} ({@code PrepRequestProcessor} and
+ * {@code DataTree.processTxn}; checked against a real server). A {@code multiRead} gets a header error: ZooKeeper
+ * reads its sub-ops one by one without validating their paths (an invalid one answers {@code NONODE}), which the
+ * proxy cannot reproduce without forwarding the path.
  */
 final class MultiRewriter {
     private final TenantChroot chroot;
@@ -30,14 +31,13 @@ final class MultiRewriter {
     }
 
     /** @param in the request, positioned after its {@code RequestHeader} */
-    RequestRewriter.Result rewriteRequest(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+    RequestOutcome rewriteRequest(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer(in.readableBytes() + 256);
         try {
             out.writeInt(0);
             out.writeInt(xid);
             out.writeInt(op.code());
-            String refusal = null;
-            int refusalCode = KeeperCode.OK;
+            ChrootPolicy.Verdict refused = null;
             int count = 0;
             int failedIndex = -1;
             while (true) {
@@ -53,9 +53,9 @@ final class MultiRewriter {
                     break;
                 }
                 OpCode sub = OpCode.of(type);
-                if (sub == null || !allowed(op, sub)) {
+                if (sub == null || !op.mayHold(sub)) {
                     // the record layout of an unknown sub-op is unknown: nothing after it can be read
-                    return RequestRewriter.Result.answer(xid, op.code(), op,
+                    return new RequestOutcome.Refuse(xid, op.code(),
                             sub == null ? KeeperCode.UNIMPLEMENTED : KeeperCode.BAD_ARGUMENTS,
                             sub == null ? "unknown op inside " + op.name() : sub.name() + " not allowed in " + op.name());
                 }
@@ -68,60 +68,42 @@ final class MultiRewriter {
                 int restIndex = in.readerIndex();
                 int flags = RequestBodies.scanAfterPath(in, sub.request());
                 count++;
-                if (refusal != null) {
+                if (refused != null) {
                     continue; // keep walking: a malformed record later still ends the connection
                 }
-                if (pathLength < 0) {
-                    refusal = "null path in " + op.name();
-                } else if (flags == RequestBodies.BAD_CREATE_FLAGS) {
-                    refusal = "unknown create mode in " + op.name();
+                boolean sequential = RequestBodies.sequential(flags);
+                // as for a whole request, a null path is refused before an unknown create mode
+                ChrootPolicy.Verdict verdict = flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0
+                        ? ChrootPolicy.Verdict.refuse(KeeperCode.BAD_ARGUMENTS, "unknown create mode in " + op.name())
+                        : ChrootPolicy.subOp(op, sub, in, pathIndex, pathLength, sequential);
+                if (verdict.allowed()) {
+                    out.writeInt(type);
+                    out.writeBoolean(false);
+                    out.writeInt(err);
+                    chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
+                    aclPolicy.copyAfterPath(sub, in, restIndex, in.readerIndex(), out);
                 } else {
-                    boolean sequential = RequestBodies.sequential(flags);
-                    refusal = PathRules.violation(in, pathIndex, pathLength, sequential);
-                    if (refusal == null && sub == OpCode.DELETE && pathLength == 1) {
-                        refusal = "the root cannot be deleted";
-                    }
-                    if (refusal == null) {
-                        out.writeInt(type);
-                        out.writeBoolean(false);
-                        out.writeInt(err);
-                        chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
-                        aclPolicy.copyAfterPath(sub.request(), in, restIndex, in.readerIndex(), out);
-                    }
-                }
-                if (refusal != null) {
-                    refusalCode = KeeperCode.BAD_ARGUMENTS;
+                    refused = verdict;
                     failedIndex = count - 1;
                 }
             }
-            if (refusal != null) {
+            if (refused != null) {
                 return op == OpCode.MULTI
-                        ? RequestRewriter.Result.failedMulti(xid, refusalCode, refusal,
-                                new RequestRewriter.FailedMulti(failedIndex, count))
-                        : RequestRewriter.Result.answer(xid, op.code(), op, refusalCode, refusal);
+                        ? new RequestOutcome.RefuseMulti(xid, refused.err(), refused.reason(), failedIndex, count)
+                        : new RequestOutcome.Refuse(xid, op.code(), refused.err(), refused.reason());
             }
             out.writeInt(-1);
             out.writeBoolean(true);
             out.writeInt(-1);
             out.setInt(0, out.readableBytes() - Integer.BYTES);
-            RequestRewriter.Result result = RequestRewriter.Result.forward(xid, op, out);
+            RequestOutcome forward = new RequestOutcome.Forward(xid, op, out);
             out = null;
-            return result;
+            return forward;
         } finally {
             if (out != null) {
                 out.release();
             }
         }
-    }
-
-    private static boolean allowed(OpCode multi, OpCode sub) {
-        if (multi == OpCode.MULTI_READ) {
-            return sub == OpCode.GET_DATA || sub == OpCode.GET_CHILDREN;
-        }
-        return switch (sub) {
-            case CREATE, CREATE2, CREATE_TTL, CREATE_CONTAINER, DELETE, SET_DATA, CHECK -> true;
-            default -> false;
-        };
     }
 
     /**

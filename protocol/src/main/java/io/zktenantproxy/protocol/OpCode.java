@@ -2,27 +2,28 @@ package io.zktenantproxy.protocol;
 
 /**
  * Every opcode of ZooKeeper 3.9 ({@code org.apache.zookeeper.ZooDefs.OpCode}), each with the shape of its request
- * and reply records ({@code zookeeper.jute}) and what the proxy does with it. This is the one place an opcode is
- * classified: an opcode missing here is refused.
+ * and reply records ({@code zookeeper.jute}), whether a {@code multi} or {@code multiRead} may hold it, and what the
+ * proxy does with it. This is the one place an opcode is classified: an opcode missing here is refused, and every
+ * fact the rewriters act on (splice the path, rewrite the ACL list, allow as a sub-op) is a method here.
  */
 public enum OpCode {
     NOTIFICATION(0, RequestShape.NOT_A_REQUEST, ReplyShape.NONE),
     /** {@code CreateRequest{path, data, acl, flags}} / {@code CreateResponse{path}}. */
-    CREATE(1, RequestShape.CREATE, ReplyShape.CREATE_PATH),
+    CREATE(1, RequestShape.CREATE, ReplyShape.CREATE_PATH, InMulti.MULTI),
     /** {@code DeleteRequest{path, version}}. */
-    DELETE(2, RequestShape.PATH_INT, ReplyShape.NONE),
+    DELETE(2, RequestShape.PATH_INT, ReplyShape.NONE, InMulti.MULTI),
     /** {@code ExistsRequest{path, watch}} / {@code ExistsResponse{stat}}. */
     EXISTS(3, RequestShape.PATH_BOOL, ReplyShape.OPAQUE),
     /** {@code GetDataRequest{path, watch}} / {@code GetDataResponse{data, stat}}. */
-    GET_DATA(4, RequestShape.PATH_BOOL, ReplyShape.OPAQUE),
+    GET_DATA(4, RequestShape.PATH_BOOL, ReplyShape.OPAQUE, InMulti.MULTI_READ),
     /** {@code SetDataRequest{path, data, version}} / {@code SetDataResponse{stat}}. */
-    SET_DATA(5, RequestShape.SET_DATA, ReplyShape.OPAQUE),
+    SET_DATA(5, RequestShape.SET_DATA, ReplyShape.OPAQUE, InMulti.MULTI),
     /** {@code GetACLRequest{path}} / {@code GetACLResponse{acl, stat}}. */
     GET_ACL(6, RequestShape.PATH, ReplyShape.OPAQUE),
     /** {@code SetACLRequest{path, acl, version}} / {@code SetACLResponse{stat}}. */
     SET_ACL(7, RequestShape.SET_ACL, ReplyShape.OPAQUE),
     /** {@code GetChildrenRequest{path, watch}} / {@code GetChildrenResponse{children}} (names, not paths). */
-    GET_CHILDREN(8, RequestShape.PATH_BOOL, ReplyShape.OPAQUE),
+    GET_CHILDREN(8, RequestShape.PATH_BOOL, ReplyShape.OPAQUE, InMulti.MULTI_READ),
     /** {@code SyncRequest{path}} / {@code SyncResponse{path}}. */
     SYNC(9, RequestShape.PATH, ReplyShape.SYNC_PATH),
     /** No body either way; xid -2, not queued by the client. */
@@ -30,11 +31,11 @@ public enum OpCode {
     /** {@code GetChildren2Request{path, watch}} / {@code GetChildren2Response{children, stat}}. */
     GET_CHILDREN2(12, RequestShape.PATH_BOOL, ReplyShape.OPAQUE),
     /** {@code CheckVersionRequest{path, version}}; mostly inside multi. */
-    CHECK(13, RequestShape.PATH_INT, ReplyShape.NONE),
+    CHECK(13, RequestShape.PATH_INT, ReplyShape.NONE, InMulti.MULTI),
     /** {@code MultiOperationRecord} of write ops / {@code MultiResponse}. */
     MULTI(14, RequestShape.MULTI, ReplyShape.MULTI),
     /** {@code CreateRequest} / {@code Create2Response{path, stat}}. */
-    CREATE2(15, RequestShape.CREATE, ReplyShape.CREATE2_PATH),
+    CREATE2(15, RequestShape.CREATE, ReplyShape.CREATE2_PATH, InMulti.MULTI),
     /** {@code ReconfigRequest}: changes ensemble membership, never a tenant's to send. */
     RECONFIG(16, RequestShape.REFUSED, ReplyShape.NONE, KeeperCode.RECONFIG_DISABLED),
     /** {@code CheckWatchesRequest{path, type}}. */
@@ -42,11 +43,11 @@ public enum OpCode {
     /** {@code RemoveWatchesRequest{path, type}}. */
     REMOVE_WATCHES(18, RequestShape.PATH_INT, ReplyShape.NONE),
     /** {@code CreateRequest} / {@code Create2Response}. */
-    CREATE_CONTAINER(19, RequestShape.CREATE, ReplyShape.CREATE2_PATH),
+    CREATE_CONTAINER(19, RequestShape.CREATE, ReplyShape.CREATE2_PATH, InMulti.MULTI),
     /** Server-internal (the container manager); a client sending it is refused. */
     DELETE_CONTAINER(20, RequestShape.REFUSED, ReplyShape.NONE, KeeperCode.UNIMPLEMENTED),
     /** {@code CreateTTLRequest{path, data, acl, flags, ttl}} / {@code Create2Response}. */
-    CREATE_TTL(21, RequestShape.CREATE_TTL, ReplyShape.CREATE2_PATH),
+    CREATE_TTL(21, RequestShape.CREATE_TTL, ReplyShape.CREATE2_PATH, InMulti.MULTI),
     /** {@code MultiOperationRecord} of getData/getChildren ops / {@code MultiResponse} (no paths in results). */
     MULTI_READ(22, RequestShape.MULTI_READ, ReplyShape.OPAQUE),
     /** {@code AuthPacket{type, scheme, auth}}; xid -4, not queued by the client. */
@@ -106,13 +107,20 @@ public enum OpCode {
         /** Answered by the proxy with {@link OpCode#refusal()}, never forwarded. */
         REFUSED,
         /** Only servers send it; a client sending it is refused. */
-        NOT_A_REQUEST;
+        NOT_A_REQUEST
+    }
 
-        /** @return whether the first body field is a path the proxy splices (prepends the chroot to) in place */
-        public boolean pathFirst() {
-            return this == PATH || this == PATH_BOOL || this == PATH_INT || this == CREATE || this == CREATE_TTL
-                    || this == SET_DATA || this == SET_ACL;
-        }
+    /**
+     * Which batch may hold an opcode as one of its ops, as {@code org.apache.zookeeper.MultiOperationRecord} allows
+     * them: write ops go in {@code multi}, reads in {@code multiRead}; anything else inside either is refused.
+     */
+    public enum InMulti {
+        /** Never inside a batch. */
+        NEVER,
+        /** An op of {@code multi}. */
+        MULTI,
+        /** An op of {@code multiRead}. */
+        MULTI_READ
     }
 
     /** Layout of a successful reply body after its {@code ReplyHeader}, as far as paths are concerned. */
@@ -150,17 +158,27 @@ public enum OpCode {
     private final String pathField;
     private final RequestShape request;
     private final ReplyShape reply;
+    private final InMulti inMulti;
     private final int refusal;
 
     OpCode(int code, RequestShape request, ReplyShape reply) {
-        this(code, request, reply, KeeperCode.UNIMPLEMENTED);
+        this(code, request, reply, InMulti.NEVER, KeeperCode.UNIMPLEMENTED);
+    }
+
+    OpCode(int code, RequestShape request, ReplyShape reply, InMulti inMulti) {
+        this(code, request, reply, inMulti, KeeperCode.UNIMPLEMENTED);
     }
 
     OpCode(int code, RequestShape request, ReplyShape reply, int refusal) {
+        this(code, request, reply, InMulti.NEVER, refusal);
+    }
+
+    OpCode(int code, RequestShape request, ReplyShape reply, InMulti inMulti, int refusal) {
         this.code = code;
         this.pathField = name() + ".path";
         this.request = request;
         this.reply = reply;
+        this.inMulti = inMulti;
         this.refusal = refusal;
     }
 
@@ -190,6 +208,43 @@ public enum OpCode {
     /** @return the {@link KeeperCode} the proxy answers with when it refuses this opcode */
     public int refusal() {
         return refusal;
+    }
+
+    /**
+     * @return whether the request's first body field is a path the proxy splices in place: prepends the chroot to it
+     *         and keeps the rest of the frame as it is (every path-first record, and getEphemerals' prefix)
+     */
+    public boolean splicesPath() {
+        return switch (request) {
+            case PATH, PATH_BOOL, PATH_INT, CREATE, CREATE_TTL, SET_DATA, SET_ACL, EPHEMERALS_PREFIX -> true;
+            default -> false;
+        };
+    }
+
+    /** @return whether the request holds a {@code vector<ACL>}: the create records and {@code SetACLRequest} */
+    public boolean carriesAcl() {
+        return request == RequestShape.CREATE || request == RequestShape.CREATE_TTL
+                || request == RequestShape.SET_ACL;
+    }
+
+    /**
+     * @return whether a request of this opcode, {@code multi} or {@code multiRead}, may hold {@code sub} as one of its
+     *         ops (false for every other opcode)
+     */
+    public boolean mayHold(OpCode sub) {
+        return switch (request) {
+            case MULTI -> sub.inMulti == InMulti.MULTI;
+            case MULTI_READ -> sub.inMulti == InMulti.MULTI_READ;
+            default -> false;
+        };
+    }
+
+    /**
+     * @return whether the client queues the request and awaits its reply in xid order ({@code ClientCnxn}): all but
+     *         ping and auth, whose replies come back out of order
+     */
+    public boolean awaitsReplyInOrder() {
+        return this != PING && this != AUTH;
     }
 
     /** @return the opcode for {@code code}, or null for a code ZooKeeper 3.9 does not define */

@@ -37,6 +37,12 @@ final class PendingRequests {
     }
 
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    private final Consumer<ByteBuf> toClient;
+
+    /** @param toClient where local replies go once every earlier reply has */
+    PendingRequests(Consumer<ByteBuf> toClient) {
+        this.toClient = toClient;
+    }
 
     /** Queues the handshake: nothing may reach the client before the server's ConnectResponse. */
     void expectHandshake() {
@@ -61,7 +67,7 @@ final class PendingRequests {
     }
 
     /** Sends {@code reply} now if nothing is pending, else queues it behind the pending requests. */
-    void answerLocally(int xid, ByteBuf reply, Consumer<ByteBuf> toClient) {
+    void answerLocally(int xid, ByteBuf reply) {
         if (queue.isEmpty()) {
             toClient.accept(reply);
         } else {
@@ -88,7 +94,7 @@ final class PendingRequests {
      * reply zxid as its last seen one ({@code ClientCnxn}), so a local reply that waited behind newer upstream
      * replies must not carry the older zxid it was built with, or the client's lastZxid would go back in time.
      */
-    void drainLocal(Consumer<ByteBuf> toClient, long zxid) {
+    void drainLocal(long zxid) {
         Entry head;
         while ((head = queue.peekFirst()) != null && head.local != null) {
             queue.removeFirst();

@@ -27,9 +27,7 @@ public class ProtocolException extends DecoderException {
         /** A reply whose xid is not the oldest pending request's, or a special xid used for the wrong opcode. */
         XID,
         /** A path from the server that lies outside the tenant's chroot. */
-        ISOLATION_VIOLATION,
-        /** Too many requests in flight on one connection. */
-        TOO_MANY_REQUESTS
+        ISOLATION_VIOLATION
     }
 
     private final Kind kind;

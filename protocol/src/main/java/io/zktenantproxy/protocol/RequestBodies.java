@@ -3,7 +3,7 @@ package io.zktenantproxy.protocol;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Walks the fields that follow the path of a path-first request record ({@link OpCode.RequestShape#pathFirst()}),
+ * Walks the fields that follow the path of a request record whose path comes first ({@link OpCode#splicesPath()}),
  * checking every length against the frame, without copying anything. Used for whole requests and for the sub-ops of
  * {@code multi} / {@code multiRead}, whose records are the same.
  */

@@ -2,10 +2,7 @@ package io.zktenantproxy.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Rewrites one client request frame (after the handshake) into the tenant's chroot, or decides to answer it locally.
@@ -19,15 +16,12 @@ import java.nio.charset.StandardCharsets;
  * create payload of any size) is kept as a slice of the client's buffer, so payloads are never copied. Every record
  * is still walked to its end first, so a truncated record or bytes left over are caught before anything is sent.
  * {@code multi}, {@code multiRead}, {@code setWatches} and {@code setWatches2} are decoded whole
- * ({@link MultiRewriter}, {@link WatchListRewriter}).
+ * ({@link MultiRewriter}, {@link WatchListRewriter}). Whether a path may go upstream is {@link ChrootPolicy}'s
+ * verdict; what an opcode's record holds is {@link OpCode}'s.
  *
  * <p>Stateless apart from the chroot; shared by all connections of a tenant.
  */
 final class RequestRewriter {
-    /** The znode Curator's ensemble tracker reads ({@code ZooDefs.CONFIG_NODE}); the proxy answers it itself. */
-    static final String ENSEMBLE_CONFIG_PATH = "/zookeeper/config";
-    private static final ByteBuf ENSEMBLE_CONFIG_BYTES = Unpooled.unreleasableBuffer(
-            Unpooled.wrappedBuffer(ENSEMBLE_CONFIG_PATH.getBytes(StandardCharsets.US_ASCII)));
     /** Tails up to this size are copied next to the path: cheaper than a composite buffer for a bool or an int. */
     private static final int COPY_TAIL_BYTES = 64;
 
@@ -44,39 +38,12 @@ final class RequestRewriter {
     }
 
     /**
-     * Outcome of {@link #rewrite}: either {@code toUpstream} is set, or {@code err}/{@code reason} say why not. A
-     * refused {@code multi} also carries {@code failedMulti}: ZooKeeper answers it with per-op results, not a header
-     * error.
-     */
-    record Result(int xid, int opCode, OpCode op, ByteBuf toUpstream, int err, String reason, boolean ensembleConfig,
-                  FailedMulti failedMulti) {
-        static Result forward(int xid, OpCode op, ByteBuf out) {
-            return new Result(xid, op.code(), op, out, KeeperCode.OK, null, false, null);
-        }
-
-        static Result answer(int xid, int opCode, OpCode op, int err, String reason) {
-            return new Result(xid, opCode, op, null, err, reason, false, null);
-        }
-
-        static Result failedMulti(int xid, int err, String reason, FailedMulti failed) {
-            return new Result(xid, OpCode.MULTI.code(), OpCode.MULTI, null, err, reason, false, failed);
-        }
-    }
-
-    /**
-     * Where a {@code multi} the proxy refuses failed, for the per-op results ZooKeeper gives a failed multi.
-     *
-     * @param failedIndex the first sub-op refused (0-based)
-     * @param count       the number of sub-ops
-     */
-    record FailedMulti(int failedIndex, int count) {
-    }
-
-    /**
      * @param frame a whole request frame, 4-byte length included; not consumed, not released
+     * @return {@link RequestOutcome.Forward}, {@link RequestOutcome.Refuse}, {@link RequestOutcome.RefuseMulti} or
+     *         {@link RequestOutcome.AnswerLocally}; nothing is sent to the client here
      * @throws ProtocolException if the frame is malformed or misuses a special xid
      */
-    Result rewrite(ByteBuf frame, ByteBufAllocator alloc) {
+    RequestOutcome rewrite(ByteBuf frame, ByteBufAllocator alloc) {
         ByteBuf in = frame.duplicate();
         in.skipBytes(Integer.BYTES);
         int xid = Jute.readInt(in, "RequestHeader.xid");
@@ -84,31 +51,30 @@ final class RequestRewriter {
         OpCode op = OpCode.of(type);
         checkXid(xid, op, type);
         if (op == null) {
-            return Result.answer(xid, type, null, KeeperCode.UNIMPLEMENTED, "unknown opcode");
+            return new RequestOutcome.Refuse(xid, type, KeeperCode.UNIMPLEMENTED, "unknown opcode");
         }
         if (!op.forwardable()) {
-            return Result.answer(xid, type, op, op.refusal(), "refused opcode");
+            return new RequestOutcome.Refuse(xid, type, op.refusal(), "refused opcode");
         }
-        OpCode.RequestShape shape = op.request();
-        if (shape.pathFirst() || shape == OpCode.RequestShape.EPHEMERALS_PREFIX) {
+        if (op.splicesPath()) {
             return splicePath(frame, in, xid, op, alloc);
         }
-        switch (shape) {
+        switch (op.request()) {
             case EMPTY -> {
                 Jute.expectEnd(in, op.name());
-                return Result.forward(xid, op, frame.retain());
+                return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case AUTH -> {
                 Jute.readInt(in, "AuthPacket.type");
                 Jute.readString(in, "AuthPacket.scheme");
                 Jute.skipBuffer(in, "AuthPacket.auth");
                 Jute.expectEnd(in, "AuthPacket");
-                return Result.forward(xid, op, frame.retain());
+                return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case BUFFER -> {
                 Jute.skipBuffer(in, op.name() + ".token");
                 Jute.expectEnd(in, op.name());
-                return Result.forward(xid, op, frame.retain());
+                return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case MULTI, MULTI_READ -> {
                 return multi.rewriteRequest(in, xid, op, alloc);
@@ -116,7 +82,7 @@ final class RequestRewriter {
             case SET_WATCHES, SET_WATCHES2 -> {
                 return watchLists.rewrite(in, xid, op, alloc);
             }
-            default -> throw new IllegalStateException("unhandled request shape " + shape);
+            default -> throw new IllegalStateException("unhandled request shape " + op.request());
         }
     }
 
@@ -135,42 +101,33 @@ final class RequestRewriter {
         }
     }
 
-    private Result splicePath(ByteBuf frame, ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+    private RequestOutcome splicePath(ByteBuf frame, ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         String record = op.name();
         int pathLength = Jute.readLength(in, op.pathField());
-        if (pathLength < 0) {
-            Jute.expectEnd(skipRest(in, op.request()), record);
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "null path");
-        }
         int pathIndex = in.readerIndex();
-        in.skipBytes(pathLength);
-        requireUtf8(in, pathIndex, pathLength, record);
+        if (pathLength >= 0) {
+            in.skipBytes(pathLength);
+            requireUtf8(in, pathIndex, pathLength, record);
+        }
         int restIndex = in.readerIndex();
         int flags = RequestBodies.scanAfterPath(in, op.request());
         Jute.expectEnd(in, record);
-        if (flags == RequestBodies.BAD_CREATE_FLAGS) {
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "unknown create mode");
+        if (flags == RequestBodies.BAD_CREATE_FLAGS && pathLength >= 0) { // a null path is refused first, below
+            return new RequestOutcome.Refuse(xid, op.code(), KeeperCode.BAD_ARGUMENTS, "unknown create mode");
         }
         boolean sequential = RequestBodies.sequential(flags);
-        String violation = PathRules.violation(frame, pathIndex, pathLength, sequential);
-        if (violation != null) {
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, violation);
+        ChrootPolicy.Verdict verdict = ChrootPolicy.request(op, frame, pathIndex, pathLength, sequential);
+        if (verdict == ChrootPolicy.Verdict.ENSEMBLE_CONFIG) {
+            return new RequestOutcome.AnswerLocally(xid, op);
         }
-        if (op == OpCode.DELETE && pathLength == 1) {
-            return Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, "the root cannot be deleted");
-        }
-        if (op == OpCode.SET_ACL && pathLength == 1) {
-            // the chroot znode's ACL is the platform's: a tenant must not lock the proxy or operators out of it
-            return Result.answer(xid, op.code(), op, KeeperCode.NO_AUTH, "the root's ACL belongs to the platform");
-        }
-        if (op == OpCode.GET_DATA && isEnsembleConfig(frame, pathIndex, pathLength)) {
-            return new Result(xid, op.code(), op, null, KeeperCode.OK, "ensemble config", true, null);
+        if (!verdict.allowed()) {
+            return new RequestOutcome.Refuse(xid, op.code(), verdict.err(), verdict.reason());
         }
 
         int restLength = frame.writerIndex() - restIndex;
         int headLength = Jute.REQUEST_HEADER_BYTES + chroot.prependedBytes(pathLength, sequential);
-        if (aclPolicy.active() && AclPolicy.carriesAcl(op.request())) {
-            return Result.forward(xid, op, withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential,
+        if (aclPolicy.active() && op.carriesAcl()) {
+            return new RequestOutcome.Forward(xid, op, withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential,
                     restIndex, headLength, alloc));
         }
         boolean copyTail = restLength <= COPY_TAIL_BYTES;
@@ -181,11 +138,11 @@ final class RequestRewriter {
         chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
         if (copyTail) {
             head.writeBytes(frame, restIndex, restLength);
-            return Result.forward(xid, op, head);
+            return new RequestOutcome.Forward(xid, op, head);
         }
         CompositeByteBuf out = alloc.compositeBuffer(2);
         out.addComponents(true, head, frame.retainedSlice(restIndex, restLength));
-        return Result.forward(xid, op, out);
+        return new RequestOutcome.Forward(xid, op, out);
     }
 
     /**
@@ -204,7 +161,7 @@ final class RequestRewriter {
         head.writeInt(op.code());
         chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
         ByteBuf tail = alloc.buffer(frame.writerIndex() - dataEnd + 64);
-        aclPolicy.copyAfterPath(OpCode.RequestShape.SET_ACL, frame, dataEnd, frame.writerIndex(), tail);
+        aclPolicy.copyFromAcl(frame, dataEnd, frame.writerIndex(), tail);
         int total = head.readableBytes() + (dataEnd - restIndex) + tail.readableBytes();
         head.setInt(0, total - Integer.BYTES);
         if (dataEnd == restIndex) {
@@ -219,15 +176,5 @@ final class RequestRewriter {
         if (!Utf8.isValid(in, index, length)) {
             throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, record + ".path: not valid UTF-8");
         }
-    }
-
-    private static ByteBuf skipRest(ByteBuf in, OpCode.RequestShape shape) {
-        RequestBodies.scanAfterPath(in, shape);
-        return in;
-    }
-
-    static boolean isEnsembleConfig(ByteBuf buf, int index, int length) {
-        return length == ENSEMBLE_CONFIG_BYTES.capacity()
-                && ByteBufUtil.equals(buf, index, ENSEMBLE_CONFIG_BYTES, 0, length);
     }
 }

@@ -5,22 +5,25 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.function.Consumer;
 
 /**
- * The protocol state of one proxied connection, both directions: handshake phases, the queue of pending requests,
- * and the chroot rewriting of every frame. The single owner of that state; it must only be used from the
- * connection's event loop (client and upstream channels share it), so it takes no locks.
+ * The protocol state of one proxied connection, both directions: handshake phases, the queue of pending requests
+ * ({@code ClientCnxn.pendingQueue}, seen from the middle), and the chroot rewriting of every frame. The single owner
+ * of that state; it must only be used from the connection's event loop (client and upstream channels share it), so it
+ * takes no locks.
  *
  * <pre>
- * client frames  --onClientFrame-->  Connect (forward untouched) | Forward (rewritten) | Answered (by the proxy)
- * server frames  --onServerFrame-->  ConnectResponse (forward untouched) | replies and watch events, stripped
+ * client frames  --onClientFrame-->  RequestOutcome: Connect | Forward (the caller writes upstream)
+ *                                     | Refuse | RefuseMulti | AnswerLocally (reply sent to toClient, or queued)
+ * server frames  --onServerFrame-->  toClient: ConnectResponse, replies and watch events, stripped
  * </pre>
  *
- * Replies the proxy produces itself (refusals, invalid paths, the ensemble config) reach the client in xid order,
- * after every earlier reply and never before the server's ConnectResponse. Buffers handed to {@code toClient} and
- * returned in {@link ClientFrame}s are owned by the receiver; input frames are never released here.
+ * Everything meant for the client goes to the one sink given at construction, {@code toClient}, in xid order: replies
+ * the proxy produces itself (refusals, the ensemble config) wait behind every earlier reply and never precede the
+ * server's ConnectResponse. Buffers handed to {@code toClient} and returned in a {@link RequestOutcome} are owned by
+ * the receiver; input frames are never released here.
  */
 public final class TenantConnection {
 
-    /** Side effects of the protocol (metrics), kept out of it; every method is called on the event loop. */
+    /** Side effects of the protocol (metrics, logs), kept out of it; every method is called on the event loop. */
     public interface Observer {
         /** A reply from upstream for a request of {@code op}, {@code latencyNanos} after the request was sent. */
         default void onReply(OpCode op, int err, long latencyNanos) {
@@ -40,82 +43,93 @@ public final class TenantConnection {
 
     private final RequestRewriter requests;
     private final ReplyRewriter replies;
-    private final PendingRequests pending = new PendingRequests();
+    private final PendingRequests pending;
     private final byte[] ensembleConfig;
+    private final Consumer<ByteBuf> toClient;
     private final Observer observer;
     private boolean clientHandshakeDone;
     private boolean serverHandshakeDone;
     private long lastZxid;
 
     /**
-     * @param ensembleConfig the data served for {@code /zookeeper/config} (the proxy's advertised addresses in the
-     *                       format of {@code QuorumVerifier.toString()}), so Curator's ensemble tracker keeps the
-     *                       client on the proxy
+     * A connection whose ACL lists pass as the tenant sends them ({@link AclPolicy#NONE}).
+     *
+     * @see #TenantConnection(TenantChroot, AclPolicy, byte[], Consumer, Observer)
      */
-    public TenantConnection(TenantChroot chroot, byte[] ensembleConfig, Observer observer) {
-        this(chroot, AclPolicy.NONE, ensembleConfig, observer);
+    public TenantConnection(TenantChroot chroot, byte[] ensembleConfig, Consumer<ByteBuf> toClient,
+                            Observer observer) {
+        this(chroot, AclPolicy.NONE, ensembleConfig, toClient, observer);
     }
 
     /**
      * @param aclPolicy      what to do to the ACL lists the tenant sends
-     * @param ensembleConfig see {@link #TenantConnection(TenantChroot, byte[], Observer)}
+     * @param ensembleConfig the data served for {@code /zookeeper/config} (the proxy's advertised addresses in the
+     *                       format of {@code QuorumVerifier.toString()}), so Curator's ensemble tracker keeps the
+     *                       client on the proxy
+     * @param toClient       the one sink for every frame meant for the client, in order: the ConnectResponse, the
+     *                       server's replies and watch events after stripping, and the proxy's own replies; it owns
+     *                       each buffer it is given
+     * @param observer       metrics and log side effects
      */
-    public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, byte[] ensembleConfig, Observer observer) {
+    public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, byte[] ensembleConfig,
+                            Consumer<ByteBuf> toClient, Observer observer) {
         this.requests = new RequestRewriter(chroot, aclPolicy);
         this.replies = new ReplyRewriter(chroot);
+        this.pending = new PendingRequests(toClient);
         this.ensembleConfig = ensembleConfig.clone();
+        this.toClient = toClient;
         this.observer = observer;
     }
 
     /**
-     * Handles one client frame.
+     * Handles one client frame: the {@code ConnectRequest} first, then {@code RequestHeader} plus a request record.
      *
-     * @param frame    a whole frame from {@link FrameDecoder}, length included; not released here
-     * @param toClient receives replies the proxy sends on its own, in order
+     * @param frame a whole frame from {@link FrameDecoder}, length included; not released here
+     * @return {@link RequestOutcome.Connect} or {@link RequestOutcome.Forward}: the caller owns {@code toUpstream};
+     *         {@link RequestOutcome.Refuse}, {@link RequestOutcome.RefuseMulti} or
+     *         {@link RequestOutcome.AnswerLocally}: the reply is already sent to {@code toClient} or queued behind
+     *         earlier replies, and the outcome is only for metrics and logs
      * @throws ProtocolException if the frame breaks the protocol; the connection must be closed
      */
-    public ClientFrame onClientFrame(ByteBuf frame, ByteBufAllocator alloc, Consumer<ByteBuf> toClient) {
+    public RequestOutcome onClientFrame(ByteBuf frame, ByteBufAllocator alloc) {
         if (!clientHandshakeDone) {
             ConnectRequest request = ConnectRequest.decode(frame);
             clientHandshakeDone = true;
             pending.expectHandshake();
-            return new ClientFrame.Connect(request, frame.retain());
+            return new RequestOutcome.Connect(request, frame.retain());
         }
-        RequestRewriter.Result result = requests.rewrite(frame, alloc);
-        if (result.toUpstream() != null) {
-            OpCode op = result.op();
-            if (op != OpCode.PING && op != OpCode.AUTH) {
-                pending.expectUpstream(result.xid(), op, System.nanoTime(), false);
+        RequestOutcome outcome = requests.rewrite(frame, alloc);
+        if (outcome instanceof RequestOutcome.Forward forward) {
+            if (forward.op().awaitsReplyInOrder()) {
+                pending.expectUpstream(forward.xid(), forward.op(), System.nanoTime(), false);
             }
-            return new ClientFrame.Forward(result.xid(), op, result.toUpstream());
+        } else if (outcome instanceof RequestOutcome.Refuse refuse) {
+            pending.answerLocally(refuse.xid(), Replies.header(alloc, refuse.xid(), lastZxid, refuse.err()));
+        } else if (outcome instanceof RequestOutcome.RefuseMulti multi) {
+            pending.answerLocally(multi.xid(), Replies.failedMulti(alloc, multi.xid(), lastZxid, multi.failedIndex(),
+                    multi.err(), multi.count()));
+        } else if (outcome instanceof RequestOutcome.AnswerLocally local) {
+            // the one local read: the ensemble config znode
+            pending.answerLocally(local.xid(), Replies.getData(alloc, local.xid(), lastZxid, ensembleConfig));
         }
-        ByteBuf reply;
-        if (result.ensembleConfig()) {
-            reply = Replies.getData(alloc, result.xid(), lastZxid, ensembleConfig);
-        } else if (result.failedMulti() != null) {
-            reply = Replies.failedMulti(alloc, result.xid(), lastZxid, result.failedMulti().failedIndex(),
-                    result.err(), result.failedMulti().count());
-        } else {
-            reply = Replies.header(alloc, result.xid(), lastZxid, result.err());
-        }
-        pending.answerLocally(result.xid(), reply, toClient);
-        return new ClientFrame.Answered(result.xid(), result.opCode(), result.err(), result.reason());
+        return outcome;
     }
 
     /**
-     * Handles one server frame and passes what the client must see to {@code toClient}.
+     * Handles one server frame, the {@code ConnectResponse} first, then {@code ReplyHeader} plus a reply record (or a
+     * {@code WatcherEvent} under xid -1), and passes what the client must see to {@code toClient}.
      *
      * @param frame a whole frame from {@link FrameDecoder}, length included; not released here
      * @return the session's {@link ConnectResponse} when {@code frame} is the handshake, else null
      * @throws ProtocolException if the frame breaks the protocol or would leak a path outside the chroot
      */
-    public ConnectResponse onServerFrame(ByteBuf frame, ByteBufAllocator alloc, Consumer<ByteBuf> toClient) {
+    public ConnectResponse onServerFrame(ByteBuf frame, ByteBufAllocator alloc) {
         if (!serverHandshakeDone) {
             ConnectResponse response = ConnectResponse.decode(frame);
             serverHandshakeDone = true;
             pending.completeHandshake();
             toClient.accept(frame.retain());
-            pending.drainLocal(toClient, lastZxid);
+            pending.drainLocal(lastZxid);
             return response;
         }
         if (frame.readableBytes() < Integer.BYTES + Jute.REPLY_HEADER_BYTES) {
@@ -141,13 +155,13 @@ public final class TenantConnection {
         }
         if (entry.proxyOwned) {
             observer.onProxyReply(entry.op, err);
-            pending.drainLocal(toClient, lastZxid);
+            pending.drainLocal(lastZxid);
             return null;
         }
         ByteBuf out = replies.rewriteReply(frame, entry.op, err, alloc);
         observer.onReply(entry.op, err, System.nanoTime() - entry.sentNanos);
         toClient.accept(out);
-        pending.drainLocal(toClient, lastZxid);
+        pending.drainLocal(lastZxid);
         return null;
     }
 

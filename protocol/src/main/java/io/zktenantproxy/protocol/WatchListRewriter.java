@@ -12,8 +12,9 @@ import io.netty.buffer.ByteBufAllocator;
  * SetWatches2: SetWatches ... | vector&lt;ustring&gt; persistentWatches | persistentRecursiveWatches
  * </pre>
  *
- * Every path is checked and prepended. {@value RequestRewriter#ENSEMBLE_CONFIG_PATH} is dropped from the lists: the
- * proxy answers that read itself, so there is no upstream watch to restore.
+ * Every path is checked ({@link ChrootPolicy#watch}) and prepended. A data or exist watch on
+ * {@value ChrootPolicy#ENSEMBLE_CONFIG_PATH} is dropped from the lists: the proxy answers that read itself, so there
+ * is no upstream watch to restore.
  */
 final class WatchListRewriter {
     private final TenantChroot chroot;
@@ -23,7 +24,7 @@ final class WatchListRewriter {
     }
 
     /** @param in the request, positioned after its {@code RequestHeader} */
-    RequestRewriter.Result rewrite(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
+    RequestOutcome rewrite(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         int lists = op == OpCode.SET_WATCHES2 ? 5 : 3;
         ByteBuf out = alloc.buffer(in.readableBytes() * 2 + 64);
         try {
@@ -31,7 +32,7 @@ final class WatchListRewriter {
             out.writeInt(xid);
             out.writeInt(op.code());
             out.writeLong(Jute.readLong(in, op.name() + ".relativeZxid"));
-            String refusal = null;
+            ChrootPolicy.Verdict refused = null;
             for (int list = 0; list < lists; list++) {
                 String field = op.name() + ".watches[" + list + "]";
                 int count = Jute.readCount(in, Integer.BYTES, field);
@@ -47,14 +48,15 @@ final class WatchListRewriter {
                     if (!Utf8.isValid(in, index, Math.max(length, 0))) {
                         throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, field + ": not valid UTF-8");
                     }
-                    if (refusal != null) {
+                    if (refused != null) {
                         continue;
                     }
-                    refusal = length < 0 ? "null path in " + op.name() : PathRules.violation(in, index, length, false);
-                    boolean dataOrExist = list < 2;
-                    if (refusal == null && !(dataOrExist && RequestRewriter.isEnsembleConfig(in, index, length))) {
+                    ChrootPolicy.Verdict verdict = ChrootPolicy.watch(op, list, in, index, length);
+                    if (verdict.allowed()) {
                         chroot.writePrepended(out, in, index, length, false);
                         kept++;
+                    } else if (verdict != ChrootPolicy.Verdict.ENSEMBLE_CONFIG) {
+                        refused = verdict;
                     }
                 }
                 if (count > 0) {
@@ -62,13 +64,13 @@ final class WatchListRewriter {
                 }
             }
             Jute.expectEnd(in, op.name());
-            if (refusal != null) {
-                return RequestRewriter.Result.answer(xid, op.code(), op, KeeperCode.BAD_ARGUMENTS, refusal);
+            if (refused != null) {
+                return new RequestOutcome.Refuse(xid, op.code(), refused.err(), refused.reason());
             }
             out.setInt(0, out.readableBytes() - Integer.BYTES);
-            RequestRewriter.Result result = RequestRewriter.Result.forward(xid, op, out);
+            RequestOutcome forward = new RequestOutcome.Forward(xid, op, out);
             out = null;
-            return result;
+            return forward;
         } finally {
             if (out != null) {
                 out.release();

@@ -42,16 +42,16 @@ class AclPolicyGoldenTest {
     /** Runs one client request through a connection with {@link #POLICY}; returns what went upstream. */
     private static byte[] upstream(byte[] request) {
         TrackingAllocator alloc = new TrackingAllocator();
-        TenantConnection connection = new TenantConnection(new TenantChroot(CHROOT), POLICY,
-                Session.ENSEMBLE_CONFIG, TenantConnection.Observer.NONE);
         List<ByteBuf> toClient = new ArrayList<>();
+        TenantConnection connection = new TenantConnection(new TenantChroot(CHROOT), POLICY,
+                Session.ENSEMBLE_CONFIG, toClient::add, TenantConnection.Observer.NONE);
         ByteBuf connect = alloc.wrap(Session.CONNECT_REQUEST);
-        ((ClientFrame.Connect) connection.onClientFrame(connect, alloc, toClient::add)).toUpstream().release();
+        ((RequestOutcome.Connect) connection.onClientFrame(connect, alloc)).toUpstream().release();
         connect.release();
         ByteBuf in = alloc.wrap(request);
         try {
-            ClientFrame result = connection.onClientFrame(in, alloc, toClient::add);
-            if (!(result instanceof ClientFrame.Forward forward)) {
+            RequestOutcome result = connection.onClientFrame(in, alloc);
+            if (!(result instanceof RequestOutcome.Forward forward)) {
                 return null;
             }
             try {

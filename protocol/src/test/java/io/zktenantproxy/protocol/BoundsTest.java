@@ -34,7 +34,7 @@ class BoundsTest {
                 Wire.request(2, OpCode.CREATE.code(), new CreateRequest("/a", new byte[size], GoldenCases.ACLS, 0)))) {
             ByteBuf frame = alloc.wrap(request);
             long before = alloc.allocatedBytes();
-            ByteBuf out = rewriter.rewrite(frame, alloc).toUpstream();
+            ByteBuf out = ((RequestOutcome.Forward) rewriter.rewrite(frame, alloc)).toUpstream();
             assertTrue(alloc.allocatedBytes() - before < 256, (alloc.allocatedBytes() - before) + " bytes for " + size);
             assertTrue(out instanceof CompositeByteBuf, "header written anew, payload as a slice");
             assertEquals(2, frame.refCnt(), "the slice holds the client's frame");

@@ -49,7 +49,7 @@ final class GoldenCases {
     static final List<ACL> ACLS = List.of(new ACL(31, new Id("world", "anyone")),
             new ACL(1, new Id("digest", "user:2jmj7l5rSw0yVb/vlWAYkK/YBwk=")));
     static final Stat STAT = new Stat(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
-    static final String CONFIG = RequestRewriter.ENSEMBLE_CONFIG_PATH;
+    static final String CONFIG = ChrootPolicy.ENSEMBLE_CONFIG_PATH;
 
     /**
      * One request.

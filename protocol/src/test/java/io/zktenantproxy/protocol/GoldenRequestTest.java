@@ -50,7 +50,7 @@ class GoldenRequestTest {
         try (Session session = Session.established()) {
             Session.Sent sent = session.client(c.client());
             if (c.forwarded()) {
-                ClientFrame.Forward forward = assertInstanceOf(ClientFrame.Forward.class, sent.result());
+                RequestOutcome.Forward forward = assertInstanceOf(RequestOutcome.Forward.class, sent.result());
                 assertEquals(c.xid(), forward.xid());
                 assertEquals(c.op(), forward.op());
                 assertEquals(hex(c.upstream()), hex(sent.upstream()));
@@ -61,7 +61,7 @@ class GoldenRequestTest {
                 readBack(c, sent.upstream());
                 assertTrue(session.drainToClient().isEmpty(), "nothing for the client yet");
             } else {
-                ClientFrame.Answered answered = sent.answered();
+                Session.Answered answered = sent.answered();
                 assertEquals(c.xid(), answered.xid());
                 assertEquals(c.err(), answered.err(), answered.reason());
                 List<byte[]> replies = session.drainToClient();
@@ -104,7 +104,7 @@ class GoldenRequestTest {
     @ValueSource(ints = {10, 23, 99, 108, 999, -2, -12, Integer.MIN_VALUE, Integer.MAX_VALUE})
     void opcodeZooKeeperLacksIsAnsweredUnimplemented(int type) {
         try (Session session = Session.established()) {
-            ClientFrame.Answered answered = session.client(Wire.request(GoldenCases.XID, type)).answered();
+            Session.Answered answered = session.client(Wire.request(GoldenCases.XID, type)).answered();
             assertEquals(KeeperCode.UNIMPLEMENTED, answered.err());
             assertEquals(type, answered.opCode());
             assertEquals(hex(Wire.reply(GoldenCases.XID, 0, KeeperCode.UNIMPLEMENTED)),

@@ -95,7 +95,7 @@ class HandshakeGoldenTest {
         byte[] response = oldPeers ? withoutReadOnly(juteResponse(false)) : juteResponse(false);
         try (Session session = new Session(Session.CHROOT)) {
             Session.Sent sent = session.client(request);
-            ClientFrame.Connect connect = assertInstanceOf(ClientFrame.Connect.class, sent.result());
+            RequestOutcome.Connect connect = assertInstanceOf(RequestOutcome.Connect.class, sent.result());
             assertEquals(0x72L, connect.request().sessionId());
             assertTrue(sent.sameBuffer());
             assertArrayEquals(request, sent.upstream());

@@ -27,17 +27,17 @@ class ObserverTest {
             }
         };
         TrackingAllocator alloc = new TrackingAllocator();
-        TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT), Session.ENSEMBLE_CONFIG,
-                observer);
         List<ByteBuf> toClient = new ArrayList<>();
+        TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT), Session.ENSEMBLE_CONFIG,
+                toClient::add, observer);
         for (byte[] frame : List.of(Session.CONNECT_REQUEST, GoldenCases.canonical(OpCode.EXISTS).client(),
                 GoldenCases.canonical(OpCode.DELETE).client())) {
             ByteBuf in = alloc.wrap(frame);
-            ClientFrame result = connection.onClientFrame(in, alloc, toClient::add);
+            RequestOutcome result = connection.onClientFrame(in, alloc);
             in.release();
-            if (result instanceof ClientFrame.Forward f) {
+            if (result instanceof RequestOutcome.Forward f) {
                 f.toUpstream().release();
-            } else if (result instanceof ClientFrame.Connect c) {
+            } else if (result instanceof RequestOutcome.Connect c) {
                 c.toUpstream().release();
             }
         }
@@ -46,7 +46,7 @@ class ObserverTest {
                 Wire.reply(Xids.NOTIFICATION, -1, 0, new WatcherEvent(2, 3, Session.CHROOT + "/a")),
                 Wire.reply(GoldenCases.XID, 2, KeeperCode.NO_NODE))) {
             ByteBuf in = alloc.wrap(frame);
-            connection.onServerFrame(in, alloc, toClient::add);
+            connection.onServerFrame(in, alloc);
             in.release();
         }
         assertEquals(List.of("EXISTS 0", "event", "DELETE " + KeeperCode.NO_NODE), seen);

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 final class ProxyPipeline {
     final TrackingAllocator alloc = new TrackingAllocator();
     final TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT),
-            Session.ENSEMBLE_CONFIG, TenantConnection.Observer.NONE);
+            Session.ENSEMBLE_CONFIG, this::writeToClient, TenantConnection.Observer.NONE);
     final EmbeddedChannel client;
     final EmbeddedChannel server;
     /** Set by the first ProtocolException: the proxy closes the connection and reads nothing more of it. */
@@ -49,10 +49,10 @@ final class ProxyPipeline {
                 if (closing) {
                     return;
                 }
-                ClientFrame result = onProtocol(() -> connection.onClientFrame(frame, ctx.alloc(), ctx::write));
-                if (result instanceof ClientFrame.Forward forward) {
+                RequestOutcome result = onProtocol(() -> connection.onClientFrame(frame, ctx.alloc()));
+                if (result instanceof RequestOutcome.Forward forward) {
                     ctx.fireChannelRead(forward.toUpstream());
-                } else if (result instanceof ClientFrame.Connect connect) {
+                } else if (result instanceof RequestOutcome.Connect connect) {
                     ctx.fireChannelRead(connect.toUpstream());
                 }
             } finally {
@@ -71,12 +71,17 @@ final class ProxyPipeline {
                 if (closing) {
                     return;
                 }
-                onProtocol(() -> connection.onServerFrame(frame, ctx.alloc(), client::write));
+                onProtocol(() -> connection.onServerFrame(frame, ctx.alloc()));
             } finally {
                 frame.release();
                 client.flush();
             }
         }
+    }
+
+    /** The connection's one sink: every frame for the client, whoever produced it. */
+    private void writeToClient(ByteBuf buf) {
+        client.write(buf);
     }
 
     private <T> T onProtocol(Supplier<T> step) {

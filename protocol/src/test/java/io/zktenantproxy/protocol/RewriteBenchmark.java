@@ -67,7 +67,7 @@ public class RewriteBenchmark {
     }
 
     private int rewrite(ByteBuf frame) {
-        ByteBuf out = rewriter.rewrite(frame, alloc).toUpstream();
+        ByteBuf out = ((RequestOutcome.Forward) rewriter.rewrite(frame, alloc)).toUpstream();
         int length = out.readableBytes();
         out.release();
         return length;

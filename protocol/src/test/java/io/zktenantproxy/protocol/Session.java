@@ -25,10 +25,21 @@ final class Session implements AutoCloseable {
     static final byte[] CONNECT_RESPONSE = Wire.frame(new ConnectResponse(0, 30_000, 0x1234L, new byte[16], false));
 
     /** What one client frame turned into: the result, and the upstream bytes if it was forwarded. */
-    record Sent(ClientFrame result, byte[] upstream, boolean sameBuffer) {
-        ClientFrame.Answered answered() {
-            return assertInstanceOf(ClientFrame.Answered.class, result);
+    record Sent(RequestOutcome result, byte[] upstream, boolean sameBuffer) {
+        Answered answered() {
+            if (result instanceof RequestOutcome.Refuse refuse) {
+                return new Answered(refuse.xid(), refuse.opCode(), refuse.err(), refuse.reason());
+            }
+            if (result instanceof RequestOutcome.RefuseMulti multi) {
+                return new Answered(multi.xid(), OpCode.MULTI.code(), multi.err(), multi.reason());
+            }
+            RequestOutcome.AnswerLocally local = assertInstanceOf(RequestOutcome.AnswerLocally.class, result);
+            return new Answered(local.xid(), local.op().code(), KeeperCode.OK, "answered locally");
         }
+    }
+
+    /** A request the proxy answered itself, whichever outcome said so. */
+    record Answered(int xid, int opCode, int err, String reason) {
     }
 
     /** What one server frame turned into: the frames for the client, and whether the first is the input buffer. */
@@ -40,7 +51,8 @@ final class Session implements AutoCloseable {
     private final List<ByteBuf> toClient = new ArrayList<>();
 
     Session(String chroot) {
-        connection = new TenantConnection(new TenantChroot(chroot), ENSEMBLE_CONFIG, TenantConnection.Observer.NONE);
+        connection = new TenantConnection(new TenantChroot(chroot), ENSEMBLE_CONFIG, toClient::add,
+                TenantConnection.Observer.NONE);
     }
 
     /** A session past its handshake, nothing pending, nothing waiting for the client. */
@@ -54,11 +66,11 @@ final class Session implements AutoCloseable {
     Sent client(byte[] frame) {
         ByteBuf in = alloc.wrap(frame);
         try {
-            ClientFrame result = connection.onClientFrame(in, alloc, toClient::add);
+            RequestOutcome result = connection.onClientFrame(in, alloc);
             ByteBuf out = null;
-            if (result instanceof ClientFrame.Forward forward) {
+            if (result instanceof RequestOutcome.Forward forward) {
                 out = forward.toUpstream();
-            } else if (result instanceof ClientFrame.Connect connect) {
+            } else if (result instanceof RequestOutcome.Connect connect) {
                 out = connect.toUpstream();
             }
             if (out == null) {
@@ -77,14 +89,14 @@ final class Session implements AutoCloseable {
     /** Sends a frame that must be forwarded, and returns what went upstream. */
     byte[] forward(byte[] frame) {
         Sent sent = client(frame);
-        assertInstanceOf(ClientFrame.Forward.class, sent.result());
+        assertInstanceOf(RequestOutcome.Forward.class, sent.result());
         return sent.upstream();
     }
 
     Received server(byte[] frame) {
         ByteBuf in = alloc.wrap(frame);
         try {
-            connection.onServerFrame(in, alloc, toClient::add);
+            connection.onServerFrame(in, alloc);
             boolean same = !toClient.isEmpty() && toClient.get(0) == in;
             return new Received(drainToClient(), same);
         } finally {

@@ -91,7 +91,7 @@ class XidOrderingTest {
     @Test
     void nothingReachesTheClientBeforeTheConnectResponse() {
         try (Session s = new Session(Session.CHROOT)) {
-            assertInstanceOf(ClientFrame.Connect.class, s.client(Session.CONNECT_REQUEST).result());
+            assertInstanceOf(RequestOutcome.Connect.class, s.client(Session.CONNECT_REQUEST).result());
             s.client(badCreate(1));
             s.forward(getData(2));
             s.client(Wire.request(3, OpCode.RECONFIG.code()));
@@ -187,23 +187,23 @@ class XidOrderingTest {
             }
         };
         TrackingAllocator alloc = new TrackingAllocator();
-        TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT), Session.ENSEMBLE_CONFIG,
-                observer);
         List<ByteBuf> toClient = new ArrayList<>();
+        TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT), Session.ENSEMBLE_CONFIG,
+                toClient::add, observer);
         Consumer<byte[]> client = bytes -> {
             ByteBuf in = alloc.wrap(bytes);
-            ClientFrame result = connection.onClientFrame(in, alloc, toClient::add);
+            RequestOutcome result = connection.onClientFrame(in, alloc);
             in.release();
-            if (result instanceof ClientFrame.Forward f) {
+            if (result instanceof RequestOutcome.Forward f) {
                 f.toUpstream().release();
-            } else if (result instanceof ClientFrame.Connect c) {
+            } else if (result instanceof RequestOutcome.Connect c) {
                 c.toUpstream().release();
             }
         };
         Consumer<byte[]> server = bytes -> {
             ByteBuf in = alloc.wrap(bytes);
             try {
-                connection.onServerFrame(in, alloc, toClient::add);
+                connection.onServerFrame(in, alloc);
             } finally {
                 in.release();
             }

@@ -5,11 +5,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.zktenantproxy.protocol.AclPolicy;
-import io.zktenantproxy.protocol.ClientFrame;
 import io.zktenantproxy.protocol.FourLetterWord;
 import io.zktenantproxy.protocol.FrameDecoder;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
+import io.zktenantproxy.protocol.RequestOutcome;
 import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.protocol.TrackingAllocator;
@@ -69,7 +69,7 @@ class ClientFrameFuzzTest {
             boolean operator = (flags & 1) != 0;
             this.connection = new TenantConnection(CHROOT,
                     operator ? AclPolicy.appendOperator("digest", OPERATOR_ID) : AclPolicy.NONE, ENSEMBLE_CONFIG,
-                    TenantConnection.Observer.NONE);
+                    toClient::add, TenantConnection.Observer.NONE);
             this.oracle = new ForwardedRequests(ROOT, operator ? "digest" : null, OPERATOR_ID);
             channel.config().setAllocator(alloc);
             channel.pipeline().addLast(new FrameDecoder(MAX_FRAME, true));
@@ -140,11 +140,11 @@ class ClientFrameFuzzTest {
         }
 
         private void onFrame(ByteBuf frame) {
-            ClientFrame result = connection.onClientFrame(frame, alloc, toClient::add);
-            if (result instanceof ClientFrame.Connect connect) {
+            RequestOutcome result = connection.onClientFrame(frame, alloc);
+            if (result instanceof RequestOutcome.Connect connect) {
                 connect.toUpstream().release();
                 clientHandshakeSeen = true;
-            } else if (result instanceof ClientFrame.Forward forward) {
+            } else if (result instanceof RequestOutcome.Forward forward) {
                 byte[] bytes = ByteBufUtil.getBytes(forward.toUpstream());
                 forward.toUpstream().release();
                 oracle.check(bytes, forward.xid(), forward.op());
@@ -152,8 +152,15 @@ class ClientFrameFuzzTest {
                 if (forward.op() != OpCode.PING && forward.op() != OpCode.AUTH) {
                     expectedXids.add(forward.xid());
                 }
-            } else if (result instanceof ClientFrame.Answered answered) {
+            } else if (result instanceof RequestOutcome.Refuse answered) {
                 expect(answered.err() != 0 || answered.opCode() == OpCode.GET_DATA.code(),
+                        "a request answered OK by the proxy other than the ensemble config read");
+                expectedXids.add(answered.xid());
+            } else if (result instanceof RequestOutcome.RefuseMulti answered) {
+                expect(answered.err() != 0, "a request answered OK by the proxy other than the ensemble config read");
+                expectedXids.add(answered.xid());
+            } else if (result instanceof RequestOutcome.AnswerLocally answered) {
+                expect(answered.op() == OpCode.GET_DATA,
                         "a request answered OK by the proxy other than the ensemble config read");
                 expectedXids.add(answered.xid());
             }
@@ -162,7 +169,7 @@ class ClientFrameFuzzTest {
         private void serverHandshake() {
             ByteBuf response = alloc.buffer().writeBytes(Frames.connectResponse(0x1234));
             try {
-                connection.onServerFrame(response, alloc, toClient::add);
+                connection.onServerFrame(response, alloc);
             } finally {
                 response.release();
             }
@@ -176,7 +183,7 @@ class ClientFrameFuzzTest {
                 int err = request[1] == OpCode.PING.code() || request[1] == OpCode.AUTH.code() ? 0 : -101;
                 ByteBuf reply = alloc.buffer(20).writeInt(16).writeInt(xid).writeLong(7).writeInt(err);
                 try {
-                    connection.onServerFrame(reply, alloc, toClient::add);
+                    connection.onServerFrame(reply, alloc);
                 } finally {
                     reply.release();
                 }

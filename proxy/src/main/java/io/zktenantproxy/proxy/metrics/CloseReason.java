@@ -40,9 +40,7 @@ public enum CloseReason {
     /** A reply out of xid order, or a special xid misused. */
     PROTOCOL_XID,
     /** The ensemble sent a path outside the chroot (also in {@code zktp_isolation_violations_total}). */
-    ISOLATION_VIOLATION,
-    /** More requests in flight than the protocol state accepts. */
-    PROTOCOL_TOO_MANY_REQUESTS;
+    ISOLATION_VIOLATION;
 
     /** @return the reason for a {@link ProtocolException} */
     public static CloseReason of(ProtocolException e) {
@@ -54,7 +52,6 @@ public enum CloseReason {
             case HANDSHAKE -> PROTOCOL_HANDSHAKE;
             case XID -> PROTOCOL_XID;
             case ISOLATION_VIOLATION -> ISOLATION_VIOLATION;
-            case TOO_MANY_REQUESTS -> PROTOCOL_TOO_MANY_REQUESTS;
         };
     }
 

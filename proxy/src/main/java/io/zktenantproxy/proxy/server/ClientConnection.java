@@ -11,13 +11,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.zktenantproxy.protocol.ClientFrame;
 import io.zktenantproxy.protocol.ConnectRequest;
 import io.zktenantproxy.protocol.ConnectResponse;
 import io.zktenantproxy.protocol.FourLetterWord;
 import io.zktenantproxy.protocol.IsolationViolationException;
+import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
+import io.zktenantproxy.protocol.RequestOutcome;
 import io.zktenantproxy.protocol.Requests;
 import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.protocol.Xids;
@@ -78,7 +79,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         this.meters = tenant.meters();
         this.budget = tenant.budget();
         this.context = context;
-        this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.ensembleConfig(), this);
+        this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.ensembleConfig(), toClient,
+                this);
     }
 
     @Override
@@ -132,23 +134,31 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
                 return;
             }
             meters.bytesIn(frame.readableBytes());
-            ClientFrame result = protocol.onClientFrame(frame, client.alloc(), toClient);
-            if (result instanceof ClientFrame.Forward forward) {
+            RequestOutcome result = protocol.onClientFrame(frame, client.alloc());
+            if (result instanceof RequestOutcome.Forward forward) {
                 sendUpstream(forward.toUpstream());
-            } else if (result instanceof ClientFrame.Answered answered) {
-                meters.answeredByProxy(OpCode.of(answered.opCode()), answered.err());
-                if (answered.err() != 0 && LOG.isDebugEnabled()) {
-                    LOG.debug("tenant {} session 0x{}: answered xid {} opcode {} with {}: {}", tenant.name(),
-                            Long.toHexString(sessionId), answered.xid(), answered.opCode(), answered.err(),
-                            answered.reason());
-                }
-            } else if (result instanceof ClientFrame.Connect connect) {
+            } else if (result instanceof RequestOutcome.Refuse refuse) {
+                refused(refuse.op(), refuse.xid(), refuse.opCode(), refuse.err(), refuse.reason());
+            } else if (result instanceof RequestOutcome.RefuseMulti multi) {
+                refused(OpCode.MULTI, multi.xid(), OpCode.MULTI.code(), multi.err(), multi.reason());
+            } else if (result instanceof RequestOutcome.AnswerLocally local) {
+                meters.answeredByProxy(local.op(), KeeperCode.OK);
+            } else if (result instanceof RequestOutcome.Connect connect) {
                 onConnectRequest(connect);
             }
         } catch (ProtocolException e) {
             close(CloseReason.of(e), e.getMessage());
         } finally {
             frame.release();
+        }
+    }
+
+    /** A request the protocol refused; its error reply is already on its way to the client. */
+    private void refused(OpCode op, int xid, int opCode, int err, String reason) {
+        meters.answeredByProxy(op, err);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("tenant {} session 0x{}: answered xid {} opcode {} with {}: {}", tenant.name(),
+                    Long.toHexString(sessionId), xid, opCode, err, reason);
         }
     }
 
@@ -162,7 +172,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
         flush();
     }
 
-    private void onConnectRequest(ClientFrame.Connect connect) {
+    private void onConnectRequest(RequestOutcome.Connect connect) {
         connectSeen = true;
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
@@ -263,7 +273,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ten
             if (closing) {
                 return;
             }
-            ConnectResponse response = protocol.onServerFrame(frame, upstream.alloc(), toClient);
+            ConnectResponse response = protocol.onServerFrame(frame, upstream.alloc());
             if (response != null) {
                 onSession(response);
             }
