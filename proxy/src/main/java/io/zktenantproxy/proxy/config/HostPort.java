@@ -1,6 +1,5 @@
 package io.zktenantproxy.proxy.config;
 
-import java.net.InetSocketAddress;
 
 /**
  * A {@code host:port} pair as operators write it ({@code 0.0.0.0:7451}, {@code zk1.example:2181},
@@ -44,10 +43,6 @@ public record HostPort(String host, int port) {
             throw new IllegalArgumentException("'" + text + "': port is not a number");
         }
         return new HostPort(host, port);
-    }
-
-    public InetSocketAddress toUnresolved() {
-        return InetSocketAddress.createUnresolved(host, port);
     }
 
     /** @return whether the host is a wildcard address (listen on every interface) */

@@ -55,6 +55,15 @@ public enum CloseReason {
         };
     }
 
+    /**
+     * @return whether this is how connections ordinarily end (either side went away, a four-letter word, shutdown,
+     *         I/O): logged at DEBUG; every other reason is a refusal or a protocol error, logged at INFO
+     */
+    public boolean ordinary() {
+        return this == CLIENT_CLOSED || this == UPSTREAM_CLOSED || this == FOUR_LETTER_WORD || this == SHUTDOWN
+                || this == IO_ERROR;
+    }
+
     /** @return the tag value, lower case */
     public String tag() {
         return name().toLowerCase(Locale.ROOT);

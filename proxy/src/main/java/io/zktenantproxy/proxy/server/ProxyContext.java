@@ -5,7 +5,10 @@ import io.zktenantproxy.protocol.AclPolicy;
 import io.zktenantproxy.proxy.config.Limits;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** What every client connection shares: limits, the way upstream, chroot creation, session bindings. */
-record ProxyContext(Limits limits, AclPolicy aclPolicy, UpstreamConnector connector, ChrootProvisioner provisioner,
-                    SessionRegistry sessions, ChannelGroup clients, AtomicBoolean shuttingDown) {
+/**
+ * What every client connection shares: limits, the ACL policy, the way upstream ({@link UpstreamDialer}), the
+ * {@link SessionGate}, the group of open client channels (closed together at shutdown) and the shutdown flag.
+ */
+record ProxyContext(Limits limits, AclPolicy aclPolicy, UpstreamDialer dialer, SessionGate gate,
+                    ChannelGroup clients, AtomicBoolean shuttingDown) {
 }

@@ -2,13 +2,11 @@ package io.zktenantproxy.proxy.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.Limits;
@@ -19,7 +17,6 @@ import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running proxy: one listener per tenant, each accepted connection relayed to the ensemble by a
- * {@link ClientConnection}. Start with {@link #start}; stop with {@link #close}, which stops accepting, closes every
+ * {@link Connection}. Start with {@link #start}; stop with {@link #close}, which stops accepting, closes every
  * client connection (clients then move to another proxy instance and resume their sessions) and returns within
  * about {@link #SHUTDOWN_BOUND}.
  */
@@ -38,8 +35,6 @@ public final class ProxyServer implements AutoCloseable {
     /** The longest {@link #close} waits for event loops to finish. */
     public static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
-    /** Pipeline name of the client channel's idle-timeout handler. */
-    static final String IDLE_HANDLER = "idle";
 
     private final ProxyConfig config;
     private final ProxyMetrics metrics;
@@ -48,6 +43,7 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final OperatorClient operatorClient;
     private final ChrootProvisioner provisioner;
+    private final SessionRegistry sessions;
     private final ProxyContext context;
     private final Map<String, Tenant> tenants = new LinkedHashMap<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
@@ -62,10 +58,11 @@ public final class ProxyServer implements AutoCloseable {
         this.workers = transport.group(Transport.ioThreads(), "zktp-io");
         this.operatorClient = OperatorClient.start(config.upstream(), config.operator());
         this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots());
+        this.sessions = new SessionRegistry(operatorClient);
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), OperatorAcl.policy(config.operator()),
                 new UpstreamConnector(config.upstream(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
-                provisioner, new SessionRegistry(operatorClient), clients, new AtomicBoolean());
+                new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean());
     }
 
     /**
@@ -149,16 +146,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast(IDLE_HANDLER,
-                                        new IdleStateHandler(limits.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast(FrameCumulator.decoder(limits.maxFrameBytes(), true))
-                                .addLast(new ClientConnection(tenant, context));
-                    }
-                });
+                .childHandler(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
     }
 
     /** @return the address {@code tenant} listens on (with the real port when 0 was configured) */
@@ -190,7 +178,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** @return sessions this instance has seen created or resumed and not yet expired */
     public long knownSessions() {
-        return context.sessions().size();
+        return sessions.size();
     }
 
     /** @return whether every listener is bound and the proxy's own client reaches the ensemble */
@@ -214,10 +202,5 @@ public final class ProxyServer implements AutoCloseable {
         boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());
         workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());
         LOG.info("zk-tenant-proxy stopped");
-    }
-
-    /** @return names of the tenants, for logs and admin pages */
-    public List<String> tenantNames() {
-        return Collections.unmodifiableList(new ArrayList<>(tenants.keySet()));
     }
 }

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * <p>The upstream channel is registered on the client channel's own event loop (as in Netty's proxy example), so the
  * two channels and their shared state need no locks.
  */
-final class UpstreamConnector {
+final class UpstreamConnector implements UpstreamDialer {
     private final List<HostPort> servers;
     private final Transport transport;
     private final int connectTimeoutMs;
@@ -41,15 +41,9 @@ final class UpstreamConnector {
         this.metrics = metrics;
     }
 
-    List<HostPort> servers() {
-        return servers;
-    }
-
-    /**
-     * Connects on {@code loop}; calls {@code onConnected} with the active channel, or {@code onFailed} once every
-     * server has refused. Both run on {@code loop}.
-     */
-    void connect(EventLoop loop, Supplier<ChannelHandler> pipeline, Consumer<Channel> onConnected,
+    /** Tries every server of the connect string once, in this connection's shuffled order. */
+    @Override
+    public void dial(EventLoop loop, Supplier<ChannelHandler> pipeline, Consumer<Channel> onConnected,
                  Runnable onFailed) {
         List<HostPort> order = new ArrayList<>(servers);
         Collections.shuffle(order, ThreadLocalRandom.current());

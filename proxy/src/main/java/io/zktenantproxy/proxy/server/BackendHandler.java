@@ -5,38 +5,38 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * The upstream channel's end of a proxied connection: hands every event to the {@link ClientConnection} that owns
- * both channels (they share one event loop).
+ * The upstream channel's handler (Netty's proxy example calls it the backend): after the frame decoder, hands every
+ * frame and event of the ensemble server's channel to the {@link Connection} that owns both channels.
  */
-final class UpstreamHandler extends ChannelInboundHandlerAdapter {
-    private final ClientConnection owner;
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+    private final Connection connection;
 
-    UpstreamHandler(ClientConnection owner) {
-        this.owner = owner;
+    BackendHandler(Connection connection) {
+        this.connection = connection;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        owner.onUpstreamFrame((ByteBuf) msg);
+        connection.onUpstreamFrame((ByteBuf) msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        owner.onUpstreamReadComplete();
+        connection.flush();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        owner.updateClientReading();
+        connection.writabilityChanged(false);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        owner.onUpstreamInactive();
+        connection.upstreamClosed();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        owner.onUpstreamException(cause);
+        connection.onUpstreamException(cause);
     }
 }

@@ -1,0 +1,196 @@
+package io.zktenantproxy.proxy.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.DefaultChannelId;
+import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.zktenantproxy.protocol.AclPolicy;
+import io.zktenantproxy.protocol.ConnectRequest;
+import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.metrics.CloseReason;
+import io.zktenantproxy.proxy.metrics.MeterNames;
+import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The proxy's real handler layer ({@link ConnectionInitializer}, {@link FrontendHandler}, {@link Connection},
+ * {@link BackendHandler}) on two {@link EmbeddedChannel}s: one for the client's socket, one for the ensemble server's,
+ * made by a {@link UpstreamDialer} of the test's own. No socket, no ZooKeeper: the test plays both peers.
+ *
+ * <p>Bytes the client sends go in with {@link #fromClient}; what the proxy sent upstream comes out of
+ * {@link #toUpstream}; bytes the server sends go in with {@link #fromServer}; what reached the client comes out of
+ * {@link #toClient}. Every buffer comes from a {@link TrackingAllocator}, so {@link #finish} can prove none leaked.
+ */
+final class ConnectionHarness {
+    /** The tenant's chroot, as the protocol tests use it. */
+    static final String CHROOT = "/tenants/t1";
+
+    final TrackingAllocator alloc = new TrackingAllocator();
+    final Tenant tenant;
+    final EmbeddedChannel client;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<PendingDial> dials = new ArrayList<>();
+    private final boolean dialAtOnce;
+    private final ProxyContext context;
+    private EmbeddedChannel upstream;
+
+    /** A dial the test completes later with {@link #connectUpstream} or {@link #failUpstream}. */
+    private record PendingDial(Supplier<ChannelHandler> pipeline, Consumer<Channel> onConnected, Runnable onFailed) {
+    }
+
+    /** Lets every handshake through at once. */
+    static class OpenGate implements SessionGate {
+        final List<Long> bound = new ArrayList<>();
+
+        @Override
+        public CompletableFuture<Void> admit(Tenant tenant, ConnectRequest request) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void bind(Tenant tenant, long sessionId, int timeoutMs) {
+            bound.add(sessionId);
+        }
+    }
+
+    /** Default limits, an open gate, upstream connected as soon as the handshake passes the gate. */
+    ConnectionHarness() {
+        this(Limits.defaults(), true, new OpenGate());
+    }
+
+    /**
+     * @param dialAtOnce whether the upstream channel connects as soon as it is dialled; otherwise the test decides
+     *                   when, with {@link #connectUpstream} or {@link #failUpstream}
+     */
+    ConnectionHarness(Limits limits, boolean dialAtOnce, SessionGate gate) {
+        this.dialAtOnce = dialAtOnce;
+        ProxyMetrics metrics = new ProxyMetrics(registry, Duration.ofMillis(100));
+        TenantConfig config = new TenantConfig("t1", CHROOT, "127.0.0.1:0", List.of("proxy.example:2181"), 0, 0);
+        this.tenant = new Tenant(config, List.of(), limits, metrics.tenant("t1"));
+        this.context = new ProxyContext(limits, AclPolicy.NONE, this::dial, gate,
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean());
+        this.client = register(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
+    }
+
+    /** @return another client connection of the same tenant, through the same listener and context */
+    EmbeddedChannel anotherClient() {
+        return register(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
+    }
+
+    private EmbeddedChannel register(ChannelHandler handler) {
+        EmbeddedChannel channel = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false, handler);
+        channel.config().setAllocator(alloc);
+        try {
+            channel.register();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return channel;
+    }
+
+    private void dial(EventLoop loop, Supplier<ChannelHandler> pipeline, Consumer<Channel> onConnected,
+                      Runnable onFailed) {
+        dials.add(new PendingDial(pipeline, onConnected, onFailed));
+        if (dialAtOnce) {
+            connectUpstream();
+        }
+    }
+
+    /** Completes the oldest pending dial with a new upstream channel. */
+    void connectUpstream() {
+        PendingDial dial = dials.remove(0);
+        upstream = register(dial.pipeline().get());
+        dial.onConnected().accept(upstream);
+        client.runPendingTasks();
+    }
+
+    /** Fails the oldest pending dial: no ensemble server accepted. */
+    void failUpstream() {
+        dials.remove(0).onFailed().run();
+        client.runPendingTasks();
+    }
+
+    /** @return how many dials wait for the test */
+    int pendingDials() {
+        return dials.size();
+    }
+
+    /** @return the upstream channel, or null before one was connected */
+    EmbeddedChannel upstream() {
+        return upstream;
+    }
+
+    void fromClient(byte[] bytes) {
+        if (client.isOpen()) {
+            client.writeInbound(alloc.wrap(bytes));
+        }
+        client.runPendingTasks();
+    }
+
+    void fromServer(byte[] bytes) {
+        if (upstream.isOpen()) {
+            upstream.writeInbound(alloc.wrap(bytes));
+        }
+        client.runPendingTasks();
+    }
+
+    /** Takes (and releases) every frame sent upstream so far. */
+    List<byte[]> toUpstream() {
+        return upstream == null ? List.of() : drain(upstream);
+    }
+
+    /** Takes (and releases) every frame sent to the client so far. */
+    List<byte[]> toClient() {
+        return drain(client);
+    }
+
+    /** Takes (and releases) what {@code channel} wrote; empty buffers (the flush before a close) are left out. */
+    static List<byte[]> drain(EmbeddedChannel channel) {
+        List<byte[]> frames = new ArrayList<>();
+        Object msg;
+        while ((msg = channel.readOutbound()) != null) {
+            ByteBuf buf = (ByteBuf) msg;
+            if (buf.isReadable()) {
+                frames.add(ByteBufUtil.getBytes(buf));
+            }
+            buf.release();
+        }
+        return frames;
+    }
+
+    /** @return how many connections of the tenant were closed for {@code reason} */
+    long closed(CloseReason reason) {
+        Counter counter = registry.find(MeterNames.CONNECTIONS_CLOSED).tag("reason", reason.tag()).counter();
+        return counter == null ? 0 : (long) counter.count();
+    }
+
+    /** @return the data the proxy serves for {@code /zookeeper/config} to this tenant */
+    byte[] ensembleConfig() {
+        return tenant.ensembleConfig();
+    }
+
+    /**
+     * Closes both channels and takes what they still hold.
+     *
+     * @return whether anything was left unread in either channel (tests assert false)
+     */
+    boolean finish() {
+        boolean leftClient = !drain(client).isEmpty() | client.finishAndReleaseAll();
+        boolean leftUpstream = upstream != null && (!drain(upstream).isEmpty() | upstream.finishAndReleaseAll());
+        return leftClient || leftUpstream;
+    }
+}
