@@ -22,20 +22,13 @@ public record ConnectRequest(int protocolVersion, long lastZxidSeen, int timeOut
      * @throws ProtocolException ({@code HANDSHAKE}) if the frame is not exactly one ConnectRequest
      */
     public static ConnectRequest decode(ByteBuf frame) {
-        ByteBuf in = frame.duplicate();
-        in.skipBytes(Integer.BYTES);
-        try {
-            int protocolVersion = Jute.readInt(in, "ConnectRequest.protocolVersion");
-            long lastZxidSeen = Jute.readLong(in, "ConnectRequest.lastZxidSeen");
-            int timeOut = Jute.readInt(in, "ConnectRequest.timeOut");
-            long sessionId = Jute.readLong(in, "ConnectRequest.sessionId");
-            byte[] passwd = Jute.readBuffer(in, "ConnectRequest.passwd");
-            Boolean readOnly = in.isReadable() ? Jute.readBool(in, "ConnectRequest.readOnly") : null;
-            Jute.expectEnd(in, "ConnectRequest");
-            return new ConnectRequest(protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly);
-        } catch (ProtocolException e) {
-            throw new ProtocolException(ProtocolException.Kind.HANDSHAKE, e.getMessage());
-        }
+        return Jute.readHandshake(frame, "ConnectRequest", in -> new ConnectRequest(
+                Jute.readInt(in, "ConnectRequest.protocolVersion"),
+                Jute.readLong(in, "ConnectRequest.lastZxidSeen"),
+                Jute.readInt(in, "ConnectRequest.timeOut"),
+                Jute.readLong(in, "ConnectRequest.sessionId"),
+                Jute.readBuffer(in, "ConnectRequest.passwd"),
+                Jute.readTrailingBool(in, "ConnectRequest.readOnly")));
     }
 
     /** Encodes this request as a whole frame, 4-byte length included. */
@@ -46,10 +39,6 @@ public record ConnectRequest(int protocolVersion, long lastZxidSeen, int timeOut
         out.writeLong(lastZxidSeen);
         out.writeInt(timeOutMs);
         out.writeLong(sessionId);
-        Jute.writeBuffer(out, passwd);
-        if (readOnly != null) {
-            out.writeBoolean(readOnly);
-        }
-        return out.setInt(0, out.readableBytes() - Integer.BYTES);
+        return Jute.endHandshake(out, passwd, readOnly);
     }
 }

@@ -20,19 +20,12 @@ public record ConnectResponse(int protocolVersion, int timeOutMs, long sessionId
      * @throws ProtocolException ({@code HANDSHAKE}) if the frame is not exactly one ConnectResponse
      */
     public static ConnectResponse decode(ByteBuf frame) {
-        ByteBuf in = frame.duplicate();
-        in.skipBytes(Integer.BYTES);
-        try {
-            int protocolVersion = Jute.readInt(in, "ConnectResponse.protocolVersion");
-            int timeOut = Jute.readInt(in, "ConnectResponse.timeOut");
-            long sessionId = Jute.readLong(in, "ConnectResponse.sessionId");
-            byte[] passwd = Jute.readBuffer(in, "ConnectResponse.passwd");
-            Boolean readOnly = in.isReadable() ? Jute.readBool(in, "ConnectResponse.readOnly") : null;
-            Jute.expectEnd(in, "ConnectResponse");
-            return new ConnectResponse(protocolVersion, timeOut, sessionId, passwd, readOnly);
-        } catch (ProtocolException e) {
-            throw new ProtocolException(ProtocolException.Kind.HANDSHAKE, e.getMessage());
-        }
+        return Jute.readHandshake(frame, "ConnectResponse", in -> new ConnectResponse(
+                Jute.readInt(in, "ConnectResponse.protocolVersion"),
+                Jute.readInt(in, "ConnectResponse.timeOut"),
+                Jute.readLong(in, "ConnectResponse.sessionId"),
+                Jute.readBuffer(in, "ConnectResponse.passwd"),
+                Jute.readTrailingBool(in, "ConnectResponse.readOnly")));
     }
 
     /** Encodes this response as a whole frame, 4-byte length included. */
@@ -42,11 +35,7 @@ public record ConnectResponse(int protocolVersion, int timeOutMs, long sessionId
         out.writeInt(protocolVersion);
         out.writeInt(timeOutMs);
         out.writeLong(sessionId);
-        Jute.writeBuffer(out, passwd);
-        if (readOnly != null) {
-            out.writeBoolean(readOnly);
-        }
-        return out.setInt(0, out.readableBytes() - Integer.BYTES);
+        return Jute.endHandshake(out, passwd, readOnly);
     }
 
     /** @return whether the server refused to resume the session (it expired) */

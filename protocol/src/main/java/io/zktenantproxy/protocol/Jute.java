@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Bounded readers and writers for the jute primitive types, as {@code org.apache.jute.BinaryInputArchive} and
@@ -173,6 +174,46 @@ public final class Jute {
         }
         out.writeInt(value.length);
         out.writeBytes(value);
+    }
+
+    /**
+     * Reads a handshake frame ({@code ConnectRequest} or {@code ConnectResponse}, which have no header) whole.
+     *
+     * @param frame  the whole frame, 4-byte length included; not consumed
+     * @param record the record's name, for errors
+     * @param fields reads the record's fields, in order, from a buffer positioned after the length prefix
+     * @throws ProtocolException ({@code HANDSHAKE}) if the frame is not exactly one such record
+     */
+    static <T> T readHandshake(ByteBuf frame, String record, Function<ByteBuf, T> fields) {
+        ByteBuf in = frame.duplicate();
+        in.skipBytes(Integer.BYTES);
+        try {
+            T value = fields.apply(in);
+            expectEnd(in, record);
+            return value;
+        } catch (ProtocolException e) {
+            throw new ProtocolException(ProtocolException.Kind.HANDSHAKE, e.getMessage());
+        }
+    }
+
+    /** Reads the optional trailing {@code boolean readOnly} of a handshake record: null when the frame has none. */
+    static Boolean readTrailingBool(ByteBuf in, String field) {
+        return in.isReadable() ? readBool(in, field) : null;
+    }
+
+    /**
+     * Ends a handshake frame ({@code ConnectRequest} or {@code ConnectResponse}): writes {@code passwd}, then the
+     * trailing {@code readOnly} flag unless it is null (old clients send none), then sets the frame's length prefix.
+     *
+     * @param out a frame whose first four bytes are its length prefix
+     * @return {@code out}
+     */
+    static ByteBuf endHandshake(ByteBuf out, byte[] passwd, Boolean readOnly) {
+        writeBuffer(out, passwd);
+        if (readOnly != null) {
+            out.writeBoolean(readOnly);
+        }
+        return out.setInt(0, out.readableBytes() - Integer.BYTES);
     }
 
     /** Writes a {@code vector<ustring>}; -1 for null. */

@@ -32,11 +32,7 @@ final class MultiRewriter {
 
     /** @param in the request, positioned after its {@code RequestHeader} */
     RequestOutcome rewriteRequest(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
-        ByteBuf out = alloc.buffer(in.readableBytes() + 256);
-        try {
-            out.writeInt(0);
-            out.writeInt(xid);
-            out.writeInt(op.code());
+        return RequestRewriter.writeAnew(alloc, in.readableBytes() + 256, xid, op, out -> {
             ChrootPolicy.Verdict refused = null;
             int count = 0;
             int failedIndex = -1;
@@ -95,15 +91,8 @@ final class MultiRewriter {
             out.writeInt(-1);
             out.writeBoolean(true);
             out.writeInt(-1);
-            out.setInt(0, out.readableBytes() - Integer.BYTES);
-            RequestOutcome forward = new RequestOutcome.Forward(xid, op, out);
-            out = null;
-            return forward;
-        } finally {
-            if (out != null) {
-                out.release();
-            }
-        }
+            return null;
+        });
     }
 
     /**

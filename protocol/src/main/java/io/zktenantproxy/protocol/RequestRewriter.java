@@ -3,6 +3,7 @@ package io.zktenantproxy.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import java.util.function.Function;
 
 /**
  * Rewrites one client request frame (after the handshake) into the tenant's chroot, or decides to answer it locally.
@@ -83,6 +84,36 @@ final class RequestRewriter {
                 return watchLists.rewrite(in, xid, op, alloc);
             }
             default -> throw new IllegalStateException("unhandled request shape " + op.request());
+        }
+    }
+
+    /**
+     * Writes a request anew into a buffer of its own, for records decoded whole ({@code multi}, {@code setWatches}):
+     * {@code RequestHeader{xid, op}} first, then {@code body}, which returns null to forward the frame or the outcome
+     * that refuses it. A forwarded frame gets its length prefix and is handed over in a {@link RequestOutcome.Forward};
+     * otherwise (a refusal, or a {@link ProtocolException} thrown by {@code body}) the buffer is released here.
+     *
+     * @param capacity the buffer's initial capacity, bytes
+     */
+    static RequestOutcome writeAnew(ByteBufAllocator alloc, int capacity, int xid, OpCode op,
+                                    Function<ByteBuf, RequestOutcome> body) {
+        ByteBuf out = alloc.buffer(capacity);
+        try {
+            out.writeInt(0);
+            out.writeInt(xid);
+            out.writeInt(op.code());
+            RequestOutcome refusal = body.apply(out);
+            if (refusal != null) {
+                return refusal;
+            }
+            out.setInt(0, out.readableBytes() - Integer.BYTES);
+            RequestOutcome forward = new RequestOutcome.Forward(xid, op, out);
+            out = null;
+            return forward;
+        } finally {
+            if (out != null) {
+                out.release();
+            }
         }
     }
 

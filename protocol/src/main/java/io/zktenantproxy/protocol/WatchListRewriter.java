@@ -26,11 +26,7 @@ final class WatchListRewriter {
     /** @param in the request, positioned after its {@code RequestHeader} */
     RequestOutcome rewrite(ByteBuf in, int xid, OpCode op, ByteBufAllocator alloc) {
         int lists = op == OpCode.SET_WATCHES2 ? 5 : 3;
-        ByteBuf out = alloc.buffer(in.readableBytes() * 2 + 64);
-        try {
-            out.writeInt(0);
-            out.writeInt(xid);
-            out.writeInt(op.code());
+        return RequestRewriter.writeAnew(alloc, in.readableBytes() * 2 + 64, xid, op, out -> {
             out.writeLong(Jute.readLong(in, op.name() + ".relativeZxid"));
             ChrootPolicy.Verdict refused = null;
             for (int list = 0; list < lists; list++) {
@@ -64,17 +60,7 @@ final class WatchListRewriter {
                 }
             }
             Jute.expectEnd(in, op.name());
-            if (refused != null) {
-                return new RequestOutcome.Refuse(xid, op.code(), refused.err(), refused.reason());
-            }
-            out.setInt(0, out.readableBytes() - Integer.BYTES);
-            RequestOutcome forward = new RequestOutcome.Forward(xid, op, out);
-            out = null;
-            return forward;
-        } finally {
-            if (out != null) {
-                out.release();
-            }
-        }
+            return refused != null ? new RequestOutcome.Refuse(xid, op.code(), refused.err(), refused.reason()) : null;
+        });
     }
 }
