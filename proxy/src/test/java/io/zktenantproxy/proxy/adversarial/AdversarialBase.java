@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
@@ -32,6 +34,7 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.proto.ReconfigRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,7 +223,7 @@ abstract class AdversarialBase {
     /** A raw client with its own new session on the attacker's tenant. */
     RawClient attacker() throws IOException {
         RawClient c = raw(proxy, ATTACKER);
-        assertTrue(c.handshake().timeoutMs() > 0);
+        assertTrue(c.handshake().getTimeOut() > 0);
         return c;
     }
 
@@ -260,6 +263,11 @@ abstract class AdversarialBase {
         assertTrue(c.awaitClosed(WAIT), c.name() + " was not closed (expected reason " + reason + ")");
         await().atMost(WAIT).untilAsserted(() -> assertEquals(before + 1, closedCount(server, tenant, reason),
                 "closed connections with reason " + reason + ": " + closedCounts(server, tenant)));
+    }
+
+    /** A well-formed {@code reconfig}, which no tenant may send. */
+    static byte[] reconfig(int xid) {
+        return JuteFrames.request(xid, OpCode.RECONFIG.code(), new ReconfigRequest("", "", "", -1));
     }
 
     static byte[] bytes(String s) {

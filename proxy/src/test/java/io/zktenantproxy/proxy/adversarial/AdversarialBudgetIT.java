@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Timer;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.RawFrame;
+import io.zktenantproxy.protocol.testkit.ServerReply;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.metrics.MeterNames;
@@ -44,8 +47,8 @@ class AdversarialBudgetIT extends AdversarialBase {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (int xid = 1; xid <= requests; xid++) {
                 all.writeBytes(xid % 2 == 0
-                        ? RawFrames.request(xid, OpCode.RECONFIG.code()).str("").str("").str("").l(-1).frame()
-                        : RawFrames.pathRequest(xid, OpCode.GET_DATA, bytes("/own")));
+                        ? reconfig(xid)
+                        : RawFrame.pathRequest(xid, OpCode.GET_DATA, bytes("/own")));
             }
             long start = System.nanoTime();
             flooder.send(all.toByteArray());
@@ -56,7 +59,7 @@ class AdversarialBudgetIT extends AdversarialBase {
             }
 
             for (int xid = 1; xid <= requests; xid++) {
-                RawClient.Reply reply = flooder.replyTo(xid);
+                ServerReply reply = flooder.replyTo(xid);
                 if (xid % 2 == 0) {
                     assertEquals(KeeperCode.RECONFIG_DISABLED, reply.err(), "xid " + xid);
                 } else {
@@ -113,11 +116,11 @@ class AdversarialBudgetIT extends AdversarialBase {
             List<RawClient> opened = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 RawClient c = raw(limited, ATTACKER);
-                c.send(RawFrames.connect());
+                c.send(JuteFrames.connectRequest());
                 opened.add(c);
             }
             for (RawClient c : opened) {
-                assertTrue(c.readSession().timeoutMs() > 0, c.name());
+                assertTrue(c.readConnectResponse().getTimeOut() > 0, c.name());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertTrue(took.toMillis() >= 2_000, "20 connections accepted in " + took + ": the budget did not hold");

@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.adversarial;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.time.Duration;
@@ -20,12 +21,12 @@ class AdversarialLimitsIT extends AdversarialBase {
     void aConnectionWithoutHandshakeIsClosedAfterTheHandshakeTimeout() throws Exception {
         try (ProxyServer limited = startProxy(new Limits(null, null, null, 1000, 60_000, null))) {
             RawClient honest = raw(limited, ATTACKER);
-            assertTrue(honest.handshake().timeoutMs() > 0);
+            assertTrue(honest.handshake().getTimeOut() > 0);
             double before = closedCount(limited, ATTACKER, "handshake_timeout");
             long start = System.nanoTime();
             RawClient silent = raw(limited, ATTACKER);
             RawClient partial = raw(limited, ATTACKER);
-            partial.send(Arrays.copyOf(RawFrames.connect(), 10));
+            partial.send(Arrays.copyOf(JuteFrames.connectRequest(), 10));
             assertTrue(silent.awaitClosed(WAIT), "a silent connection stayed open");
             assertTrue(partial.awaitClosed(WAIT), "a half handshake stayed open");
             assertTrue(System.nanoTime() - start >= Duration.ofMillis(900).toNanos(), "closed before the timeout");
@@ -51,24 +52,24 @@ class AdversarialLimitsIT extends AdversarialBase {
             RawClient[] held = new RawClient[3];
             for (int i = 0; i < held.length; i++) {
                 held[i] = raw(limited, ATTACKER);
-                assertTrue(held[i].handshake().timeoutMs() > 0);
+                assertTrue(held[i].handshake().getTimeOut() > 0);
             }
             double before = closedCount(limited, ATTACKER, "too_many_connections");
             RawClient extra = raw(limited, ATTACKER);
-            extra.send(RawFrames.connect());
+            extra.send(JuteFrames.connectRequest());
             assertClosed(extra, limited, ATTACKER, "too_many_connections", before);
             assertTrue(extra.received().isEmpty(), "the extra connection got a session");
 
             // the neighbour's own count is its own
             RawClient neighbourRaw = raw(limited, VICTIM);
-            assertTrue(neighbourRaw.handshake().timeoutMs() > 0);
+            assertTrue(neighbourRaw.handshake().getTimeOut() > 0);
 
             // and a slot freed is a slot to use again
             held[0].closeSession();
             held[0].close();
             await().atMost(WAIT).ignoreExceptions().until(() -> {
                 RawClient next = raw(limited, ATTACKER);
-                return next.handshake().timeoutMs() > 0;
+                return next.handshake().getTimeOut() > 0;
             });
             for (int i = 1; i < held.length; i++) {
                 assertTrue(held[i].isOpenAfterPing());
