@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
@@ -77,7 +78,7 @@ abstract class AdversarialBase {
     static void startStage() throws Exception {
         victimEvents.clear(); // static: the previous class's final event is still here
         zk = Upstreams.server();
-        proxy = startProxy(new Limits(null, MAX_IN_FLIGHT, null, null, null, null));
+        proxy = startProxy(Limits.defaults().with(Limit.MAX_IN_FLIGHT, MAX_IN_FLIGHT));
         direct = connect(zk.getConnectString(), null);
         victim = connect(ProxyHarness.connectString(proxy, VICTIM), victimEvents::add);
         victim.setData("/", bytes(MARK + "-root"), -1);
@@ -114,9 +115,9 @@ abstract class AdversarialBase {
 
     /** A proxy on the suite's ensemble with both tenants on loopback ports. */
     static ProxyServer startProxy(Limits limits) {
-        return ProxyServer.start(new ProxyConfig(zk.getConnectString(), null, null, limits, null, null, List.of(
-                new TenantConfig(ATTACKER, ATTACKER_ROOT, "127.0.0.1:0", null),
-                new TenantConfig(VICTIM, VICTIM_ROOT, "127.0.0.1:0", null))));
+        return ProxyServer.start(ProxyConfig.forUpstream(zk.getConnectString()).withLimits(limits).withTenants(
+                TenantConfig.named(ATTACKER).withChroot(ATTACKER_ROOT).withListen("127.0.0.1:0"),
+                TenantConfig.named(VICTIM).withChroot(VICTIM_ROOT).withListen("127.0.0.1:0")));
     }
 
     /** The victim's watches were never fired by an attack: fire one now and see it reach its owner. */

@@ -10,6 +10,7 @@ import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.RawFrame;
 import io.zktenantproxy.protocol.testkit.ServerReply;
+import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.metrics.MeterNames;
@@ -37,7 +38,8 @@ class AdversarialBudgetIT extends AdversarialBase {
 
     @Test
     void aFloodIsPacedToTheBudgetInXidOrderWithNothingLost() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, REQUESTS_PER_SECOND, 0, null));
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.REQUESTS_PER_SECOND, REQUESTS_PER_SECOND)
+                .with(Limit.BYTES_PER_SECOND, 0));
              ZooKeeper bystander = connect(ProxyHarness.connectString(limited, VICTIM), null)) {
             RawClient flooder = raw(limited, ATTACKER);
             flooder.handshake();
@@ -81,7 +83,8 @@ class AdversarialBudgetIT extends AdversarialBase {
     @Test
     void aJavaClientOverItsByteBudgetIsSlowedNotBroken() throws Exception {
         int bytesPerSecond = 256 * 1024;
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, 0, bytesPerSecond, null));
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.REQUESTS_PER_SECOND, 0)
+                .with(Limit.BYTES_PER_SECOND, bytesPerSecond));
              ZooKeeper client = connect(ProxyHarness.connectString(limited, ATTACKER), null)) {
             byte[] payload = new byte[100 * 1024];
             client.create("/big", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
@@ -108,8 +111,8 @@ class AdversarialBudgetIT extends AdversarialBase {
     @Test
     void reconnectingInALoopIsPacedAtTheListener() throws Exception {
         int connectionsPerSecond = 5;
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, null, null,
-                connectionsPerSecond))) {
+        try (ProxyServer limited = startProxy(
+                Limits.defaults().with(Limit.CONNECTIONS_PER_SECOND, connectionsPerSecond))) {
             // twenty connections at once: a burst of five is accepted, the rest wait in the accept queue, and none
             // is lost (each gets its session once accepted)
             long start = System.nanoTime();

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.time.Duration;
@@ -19,7 +20,8 @@ class AdversarialLimitsIT extends AdversarialBase {
 
     @Test
     void aConnectionWithoutHandshakeIsClosedAfterTheHandshakeTimeout() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, 1000, 60_000, null))) {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 1000)
+                .with(Limit.IDLE_TIMEOUT_MS, 60_000))) {
             RawClient honest = raw(limited, ATTACKER);
             assertTrue(honest.handshake().getTimeOut() > 0);
             double before = closedCount(limited, ATTACKER, "handshake_timeout");
@@ -37,7 +39,8 @@ class AdversarialLimitsIT extends AdversarialBase {
 
     @Test
     void aSilentConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, 60_000, 1500, null))) {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 60_000)
+                .with(Limit.IDLE_TIMEOUT_MS, 1500))) {
             double before = closedCount(limited, ATTACKER, "idle_timeout");
             long start = System.nanoTime();
             RawClient silent = raw(limited, ATTACKER);
@@ -48,7 +51,7 @@ class AdversarialLimitsIT extends AdversarialBase {
 
     @Test
     void aTenantCannotOpenMoreConnectionsThanItsLimit() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, 3, null, null, null))) {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.MAX_CONNECTIONS_PER_TENANT, 3))) {
             RawClient[] held = new RawClient[3];
             for (int i = 0; i < held.length; i++) {
                 held[i] = raw(limited, ATTACKER);

@@ -53,10 +53,10 @@ class TwoTenantsIT {
     @BeforeEach
     void start() throws Exception {
         server = Upstreams.server();
-        proxy = ProxyServer.start(new ProxyConfig(server.getConnectString(), null, null, null, null, null, List.of(
-                new TenantConfig("acme", null, "127.0.0.1:0", null),
-                new TenantConfig("acmecorp", null, "127.0.0.1:0", null),
-                new TenantConfig("deep", "/platform/teams/deep", "127.0.0.1:0", null))));
+        proxy = ProxyServer.start(ProxyConfig.forUpstream(server.getConnectString()).withTenants(
+                TenantConfig.named("acme").withListen("127.0.0.1:0"),
+                TenantConfig.named("acmecorp").withListen("127.0.0.1:0"),
+                TenantConfig.named("deep").withChroot("/platform/teams/deep").withListen("127.0.0.1:0")));
         acme = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), acmeEvents);
         corp = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acmecorp"), corpEvents);
         root = ProxyHarness.connect(server.getConnectString(), (Watcher) null);
