@@ -1,16 +1,19 @@
 package io.zktenantproxy.protocol;
 
+import static io.zktenantproxy.protocol.ConnectionDriver.CHROOT;
 import static io.zktenantproxy.protocol.GoldenCases.ACLS;
 import static io.zktenantproxy.protocol.GoldenCases.DATA;
 import static io.zktenantproxy.protocol.GoldenCases.XID;
 import static io.zktenantproxy.protocol.GoldenRequestTest.hex;
-import static io.zktenantproxy.protocol.Session.CHROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
+import io.zktenantproxy.protocol.testkit.SubOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,8 +47,8 @@ class AclPolicyGoldenTest {
         TrackingAllocator alloc = new TrackingAllocator();
         List<ByteBuf> toClient = new ArrayList<>();
         TenantConnection connection = new TenantConnection(new TenantChroot(CHROOT), POLICY,
-                Session.ENSEMBLE_CONFIG, toClient::add, TenantConnection.Observer.NONE);
-        ByteBuf connect = alloc.wrap(Session.CONNECT_REQUEST);
+                ConnectionDriver.ENSEMBLE_CONFIG, toClient::add, TenantConnection.Observer.NONE);
+        ByteBuf connect = alloc.wrap(ConnectionDriver.CONNECT_REQUEST);
         ((RequestOutcome.Connect) connection.onClientFrame(connect, alloc)).toUpstream().release();
         connect.release();
         ByteBuf in = alloc.wrap(request);
@@ -55,7 +58,7 @@ class AclPolicyGoldenTest {
                 return null;
             }
             try {
-                return Session.bytes(forward.toUpstream());
+                return ConnectionDriver.bytes(forward.toUpstream());
             } finally {
                 forward.toUpstream().release();
             }
@@ -68,9 +71,9 @@ class AclPolicyGoldenTest {
     }
 
     private static void assertRewritten(OpCode op, Record client, Record expected) {
-        byte[] out = upstream(Wire.request(XID, op.code(), client));
-        assertEquals(hex(Wire.request(XID, op.code(), expected)), hex(out));
-        assertEquals(expected, Wire.readRequest(out, new RequestHeader(), expected.getClass()));
+        byte[] out = upstream(JuteFrames.request(XID, op.code(), client));
+        assertEquals(hex(JuteFrames.request(XID, op.code(), expected)), hex(out));
+        assertEquals(expected, JuteReader.readRequest(out, new RequestHeader(), expected.getClass()));
     }
 
     @Test
@@ -97,9 +100,10 @@ class AclPolicyGoldenTest {
     void setAclGetsTheOperatorAppendedButNotOnTheChroot() {
         assertRewritten(OpCode.SET_ACL, new SetACLRequest("/a", ACLS, 4),
                 new SetACLRequest(CHROOT + "/a", plusOperator(ACLS), 4));
-        byte[] onRoot = Wire.request(XID, OpCode.SET_ACL.code(), new SetACLRequest("/", ACLS, -1));
+        byte[] onRoot = JuteFrames.request(XID, OpCode.SET_ACL.code(), new SetACLRequest("/", ACLS, -1));
         assertEquals(null, upstream(onRoot));
-        try (Session session = Session.established()) { // without a policy too: the chroot's ACL is the platform's
+        // without a policy too: the chroot's ACL is the platform's
+        try (ConnectionDriver session = ConnectionDriver.established()) {
             assertEquals(KeeperCode.NO_AUTH, session.client(onRoot).answered().err());
         }
     }
@@ -125,15 +129,15 @@ class AclPolicyGoldenTest {
 
     @Test
     void multiCreatesGetTheOperatorAndOtherOpsAreUntouched() {
-        List<GoldenCases.Sub> client = List.of(
-                new GoldenCases.Sub(OpCode.CREATE, new CreateRequest("/j", DATA, ACLS, 0)),
-                new GoldenCases.Sub(OpCode.CREATE_TTL, new CreateTTLRequest("/t", DATA, ACLS, 5, 1)),
-                new GoldenCases.Sub(OpCode.SET_DATA, new SetDataRequest("/j", DATA, 1)));
-        List<GoldenCases.Sub> server = List.of(
-                new GoldenCases.Sub(OpCode.CREATE, new CreateRequest(CHROOT + "/j", DATA, plusOperator(ACLS), 0)),
-                new GoldenCases.Sub(OpCode.CREATE_TTL, new CreateTTLRequest(CHROOT + "/t", DATA,
+        List<SubOp> client = List.of(
+                new SubOp(OpCode.CREATE, new CreateRequest("/j", DATA, ACLS, 0)),
+                new SubOp(OpCode.CREATE_TTL, new CreateTTLRequest("/t", DATA, ACLS, 5, 1)),
+                new SubOp(OpCode.SET_DATA, new SetDataRequest("/j", DATA, 1)));
+        List<SubOp> server = List.of(
+                new SubOp(OpCode.CREATE, new CreateRequest(CHROOT + "/j", DATA, plusOperator(ACLS), 0)),
+                new SubOp(OpCode.CREATE_TTL, new CreateTTLRequest(CHROOT + "/t", DATA,
                         plusOperator(ACLS), 5, 1)),
-                new GoldenCases.Sub(OpCode.SET_DATA, new SetDataRequest(CHROOT + "/j", DATA, 1)));
+                new SubOp(OpCode.SET_DATA, new SetDataRequest(CHROOT + "/j", DATA, 1)));
         assertEquals(hex(GoldenCases.multiFrame(XID, OpCode.MULTI, server)),
                 hex(upstream(GoldenCases.multiFrame(XID, OpCode.MULTI, client))));
     }
@@ -146,7 +150,7 @@ class AclPolicyGoldenTest {
 
     @Test
     void malformedAclStringIsAProtocolError() {
-        byte[] request = Wire.request(XID, OpCode.CREATE.code(), new CreateRequest("/a", DATA,
+        byte[] request = JuteFrames.request(XID, OpCode.CREATE.code(), new CreateRequest("/a", DATA,
                 List.of(new ACL(31, new Id("world", "any"))), 0));
         // "any" is the last string before the flags: make its first byte a lone continuation byte
         request[request.length - Integer.BYTES - 3] = (byte) 0x80;
@@ -160,9 +164,9 @@ class AclPolicyGoldenTest {
         TrackingAllocator alloc = new TrackingAllocator();
         ByteBuf frame = Requests.createEphemeral(alloc, Xids.PROXY, "/zktp/sessions/0x1234", DATA);
         try {
-            assertEquals(hex(Wire.request(Xids.PROXY, OpCode.CREATE.code(), new CreateRequest(
+            assertEquals(hex(JuteFrames.request(Xids.PROXY, OpCode.CREATE.code(), new CreateRequest(
                             "/zktp/sessions/0x1234", DATA, List.of(new ACL(31, new Id("world", "anyone"))), 1))),
-                    hex(Session.bytes(frame)));
+                    hex(ConnectionDriver.bytes(frame)));
         } finally {
             frame.release();
         }

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.nio.ByteBuffer;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.RawFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,11 +42,9 @@ class FrameDecoderTest {
     }
 
     private static byte[] frame(int bodyLength, int fill) {
-        ByteBuffer frame = ByteBuffer.allocate(Integer.BYTES + bodyLength).putInt(bodyLength);
-        while (frame.hasRemaining()) {
-            frame.put((byte) fill);
-        }
-        return frame.array();
+        byte[] body = new byte[bodyLength];
+        Arrays.fill(body, (byte) fill);
+        return JuteFrames.frame(body);
     }
 
     private void write(EmbeddedChannel channel, byte[] bytes) {
@@ -57,7 +56,7 @@ class FrameDecoderTest {
         List<byte[]> frames = new ArrayList<>();
         ByteBuf frame;
         while ((frame = channel.readInbound()) != null) {
-            frames.add(Session.bytes(frame));
+            frames.add(ConnectionDriver.bytes(frame));
             frame.release();
         }
         return frames;
@@ -69,7 +68,7 @@ class FrameDecoderTest {
         byte[] a = frame(8, 'a');
         byte[] empty = frame(0, 0);
         byte[] b = frame(MAX, 'b');
-        write(channel, Wire.concat(a, empty, b));
+        write(channel, JuteFrames.concat(a, empty, b));
         List<byte[]> frames = frames(channel);
         assertEquals(3, frames.size());
         assertArrayEquals(a, frames.get(0));
@@ -81,7 +80,7 @@ class FrameDecoderTest {
     @Test
     void oneByteAtATime() {
         EmbeddedChannel channel = channel(true);
-        byte[] stream = Wire.concat(frame(5, 1), frame(0, 0), frame(17, 2));
+        byte[] stream = JuteFrames.concat(frame(5, 1), frame(0, 0), frame(17, 2));
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < stream.length; i++) {
             write(channel, new byte[] {stream[i]});
@@ -90,7 +89,7 @@ class FrameDecoderTest {
             assertEquals(i == 8 || i == 12 || i == stream.length - 1 ? 1 : 0, emitted.size(), "after byte " + i);
             frames.addAll(emitted);
         }
-        assertArrayEquals(stream, Wire.concat(frames.toArray(new byte[0][])));
+        assertArrayEquals(stream, JuteFrames.concat(frames.toArray(new byte[0][])));
         assertFalse(channel.finish());
     }
 
@@ -109,7 +108,7 @@ class FrameDecoderTest {
     void lengthOutOfBoundsIsAFrameLengthErrorAndTheDecoderTurnsTerminal(int length) {
         EmbeddedChannel channel = channel(false);
         write(channel, frame(2, 1));
-        byte[] bad = ByteBuffer.allocate(8).putInt(length).putInt(0).array();
+        byte[] bad = RawFrame.body().i(length, 0).bytes();
         ProtocolException e = assertThrows(ProtocolException.class, () -> write(channel, bad));
         assertEquals(ProtocolException.Kind.FRAME_LENGTH, e.kind());
         assertTrue(e.getMessage().contains("length " + length + " (expected: 0.." + MAX + ")"), e.getMessage());
@@ -122,7 +121,7 @@ class FrameDecoderTest {
     @Test
     void lengthIsCheckedBeforeTheBodyArrives() {
         EmbeddedChannel channel = channel(false);
-        assertThrows(ProtocolException.class, () -> write(channel, ByteBuffer.allocate(4).putInt(MAX + 1).array()));
+        assertThrows(ProtocolException.class, () -> write(channel, RawFrame.body().i(MAX + 1).bytes()));
         assertFalse(channel.finish());
     }
 

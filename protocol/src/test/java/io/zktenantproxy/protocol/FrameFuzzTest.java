@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -82,17 +83,17 @@ class FrameFuzzTest {
     @Property(tries = 300)
     void randomBodiesInWholeFrames(@ForAll @Size(max = 300) byte[] body, @ForAll boolean fromServer) {
         ProxyPipeline proxy = established(OpCode.MULTI);
-        feed(proxy, Wire.frame(body), new byte[0], !fromServer);
+        feed(proxy, JuteFrames.frame(body), new byte[0], !fromServer);
     }
 
     /** A pipeline past its handshake, with the canonical request of {@code pending} (if any) awaiting its reply. */
     private static ProxyPipeline established(OpCode pending) {
         ProxyPipeline proxy = new ProxyPipeline();
-        proxy.fromClient(Session.CONNECT_REQUEST);
+        proxy.fromClient(ConnectionDriver.CONNECT_REQUEST);
         if (pending != null && pending != OpCode.NOTIFICATION) {
             proxy.fromClient(GoldenCases.canonical(pending).client());
         }
-        proxy.fromServer(Session.CONNECT_RESPONSE);
+        proxy.fromServer(ConnectionDriver.CONNECT_RESPONSE);
         proxy.toUpstream();
         proxy.toClient();
         return proxy;

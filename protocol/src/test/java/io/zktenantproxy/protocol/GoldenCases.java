@@ -1,7 +1,9 @@
 package io.zktenantproxy.protocol;
 
-import static io.zktenantproxy.protocol.Session.CHROOT;
+import static io.zktenantproxy.protocol.ConnectionDriver.CHROOT;
 
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.SubOp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,10 +29,8 @@ import org.apache.zookeeper.proto.GetChildrenRequest;
 import org.apache.zookeeper.proto.GetDataRequest;
 import org.apache.zookeeper.proto.GetEphemeralsRequest;
 import org.apache.zookeeper.proto.GetSASLRequest;
-import org.apache.zookeeper.proto.MultiHeader;
 import org.apache.zookeeper.proto.ReconfigRequest;
 import org.apache.zookeeper.proto.RemoveWatchesRequest;
-import org.apache.zookeeper.proto.RequestHeader;
 import org.apache.zookeeper.proto.SetACLRequest;
 import org.apache.zookeeper.proto.SetDataRequest;
 import org.apache.zookeeper.proto.SetWatches2;
@@ -74,13 +74,6 @@ final class GoldenCases {
         }
     }
 
-    /** One sub-op of a {@code MultiOperationRecord}: its opcode (possibly one ZooKeeper lacks) and record. */
-    record Sub(int type, Record body) {
-        Sub(OpCode op, Record body) {
-            this(op.code(), body);
-        }
-    }
-
     private GoldenCases() {
     }
 
@@ -94,18 +87,18 @@ final class GoldenCases {
     }
 
     static Request forward(String name, OpCode op, int xid, Record clientBody, Record serverBody) {
-        return new Request(name, op, xid, Wire.request(xid, op.code(), clientBody),
-                Wire.request(xid, op.code(), serverBody), serverBody, KeeperCode.OK, null);
+        return new Request(name, op, xid, JuteFrames.request(xid, op.code(), clientBody),
+                JuteFrames.request(xid, op.code(), serverBody), serverBody, KeeperCode.OK, null);
     }
 
     /** A request forwarded byte for byte (nothing in it is a path). */
     static Request identity(String name, OpCode op, int xid, Record... body) {
-        byte[] frame = Wire.request(xid, op.code(), body);
+        byte[] frame = JuteFrames.request(xid, op.code(), body);
         return new Request(name, op, xid, frame, frame, body.length == 0 ? null : body[0], KeeperCode.OK, null);
     }
 
     static Request answered(String name, OpCode op, int err, Record... body) {
-        return new Request(name, op, XID, Wire.request(XID, op.code(), body), null, null, err, null);
+        return new Request(name, op, XID, JuteFrames.request(XID, op.code(), body), null, null, err, null);
     }
 
     static Request answered(String name, OpCode op, byte[] client, int err) {
@@ -116,7 +109,7 @@ final class GoldenCases {
      * A {@code multi} the proxy refuses for a bad sub-op path, answered as ZooKeeper answers a failed multi: header
      * err 0 and one {@code ErrorResult} per sub-op with {@code errs}.
      */
-    static Request failedMulti(String name, List<Sub> subs, int... errs) {
+    static Request failedMulti(String name, List<SubOp> subs, int... errs) {
         MultiResponse results = new MultiResponse();
         for (int err : errs) {
             results.add(new OpResult.ErrorResult(err));
@@ -125,34 +118,24 @@ final class GoldenCases {
                 KeeperCode.BAD_ARGUMENTS, results);
     }
 
-    /** A {@code MultiOperationRecord} body as {@code org.apache.zookeeper.MultiOperationRecord} writes it. */
-    static byte[] multiBody(List<Sub> subs) {
-        List<byte[]> parts = new ArrayList<>();
-        for (Sub sub : subs) {
-            parts.add(Wire.bytes(new MultiHeader(sub.type(), false, -1), sub.body()));
-        }
-        parts.add(Wire.bytes(new MultiHeader(-1, true, -1)));
-        return Wire.concat(parts.toArray(new byte[0][]));
+    /** A {@code multi} or {@code multiRead} request of {@code subs}. */
+    static byte[] multiFrame(int xid, OpCode op, List<SubOp> subs) {
+        return JuteFrames.request(xid, op.code(), JuteFrames.multi(subs));
     }
 
-    static byte[] multiFrame(int xid, OpCode op, List<Sub> subs) {
-        return Wire.frame(Wire.concat(Wire.bytes(new RequestHeader(xid, op.code())),
-                multiBody(subs)));
-    }
-
-    static Request multi(String name, OpCode op, List<Sub> client, List<Sub> server) {
+    static Request multi(String name, OpCode op, List<SubOp> client, List<SubOp> server) {
         return new Request(name, op, XID, multiFrame(XID, op, client), multiFrame(XID, op, server), null,
                 KeeperCode.OK, null);
     }
 
-    static List<Sub> tenMultiOps(String root) {
-        List<Sub> subs = new ArrayList<>();
+    static List<SubOp> tenMultiOps(String root) {
+        List<SubOp> subs = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             subs.add(switch (i % 4) {
-                case 0 -> new Sub(OpCode.CREATE, new CreateRequest(root + "/jobs/" + i, DATA, ACLS, 0));
-                case 1 -> new Sub(OpCode.SET_DATA, new SetDataRequest(root + "/jobs/" + i, DATA, 3));
-                case 2 -> new Sub(OpCode.CHECK, new CheckVersionRequest(root + "/jobs/" + i, 1));
-                default -> new Sub(OpCode.DELETE, new DeleteRequest(root + "/jobs/" + i, -1));
+                case 0 -> new SubOp(OpCode.CREATE, new CreateRequest(root + "/jobs/" + i, DATA, ACLS, 0));
+                case 1 -> new SubOp(OpCode.SET_DATA, new SetDataRequest(root + "/jobs/" + i, DATA, 3));
+                case 2 -> new SubOp(OpCode.CHECK, new CheckVersionRequest(root + "/jobs/" + i, 1));
+                default -> new SubOp(OpCode.DELETE, new DeleteRequest(root + "/jobs/" + i, -1));
             });
         }
         return subs;
@@ -225,32 +208,32 @@ final class GoldenCases {
                 multi("multi of 10 ops", OpCode.MULTI, tenMultiOps(""), tenMultiOps(c)),
                 multi("empty multi", OpCode.MULTI, List.of(), List.of()),
                 failedMulti("multi with one bad path fails whole, with ZooKeeper's per-op results",
-                        List.of(new Sub(OpCode.CREATE, new CreateRequest("/ok", DATA, ACLS, 0)),
-                                new Sub(OpCode.DELETE, new DeleteRequest("/bad/", -1))),
+                        List.of(new SubOp(OpCode.CREATE, new CreateRequest("/ok", DATA, ACLS, 0)),
+                                new SubOp(OpCode.DELETE, new DeleteRequest("/bad/", -1))),
                         KeeperCode.OK, KeeperCode.BAD_ARGUMENTS),
                 failedMulti("multi failing in its middle: OK before, RUNTIMEINCONSISTENCY after",
-                        List.of(new Sub(OpCode.CREATE, new CreateRequest("/okA", DATA, ACLS, 0)),
-                                new Sub(OpCode.CREATE, new CreateRequest("bad", DATA, ACLS, 0)),
-                                new Sub(OpCode.SET_DATA, new SetDataRequest("/okB", DATA, -1)),
-                                new Sub(OpCode.DELETE, new DeleteRequest("/", -1))),
+                        List.of(new SubOp(OpCode.CREATE, new CreateRequest("/okA", DATA, ACLS, 0)),
+                                new SubOp(OpCode.CREATE, new CreateRequest("bad", DATA, ACLS, 0)),
+                                new SubOp(OpCode.SET_DATA, new SetDataRequest("/okB", DATA, -1)),
+                                new SubOp(OpCode.DELETE, new DeleteRequest("/", -1))),
                         KeeperCode.OK, KeeperCode.BAD_ARGUMENTS, KeeperCode.RUNTIME_INCONSISTENCY,
                         KeeperCode.RUNTIME_INCONSISTENCY),
                 answered("multi holding a getData is refused", OpCode.MULTI,
-                        multiFrame(XID, OpCode.MULTI, List.of(new Sub(OpCode.GET_DATA, new GetDataRequest("/a",
+                        multiFrame(XID, OpCode.MULTI, List.of(new SubOp(OpCode.GET_DATA, new GetDataRequest("/a",
                                 false)))), KeeperCode.BAD_ARGUMENTS),
                 answered("multi holding a notification is refused", OpCode.MULTI,
-                        multiFrame(XID, OpCode.MULTI, List.of(new Sub(OpCode.NOTIFICATION, new SyncRequest("/a")))),
+                        multiFrame(XID, OpCode.MULTI, List.of(new SubOp(OpCode.NOTIFICATION, new SyncRequest("/a")))),
                         KeeperCode.BAD_ARGUMENTS),
                 answered("multi holding an opcode ZooKeeper lacks is refused", OpCode.MULTI,
-                        multiFrame(XID, OpCode.MULTI, List.of(new Sub(99, new SyncRequest("/a")))),
+                        multiFrame(XID, OpCode.MULTI, List.of(new SubOp(99, new SyncRequest("/a")))),
                         KeeperCode.UNIMPLEMENTED),
                 multi("multiRead", OpCode.MULTI_READ,
-                        List.of(new Sub(OpCode.GET_DATA, new GetDataRequest("/a", false)),
-                                new Sub(OpCode.GET_CHILDREN, new GetChildrenRequest("/", false))),
-                        List.of(new Sub(OpCode.GET_DATA, new GetDataRequest(c + "/a", false)),
-                                new Sub(OpCode.GET_CHILDREN, new GetChildrenRequest(c, false)))),
+                        List.of(new SubOp(OpCode.GET_DATA, new GetDataRequest("/a", false)),
+                                new SubOp(OpCode.GET_CHILDREN, new GetChildrenRequest("/", false))),
+                        List.of(new SubOp(OpCode.GET_DATA, new GetDataRequest(c + "/a", false)),
+                                new SubOp(OpCode.GET_CHILDREN, new GetChildrenRequest(c, false)))),
                 answered("multiRead holding a create is refused", OpCode.MULTI_READ,
-                        multiFrame(XID, OpCode.MULTI_READ, List.of(new Sub(OpCode.CREATE, new CreateRequest("/a",
+                        multiFrame(XID, OpCode.MULTI_READ, List.of(new SubOp(OpCode.CREATE, new CreateRequest("/a",
                                 DATA, ACLS, 0)))), KeeperCode.BAD_ARGUMENTS),
                 answered("reconfig", OpCode.RECONFIG, KeeperCode.RECONFIG_DISABLED,
                         new ReconfigRequest("server.4=evil:2888:3888;2181", null, null, -1)),
@@ -302,16 +285,16 @@ final class GoldenCases {
     }
 
     /** Every sub-op a write multi may hold, under {@code root} ("" for the client's view). */
-    static List<Sub> multiOps(String root) {
+    static List<SubOp> multiOps(String root) {
         String r = root;
         return List.of(
-                new Sub(OpCode.CREATE, new CreateRequest(r + "/job", DATA, ACLS, 0)),
-                new Sub(OpCode.CREATE, new CreateRequest(r + "/", DATA, ACLS, 3)),
-                new Sub(OpCode.CREATE2, new CreateRequest(r + "/job/locks", null, ACLS, 0)),
-                new Sub(OpCode.CREATE_TTL, new CreateTTLRequest(r + "/ttl", DATA, ACLS, 5, 1000)),
-                new Sub(OpCode.CREATE_CONTAINER, new CreateRequest(r + "/box", DATA, ACLS, 4)),
-                new Sub(OpCode.DELETE, new DeleteRequest(r + "/old", -1)),
-                new Sub(OpCode.SET_DATA, new SetDataRequest(r + "/job", DATA, 0)),
-                new Sub(OpCode.CHECK, new CheckVersionRequest(r.isEmpty() ? "/" : r, 2)));
+                new SubOp(OpCode.CREATE, new CreateRequest(r + "/job", DATA, ACLS, 0)),
+                new SubOp(OpCode.CREATE, new CreateRequest(r + "/", DATA, ACLS, 3)),
+                new SubOp(OpCode.CREATE2, new CreateRequest(r + "/job/locks", null, ACLS, 0)),
+                new SubOp(OpCode.CREATE_TTL, new CreateTTLRequest(r + "/ttl", DATA, ACLS, 5, 1000)),
+                new SubOp(OpCode.CREATE_CONTAINER, new CreateRequest(r + "/box", DATA, ACLS, 4)),
+                new SubOp(OpCode.DELETE, new DeleteRequest(r + "/old", -1)),
+                new SubOp(OpCode.SET_DATA, new SetDataRequest(r + "/job", DATA, 0)),
+                new SubOp(OpCode.CHECK, new CheckVersionRequest(r.isEmpty() ? "/" : r, 2)));
     }
 }

@@ -1,13 +1,15 @@
 package io.zktenantproxy.protocol;
 
+import static io.zktenantproxy.protocol.ConnectionDriver.CHROOT;
 import static io.zktenantproxy.protocol.GoldenCases.ACLS;
 import static io.zktenantproxy.protocol.GoldenCases.DATA;
 import static io.zktenantproxy.protocol.GoldenCases.STAT;
 import static io.zktenantproxy.protocol.GoldenRequestTest.hex;
-import static io.zktenantproxy.protocol.Session.CHROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -61,16 +63,17 @@ class GoldenReplyTest {
 
     static Reply strip(String name, OpCode op, Record server, Record client) {
         int xid = xid(op);
-        return new Reply(name, op, Wire.reply(xid, ZXID, 0, server), Wire.reply(xid, ZXID, 0, client), client, false);
+        return new Reply(name, op, JuteFrames.reply(xid, ZXID, 0, server), JuteFrames.reply(xid, ZXID, 0, client),
+                client, false);
     }
 
     static Reply same(String name, OpCode op, int err, Record... body) {
-        byte[] frame = Wire.reply(xid(op), ZXID, err, body);
+        byte[] frame = JuteFrames.reply(xid(op), ZXID, err, body);
         return new Reply(name, op, frame, frame, body.length == 0 ? null : body[0], true);
     }
 
     static Reply violation(String name, OpCode op, Record server) {
-        return new Reply(name, op, Wire.reply(xid(op), ZXID, 0, server), null, null, false);
+        return new Reply(name, op, JuteFrames.reply(xid(op), ZXID, 0, server), null, null, false);
     }
 
     static int xid(OpCode op) {
@@ -172,15 +175,15 @@ class GoldenReplyTest {
                 violation("notification with a null path", OpCode.NOTIFICATION, new WatcherEvent(-1, 3, null))));
         // An error reply with a body: the client never reads it, the proxy drops it rather than inspect it.
         list.add(new Reply("create failing with a stray body", OpCode.CREATE,
-                Wire.reply(xid(OpCode.CREATE), ZXID, KeeperCode.NO_NODE, new CreateResponse("/tenants/t12/x")),
-                Wire.reply(xid(OpCode.CREATE), ZXID, KeeperCode.NO_NODE), null, false));
+                JuteFrames.reply(xid(OpCode.CREATE), ZXID, KeeperCode.NO_NODE, new CreateResponse("/tenants/t12/x")),
+                JuteFrames.reply(xid(OpCode.CREATE), ZXID, KeeperCode.NO_NODE), null, false));
         return list;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void replyIsStrippedAsJuteWouldWriteIt(Reply c) {
-        try (Session session = Session.established()) {
+        try (ConnectionDriver session = ConnectionDriver.established()) {
             if (c.op() != OpCode.NOTIFICATION) {
                 session.forward(GoldenCases.canonical(c.op()).client());
             }
@@ -189,17 +192,17 @@ class GoldenReplyTest {
                 assertEquals(ProtocolException.Kind.ISOLATION_VIOLATION, e.kind());
                 return;
             }
-            Session.Received received = session.server(c.server());
+            ConnectionDriver.Received received = session.server(c.server());
             assertEquals(1, received.toClient().size());
             byte[] out = received.toClient().get(0);
             assertEquals(hex(c.client()), hex(out));
             assertEquals(c.sameBuffer(), received.sameBuffer(), "forwarded as the server's own buffer");
             ReplyHeader header = new ReplyHeader();
             if (c.body() == null) {
-                Wire.read(out, header);
+                JuteReader.read(out, header);
             } else {
-                Record body = Wire.newRecord(c.body().getClass());
-                Wire.read(out, header, body);
+                Record body = JuteReader.newRecord(c.body().getClass());
+                JuteReader.read(out, header, body);
                 assertEquals(c.body(), body);
             }
             assertEquals(ZXID, header.getZxid());

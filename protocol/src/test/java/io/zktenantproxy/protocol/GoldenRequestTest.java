@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBufUtil;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
+import io.zktenantproxy.protocol.testkit.SubOp;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -47,8 +50,8 @@ class GoldenRequestTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void requestIsRewrittenAsJuteWouldWriteIt(GoldenCases.Request c) {
-        try (Session session = Session.established()) {
-            Session.Sent sent = session.client(c.client());
+        try (ConnectionDriver session = ConnectionDriver.established()) {
+            ConnectionDriver.Sent sent = session.client(c.client());
             if (c.forwarded()) {
                 RequestOutcome.Forward forward = assertInstanceOf(RequestOutcome.Forward.class, sent.result());
                 assertEquals(c.xid(), forward.xid());
@@ -61,20 +64,20 @@ class GoldenRequestTest {
                 readBack(c, sent.upstream());
                 assertTrue(session.drainToClient().isEmpty(), "nothing for the client yet");
             } else {
-                Session.Answered answered = sent.answered();
+                ConnectionDriver.Answered answered = sent.answered();
                 assertEquals(c.xid(), answered.xid());
                 assertEquals(c.err(), answered.err(), answered.reason());
                 List<byte[]> replies = session.drainToClient();
                 assertEquals(1, replies.size(), "answered at once: nothing else is pending");
                 if (c.reply() != null) {
-                    assertEquals(hex(Wire.reply(c.xid(), 0, KeeperCode.OK, c.reply())), hex(replies.get(0)));
+                    assertEquals(hex(JuteFrames.reply(c.xid(), 0, KeeperCode.OK, c.reply())), hex(replies.get(0)));
                 } else if (c.err() == KeeperCode.OK) {
                     GetDataResponse config = new GetDataResponse();
-                    Wire.read(replies.get(0), new ReplyHeader(), config);
-                    assertEquals(new String(Session.ENSEMBLE_CONFIG), new String(config.getData()));
-                    assertEquals(Session.ENSEMBLE_CONFIG.length, config.getStat().getDataLength());
+                    JuteReader.read(replies.get(0), new ReplyHeader(), config);
+                    assertEquals(new String(ConnectionDriver.ENSEMBLE_CONFIG), new String(config.getData()));
+                    assertEquals(ConnectionDriver.ENSEMBLE_CONFIG.length, config.getStat().getDataLength());
                 } else {
-                    assertEquals(hex(Wire.reply(c.xid(), 0, c.err())), hex(replies.get(0)));
+                    assertEquals(hex(JuteFrames.reply(c.xid(), 0, c.err())), hex(replies.get(0)));
                 }
             }
         }
@@ -85,16 +88,16 @@ class GoldenRequestTest {
         RequestHeader header = new RequestHeader();
         if (c.op() == OpCode.MULTI || c.op() == OpCode.MULTI_READ) {
             MultiOperationRecord multi = new MultiOperationRecord();
-            Wire.read(upstream, header, multi);
+            JuteReader.read(upstream, header, multi);
             for (Op op : multi) {
-                assertTrue(op.getPath().equals(Session.CHROOT) || op.getPath().startsWith(Session.CHROOT + "/"),
-                        op.getPath());
+                assertTrue(op.getPath().equals(ConnectionDriver.CHROOT)
+                        || op.getPath().startsWith(ConnectionDriver.CHROOT + "/"), op.getPath());
             }
         } else if (c.upstreamBody() != null) {
-            Record body = Wire.readRequest(upstream, header, c.upstreamBody().getClass());
+            Record body = JuteReader.readRequest(upstream, header, c.upstreamBody().getClass());
             assertEquals(c.upstreamBody(), body);
         } else {
-            Wire.read(upstream, header);
+            JuteReader.read(upstream, header);
         }
         assertEquals(c.xid(), header.getXid());
         assertEquals(c.op().code(), header.getType());
@@ -103,11 +106,11 @@ class GoldenRequestTest {
     @ParameterizedTest
     @ValueSource(ints = {10, 23, 99, 108, 999, -2, -12, Integer.MIN_VALUE, Integer.MAX_VALUE})
     void opcodeZooKeeperLacksIsAnsweredUnimplemented(int type) {
-        try (Session session = Session.established()) {
-            Session.Answered answered = session.client(Wire.request(GoldenCases.XID, type)).answered();
+        try (ConnectionDriver session = ConnectionDriver.established()) {
+            ConnectionDriver.Answered answered = session.client(JuteFrames.request(GoldenCases.XID, type)).answered();
             assertEquals(KeeperCode.UNIMPLEMENTED, answered.err());
             assertEquals(type, answered.opCode());
-            assertEquals(hex(Wire.reply(GoldenCases.XID, 0, KeeperCode.UNIMPLEMENTED)),
+            assertEquals(hex(JuteFrames.reply(GoldenCases.XID, 0, KeeperCode.UNIMPLEMENTED)),
                     hex(session.drainToClient().get(0)));
         }
     }
@@ -135,23 +138,20 @@ class GoldenRequestTest {
         assertEquals(new TreeMap<>(theirs), new TreeMap<>(ours));
     }
 
-    /** The test's own multi writer agrees with ZooKeeper's MultiOperationRecord, so the multi cases are golden. */
+    /** The kit's multi writer agrees with ZooKeeper's MultiOperationRecord, so the multi cases are golden. */
     @Test
     void multiHelperWritesWhatMultiOperationRecordWrites() throws Exception {
         List<Op> ops = new ArrayList<>(List.of(
                 Op.create("/a", GoldenCases.DATA, GoldenCases.ACLS, 0),
                 Op.create("/t", GoldenCases.DATA, GoldenCases.ACLS, 5, 1000),
                 Op.delete("/a", 3), Op.setData("/a", GoldenCases.DATA, 1), Op.check("/a", 2)));
-        byte[] official = Wire.bytes(new MultiOperationRecord(ops));
-        byte[] ours = GoldenCases.multiBody(List.of(
-                new GoldenCases.Sub(OpCode.CREATE, new CreateRequest("/a",
-                        GoldenCases.DATA, GoldenCases.ACLS, 0)),
-                new GoldenCases.Sub(OpCode.CREATE_TTL, new CreateTTLRequest("/t",
-                        GoldenCases.DATA, GoldenCases.ACLS, 5, 1000)),
-                new GoldenCases.Sub(OpCode.DELETE, new DeleteRequest("/a", 3)),
-                new GoldenCases.Sub(OpCode.SET_DATA, new SetDataRequest("/a",
-                        GoldenCases.DATA, 1)),
-                new GoldenCases.Sub(OpCode.CHECK, new CheckVersionRequest("/a", 2))));
+        byte[] official = JuteFrames.bytes(new MultiOperationRecord(ops));
+        byte[] ours = JuteFrames.bytes(JuteFrames.multi(List.of(
+                new SubOp(OpCode.CREATE, new CreateRequest("/a", GoldenCases.DATA, GoldenCases.ACLS, 0)),
+                new SubOp(OpCode.CREATE_TTL, new CreateTTLRequest("/t", GoldenCases.DATA, GoldenCases.ACLS, 5, 1000)),
+                new SubOp(OpCode.DELETE, new DeleteRequest("/a", 3)),
+                new SubOp(OpCode.SET_DATA, new SetDataRequest("/a", GoldenCases.DATA, 1)),
+                new SubOp(OpCode.CHECK, new CheckVersionRequest("/a", 2)))));
         assertEquals(hex(official), hex(ours));
     }
 

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import java.util.Arrays;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.RawFrame;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,19 +27,17 @@ class HandshakeGoldenTest {
     private static final byte[] PASSWD = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
     private static byte[] juteRequest(boolean readOnly) {
-        return Wire.frame(new org.apache.zookeeper.proto.ConnectRequest(0, 0x1_0000_0007L, 40_000, 0x72L, PASSWD,
+        return JuteFrames.frame(new org.apache.zookeeper.proto.ConnectRequest(0, 0x1_0000_0007L, 40_000, 0x72L, PASSWD,
                 readOnly));
     }
 
     private static byte[] juteResponse(boolean readOnly) {
-        return Wire.frame(new org.apache.zookeeper.proto.ConnectResponse(0, 30_000, 0x72L, PASSWD, readOnly));
+        return JuteFrames.frame(new org.apache.zookeeper.proto.ConnectResponse(0, 30_000, 0x72L, PASSWD, readOnly));
     }
 
     /** The same frame without its last byte (the readOnly flag), length field fixed: what old peers send. */
     private static byte[] withoutReadOnly(byte[] frame) {
-        byte[] old = Arrays.copyOf(frame, frame.length - 1);
-        Unpooled.wrappedBuffer(old).setInt(0, old.length - Integer.BYTES);
-        return old;
+        return RawFrame.resized(frame, frame.length - 1);
     }
 
     @ParameterizedTest
@@ -79,7 +78,7 @@ class HandshakeGoldenTest {
 
     @Test
     void connectResponseOfAnOldServerAndAnExpiredSession() {
-        byte[] frame = withoutReadOnly(Wire.frame(new org.apache.zookeeper.proto.ConnectResponse(0, 0, 0, PASSWD,
+        byte[] frame = withoutReadOnly(JuteFrames.frame(new org.apache.zookeeper.proto.ConnectResponse(0, 0, 0, PASSWD,
                 false)));
         ConnectResponse response = ConnectResponse.decode(Unpooled.wrappedBuffer(frame));
         assertNull(response.readOnly());
@@ -93,14 +92,14 @@ class HandshakeGoldenTest {
     void handshakeIsForwardedUntouched(boolean oldPeers) {
         byte[] request = oldPeers ? withoutReadOnly(juteRequest(true)) : juteRequest(true);
         byte[] response = oldPeers ? withoutReadOnly(juteResponse(false)) : juteResponse(false);
-        try (Session session = new Session(Session.CHROOT)) {
-            Session.Sent sent = session.client(request);
+        try (ConnectionDriver session = new ConnectionDriver(ConnectionDriver.CHROOT)) {
+            ConnectionDriver.Sent sent = session.client(request);
             RequestOutcome.Connect connect = assertInstanceOf(RequestOutcome.Connect.class, sent.result());
             assertEquals(0x72L, connect.request().sessionId());
             assertTrue(sent.sameBuffer());
             assertArrayEquals(request, sent.upstream());
             assertFalse(session.connection.established());
-            Session.Received received = session.server(response);
+            ConnectionDriver.Received received = session.server(response);
             assertTrue(received.sameBuffer());
             assertEquals(1, received.toClient().size());
             assertArrayEquals(response, received.toClient().get(0));
@@ -111,27 +110,24 @@ class HandshakeGoldenTest {
     @Test
     void malformedHandshakesAreHandshakeErrors() {
         byte[] good = juteRequest(false);
-        byte[] trailing = Arrays.copyOf(good, good.length + 1);
-        Unpooled.wrappedBuffer(trailing).setInt(0, trailing.length - Integer.BYTES);
+        byte[] trailing = RawFrame.resized(good, good.length + 1);
         byte[] badBoolean = good.clone();
         badBoolean[badBoolean.length - 1] = 2;
-        byte[] truncated = Arrays.copyOf(good, 12);
-        Unpooled.wrappedBuffer(truncated).setInt(0, truncated.length - Integer.BYTES);
+        byte[] truncated = RawFrame.resized(good, 12);
         for (byte[] frame : new byte[][] {trailing, badBoolean, truncated}) {
             ProtocolException e = assertThrows(ProtocolException.class,
                     () -> ConnectRequest.decode(Unpooled.wrappedBuffer(frame)));
             assertEquals(ProtocolException.Kind.HANDSHAKE, e.kind(), e.getMessage());
         }
         byte[] response = juteResponse(false);
-        byte[] shortResponse = Arrays.copyOf(response, 10);
-        Unpooled.wrappedBuffer(shortResponse).setInt(0, shortResponse.length - Integer.BYTES);
+        byte[] shortResponse = RawFrame.resized(response, 10);
         assertEquals(ProtocolException.Kind.HANDSHAKE, assertThrows(ProtocolException.class,
                 () -> ConnectResponse.decode(Unpooled.wrappedBuffer(shortResponse))).kind());
     }
 
     private static byte[] bytes(ByteBuf buf) {
         try {
-            return Session.bytes(buf);
+            return ConnectionDriver.bytes(buf);
         } finally {
             buf.release();
         }

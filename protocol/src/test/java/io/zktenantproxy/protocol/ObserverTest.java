@@ -3,6 +3,7 @@ package io.zktenantproxy.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.proto.ExistsResponse;
@@ -28,9 +29,9 @@ class ObserverTest {
         };
         TrackingAllocator alloc = new TrackingAllocator();
         List<ByteBuf> toClient = new ArrayList<>();
-        TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT), Session.ENSEMBLE_CONFIG,
+        TenantConnection connection = new TenantConnection(new TenantChroot(ConnectionDriver.CHROOT), ConnectionDriver.ENSEMBLE_CONFIG,
                 toClient::add, observer);
-        for (byte[] frame : List.of(Session.CONNECT_REQUEST, GoldenCases.canonical(OpCode.EXISTS).client(),
+        for (byte[] frame : List.of(ConnectionDriver.CONNECT_REQUEST, GoldenCases.canonical(OpCode.EXISTS).client(),
                 GoldenCases.canonical(OpCode.DELETE).client())) {
             ByteBuf in = alloc.wrap(frame);
             RequestOutcome result = connection.onClientFrame(in, alloc);
@@ -41,10 +42,10 @@ class ObserverTest {
                 c.toUpstream().release();
             }
         }
-        for (byte[] frame : List.of(Session.CONNECT_RESPONSE,
-                Wire.reply(GoldenCases.XID, 1, 0, new ExistsResponse(GoldenCases.STAT)),
-                Wire.reply(Xids.NOTIFICATION, -1, 0, new WatcherEvent(2, 3, Session.CHROOT + "/a")),
-                Wire.reply(GoldenCases.XID, 2, KeeperCode.NO_NODE))) {
+        for (byte[] frame : List.of(ConnectionDriver.CONNECT_RESPONSE,
+                JuteFrames.reply(GoldenCases.XID, 1, 0, new ExistsResponse(GoldenCases.STAT)),
+                JuteFrames.reply(Xids.NOTIFICATION, -1, 0, new WatcherEvent(2, 3, ConnectionDriver.CHROOT + "/a")),
+                JuteFrames.reply(GoldenCases.XID, 2, KeeperCode.NO_NODE))) {
             ByteBuf in = alloc.wrap(frame);
             connection.onServerFrame(in, alloc);
             in.release();

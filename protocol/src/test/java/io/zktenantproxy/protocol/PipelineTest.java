@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ParanoidLeakDetection.class)
 class PipelineTest {
-    private static final String C = Session.CHROOT;
+    private static final String C = ConnectionDriver.CHROOT;
     private ProxyPipeline proxy = new ProxyPipeline();
 
     @AfterEach
@@ -41,29 +43,29 @@ class PipelineTest {
     }
 
     /** Client side of a short conversation: connect, a read, a bad path, an unknown opcode, a create. */
-    private static final byte[] CLIENT = Wire.concat(
-            Session.CONNECT_REQUEST,
-            Wire.request(1, OpCode.GET_DATA.code(), new GetDataRequest("/a", true)),
-            Wire.request(2, OpCode.CREATE.code(), new CreateRequest("/a/", null, GoldenCases.ACLS, 0)),
-            Wire.request(3, 777),
-            Wire.request(4, OpCode.CREATE.code(), new CreateRequest("/", GoldenCases.DATA, GoldenCases.ACLS, 2)));
+    private static final byte[] CLIENT = JuteFrames.concat(
+            ConnectionDriver.CONNECT_REQUEST,
+            JuteFrames.request(1, OpCode.GET_DATA.code(), new GetDataRequest("/a", true)),
+            JuteFrames.request(2, OpCode.CREATE.code(), new CreateRequest("/a/", null, GoldenCases.ACLS, 0)),
+            JuteFrames.request(3, 777),
+            JuteFrames.request(4, OpCode.CREATE.code(), new CreateRequest("/", GoldenCases.DATA, GoldenCases.ACLS, 2)));
 
-    private static final byte[] SERVER = Wire.concat(
-            Session.CONNECT_RESPONSE,
-            Wire.reply(1, 10, 0, new GetDataResponse(GoldenCases.DATA, GoldenCases.STAT)),
-            Wire.reply(4, 11, 0, new CreateResponse(C + "/0000000000")));
+    private static final byte[] SERVER = JuteFrames.concat(
+            ConnectionDriver.CONNECT_RESPONSE,
+            JuteFrames.reply(1, 10, 0, new GetDataResponse(GoldenCases.DATA, GoldenCases.STAT)),
+            JuteFrames.reply(4, 11, 0, new CreateResponse(C + "/0000000000")));
 
     private static final List<byte[]> EXPECTED_UPSTREAM = List.of(
-            Session.CONNECT_REQUEST,
-            Wire.request(1, OpCode.GET_DATA.code(), new GetDataRequest(C + "/a", true)),
-            Wire.request(4, OpCode.CREATE.code(), new CreateRequest(C + "/", GoldenCases.DATA, GoldenCases.ACLS, 2)));
+            ConnectionDriver.CONNECT_REQUEST,
+            JuteFrames.request(1, OpCode.GET_DATA.code(), new GetDataRequest(C + "/a", true)),
+            JuteFrames.request(4, OpCode.CREATE.code(), new CreateRequest(C + "/", GoldenCases.DATA, GoldenCases.ACLS, 2)));
 
     private static final List<byte[]> EXPECTED_TO_CLIENT = List.of(
-            Session.CONNECT_RESPONSE,
-            Wire.reply(1, 10, 0, new GetDataResponse(GoldenCases.DATA, GoldenCases.STAT)),
-            Wire.reply(2, 10, KeeperCode.BAD_ARGUMENTS),
-            Wire.reply(3, 10, KeeperCode.UNIMPLEMENTED),
-            Wire.reply(4, 11, 0, new CreateResponse("/0000000000")));
+            ConnectionDriver.CONNECT_RESPONSE,
+            JuteFrames.reply(1, 10, 0, new GetDataResponse(GoldenCases.DATA, GoldenCases.STAT)),
+            JuteFrames.reply(2, 10, KeeperCode.BAD_ARGUMENTS),
+            JuteFrames.reply(3, 10, KeeperCode.UNIMPLEMENTED),
+            JuteFrames.reply(4, 11, 0, new CreateResponse("/0000000000")));
 
     private static List<String> hexes(List<byte[]> frames) {
         return frames.stream().map(GoldenRequestTest::hex).toList();
@@ -92,21 +94,21 @@ class PipelineTest {
 
     @Test
     void unknownOpcodeIsAnsweredUnimplementedInXidOrder() {
-        proxy.fromClient(Session.CONNECT_REQUEST);
-        proxy.fromServer(Session.CONNECT_RESPONSE);
-        proxy.fromClient(Wire.concat(Wire.request(1, OpCode.EXISTS.code(), new GetDataRequest("/a", false)),
-                Wire.request(2, 55, new GetDataRequest("/a", false))));
+        proxy.fromClient(ConnectionDriver.CONNECT_REQUEST);
+        proxy.fromServer(ConnectionDriver.CONNECT_RESPONSE);
+        proxy.fromClient(JuteFrames.concat(JuteFrames.request(1, OpCode.EXISTS.code(), new GetDataRequest("/a", false)),
+                JuteFrames.request(2, 55, new GetDataRequest("/a", false))));
         assertEquals(2, proxy.toUpstream().size(), "the ConnectRequest and xid 1; xid 2 never goes upstream");
         assertEquals(1, proxy.toClient().size(), "only the ConnectResponse: xid 2 waits for xid 1");
-        proxy.fromServer(Wire.reply(1, 3, KeeperCode.NO_NODE));
+        proxy.fromServer(JuteFrames.reply(1, 3, KeeperCode.NO_NODE));
         List<byte[]> replies = proxy.toClient();
-        assertEquals(hexes(List.of(Wire.reply(1, 3, KeeperCode.NO_NODE), Wire.reply(2, 3, KeeperCode.UNIMPLEMENTED))),
+        assertEquals(hexes(List.of(JuteFrames.reply(1, 3, KeeperCode.NO_NODE), JuteFrames.reply(2, 3, KeeperCode.UNIMPLEMENTED))),
                 hexes(replies));
     }
 
     @Test
     void truncatedConversationForwardsOnlyWholeFrames() {
-        proxy.fromClient(Arrays.copyOf(CLIENT, Session.CONNECT_REQUEST.length + 10));
+        proxy.fromClient(Arrays.copyOf(CLIENT, ConnectionDriver.CONNECT_REQUEST.length + 10));
         assertEquals(1, proxy.toUpstream().size());
         proxy.fromServer(Arrays.copyOf(SERVER, 7));
         assertTrue(proxy.toClient().isEmpty());
@@ -114,8 +116,8 @@ class PipelineTest {
 
     @Test
     void bytesLeftOverInAFrameAreTrailingBytes() {
-        proxy.fromClient(Session.CONNECT_REQUEST);
-        byte[] request = Wire.request(1, OpCode.GET_DATA.code(), new GetDataRequest("/a", false));
+        proxy.fromClient(ConnectionDriver.CONNECT_REQUEST);
+        byte[] request = JuteFrames.request(1, OpCode.GET_DATA.code(), new GetDataRequest("/a", false));
         byte[] padded = Arrays.copyOf(request, request.length + 3);
         Unpooled.wrappedBuffer(padded).setInt(0, padded.length - Integer.BYTES);
         ProtocolException e = assertThrows(ProtocolException.class, () -> proxy.fromClient(padded));
@@ -125,9 +127,9 @@ class PipelineTest {
 
     @Test
     void bytesLeftOverInAReplyAreTrailingBytes() {
-        proxy.fromClient(Wire.concat(Session.CONNECT_REQUEST, GoldenCases.canonical(OpCode.CREATE).client()));
-        proxy.fromServer(Session.CONNECT_RESPONSE);
-        byte[] reply = Wire.concat(Wire.reply(GoldenCases.XID, 1, 0, new CreateResponse(C + "/a")), new byte[2]);
+        proxy.fromClient(JuteFrames.concat(ConnectionDriver.CONNECT_REQUEST, GoldenCases.canonical(OpCode.CREATE).client()));
+        proxy.fromServer(ConnectionDriver.CONNECT_RESPONSE);
+        byte[] reply = JuteFrames.concat(JuteFrames.reply(GoldenCases.XID, 1, 0, new CreateResponse(C + "/a")), new byte[2]);
         Unpooled.wrappedBuffer(reply).setInt(0, reply.length - Integer.BYTES);
         assertEquals(ProtocolException.Kind.TRAILING_BYTES,
                 assertThrows(ProtocolException.class, () -> proxy.fromServer(reply)).kind());
@@ -137,9 +139,9 @@ class PipelineTest {
 
     @Test
     void recordShorterThanItsFrameSaysIsTruncated() {
-        proxy.fromClient(Session.CONNECT_REQUEST);
-        byte[] header = Wire.frame(new RequestHeader(1, OpCode.GET_DATA.code()));
-        byte[] lying = Wire.concat(header, new byte[] {0, 0, 0, 9, '/', 'a'}); // path length 9, two bytes follow
+        proxy.fromClient(ConnectionDriver.CONNECT_REQUEST);
+        byte[] header = JuteFrames.frame(new RequestHeader(1, OpCode.GET_DATA.code()));
+        byte[] lying = JuteFrames.concat(header, new byte[] {0, 0, 0, 9, '/', 'a'}); // path length 9, two bytes follow
         Unpooled.wrappedBuffer(lying).setInt(0, lying.length - Integer.BYTES);
         assertEquals(ProtocolException.Kind.TRUNCATED,
                 assertThrows(ProtocolException.class, () -> proxy.fromClient(lying)).kind());
@@ -149,8 +151,8 @@ class PipelineTest {
     @Test
     void oversizedFrameFromEitherSideIsAFrameLength() {
         proxy = new ProxyPipeline(1024);
-        proxy.fromClient(Session.CONNECT_REQUEST);
-        byte[] big = Wire.request(1, OpCode.SET_DATA.code(),
+        proxy.fromClient(ConnectionDriver.CONNECT_REQUEST);
+        byte[] big = JuteFrames.request(1, OpCode.SET_DATA.code(),
                 new SetDataRequest("/a", new byte[2000], -1));
         assertEquals(ProtocolException.Kind.FRAME_LENGTH,
                 assertThrows(ProtocolException.class, () -> proxy.fromClient(big)).kind());
@@ -170,25 +172,25 @@ class PipelineTest {
     @Test
     void firstFrameThatIsNoConnectRequestIsAHandshakeError() {
         ProtocolException e = assertThrows(ProtocolException.class,
-                () -> proxy.fromClient(Wire.request(1, OpCode.GET_DATA.code(), new GetDataRequest("/a", false))));
+                () -> proxy.fromClient(JuteFrames.request(1, OpCode.GET_DATA.code(), new GetDataRequest("/a", false))));
         assertEquals(ProtocolException.Kind.HANDSHAKE, e.kind());
         assertTrue(proxy.toUpstream().isEmpty());
     }
 
     @Test
     void ensembleConfigIsServedByTheProxyInOrder() {
-        proxy.fromClient(Wire.concat(Session.CONNECT_REQUEST,
-                Wire.request(1, OpCode.SYNC.code(), new SyncRequest("/")),
-                Wire.request(2, OpCode.GET_DATA.code(), new GetDataRequest(GoldenCases.CONFIG, true))));
-        proxy.fromServer(Wire.concat(Session.CONNECT_RESPONSE,
-                Wire.reply(1, 9, 0, new SyncResponse(C))));
+        proxy.fromClient(JuteFrames.concat(ConnectionDriver.CONNECT_REQUEST,
+                JuteFrames.request(1, OpCode.SYNC.code(), new SyncRequest("/")),
+                JuteFrames.request(2, OpCode.GET_DATA.code(), new GetDataRequest(GoldenCases.CONFIG, true))));
+        proxy.fromServer(JuteFrames.concat(ConnectionDriver.CONNECT_RESPONSE,
+                JuteFrames.reply(1, 9, 0, new SyncResponse(C))));
         List<byte[]> replies = proxy.toClient();
         assertEquals(3, replies.size());
-        assertEquals(hex(Wire.reply(1, 9, 0, new SyncResponse("/"))),
+        assertEquals(hex(JuteFrames.reply(1, 9, 0, new SyncResponse("/"))),
                 hex(replies.get(1)));
         GetDataResponse config = new GetDataResponse();
-        Wire.read(replies.get(2), new ReplyHeader(), config);
-        assertEquals(new String(Session.ENSEMBLE_CONFIG, StandardCharsets.US_ASCII),
+        JuteReader.read(replies.get(2), new ReplyHeader(), config);
+        assertEquals(new String(ConnectionDriver.ENSEMBLE_CONFIG, StandardCharsets.US_ASCII),
                 new String(config.getData(), StandardCharsets.US_ASCII));
         assertEquals(2, proxy.toUpstream().size(), "the config read never went upstream");
     }

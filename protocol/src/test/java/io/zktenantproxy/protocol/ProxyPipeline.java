@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  */
 final class ProxyPipeline {
     final TrackingAllocator alloc = new TrackingAllocator();
-    final TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT),
-            Session.ENSEMBLE_CONFIG, this::writeToClient, TenantConnection.Observer.NONE);
+    final TenantConnection connection = new TenantConnection(new TenantChroot(ConnectionDriver.CHROOT),
+            ConnectionDriver.ENSEMBLE_CONFIG, this::writeToClient, TenantConnection.Observer.NONE);
     final EmbeddedChannel client;
     final EmbeddedChannel server;
     /** Set by the first ProtocolException: the proxy closes the connection and reads nothing more of it. */
@@ -116,7 +116,7 @@ final class ProxyPipeline {
         Object msg;
         while ((msg = upstream ? client.readInbound() : client.readOutbound()) != null) {
             ByteBuf buf = (ByteBuf) msg;
-            frames.add(Session.bytes(buf));
+            frames.add(ConnectionDriver.bytes(buf));
             buf.release();
         }
         return frames;

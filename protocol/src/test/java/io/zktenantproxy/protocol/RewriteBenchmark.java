@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.proto.GetDataRequest;
 import org.apache.zookeeper.proto.SetDataRequest;
@@ -51,9 +52,9 @@ public class RewriteBenchmark {
         alloc = allocator.equals("pooled") ? PooledByteBufAllocator.DEFAULT : new UnpooledByteBufAllocator(false);
         rewriter = new RequestRewriter(new TenantChroot("/tenants/t1"), AclPolicy.NONE);
         String path = "/flink/default/jobs/0123456789abcdef/checkpoints/0000000042";
-        getData = frame(Wire.request(1, OpCode.GET_DATA.code(), new GetDataRequest(path, true)));
-        setData1KiB = frame(Wire.request(2, OpCode.SET_DATA.code(), new SetDataRequest(path, new byte[1024], 7)));
-        setData1MiB = frame(Wire.request(3, OpCode.SET_DATA.code(),
+        getData = frame(JuteFrames.request(1, OpCode.GET_DATA.code(), new GetDataRequest(path, true)));
+        setData1KiB = frame(JuteFrames.request(2, OpCode.SET_DATA.code(), new SetDataRequest(path, new byte[1024], 7)));
+        setData1MiB = frame(JuteFrames.request(3, OpCode.SET_DATA.code(),
                 new SetDataRequest(path, new byte[1024 * 1024], 7)));
         multi10 = frame(GoldenCases.multiFrame(4, OpCode.MULTI, GoldenCases.tenMultiOps("/flink/default")));
     }

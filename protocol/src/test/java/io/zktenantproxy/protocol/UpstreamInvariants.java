@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
+import io.zktenantproxy.protocol.testkit.JuteReader;
+import io.zktenantproxy.protocol.testkit.RawFrame;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.jute.Record;
@@ -33,8 +34,8 @@ import org.apache.zookeeper.proto.RemoveWatchesRequest;
 import org.apache.zookeeper.proto.RequestHeader;
 import org.apache.zookeeper.proto.SetACLRequest;
 import org.apache.zookeeper.proto.SetDataRequest;
-import org.apache.zookeeper.proto.SetWatches;
 import org.apache.zookeeper.proto.SetWatches2;
+import org.apache.zookeeper.proto.SetWatches;
 import org.apache.zookeeper.proto.SyncRequest;
 
 /**
@@ -70,32 +71,33 @@ final class UpstreamInvariants {
             return;
         }
         RequestHeader header = new RequestHeader();
-        Wire.read(prefix(frame, Integer.BYTES + Jute.REQUEST_HEADER_BYTES), header); // the opcode decides the rest
+        // the opcode decides the rest
+        JuteReader.read(RawFrame.resized(frame, Integer.BYTES + Jute.REQUEST_HEADER_BYTES), header);
         OpCode op = OpCode.of(header.getType());
         assertNotNull(op, "forwarded an unknown opcode " + header.getType());
         assertTrue(op.forwardable(), "forwarded " + op);
         List<String> paths = new ArrayList<>();
         switch (op.request()) {
-            case EMPTY -> Wire.read(frame, new RequestHeader());
-            case AUTH -> Wire.read(frame, new RequestHeader(), new AuthPacket());
-            case BUFFER -> Wire.read(frame, new RequestHeader(), new GetSASLRequest());
+            case EMPTY -> JuteReader.read(frame, new RequestHeader());
+            case AUTH -> JuteReader.read(frame, new RequestHeader(), new AuthPacket());
+            case BUFFER -> JuteReader.read(frame, new RequestHeader(), new GetSASLRequest());
             case MULTI, MULTI_READ -> {
                 MultiOperationRecord multi = new MultiOperationRecord();
-                Wire.read(frame, new RequestHeader(), multi);
+                JuteReader.read(frame, new RequestHeader(), multi);
                 for (Op sub : multi) {
                     paths.add(sub.getPath());
                 }
             }
             case SET_WATCHES -> {
                 SetWatches watches = new SetWatches();
-                Wire.read(frame, new RequestHeader(), watches);
+                JuteReader.read(frame, new RequestHeader(), watches);
                 paths.addAll(watches.getDataWatches());
                 paths.addAll(watches.getExistWatches());
                 paths.addAll(watches.getChildWatches());
             }
             case SET_WATCHES2 -> {
                 SetWatches2 watches = new SetWatches2();
-                Wire.read(frame, new RequestHeader(), watches);
+                JuteReader.read(frame, new RequestHeader(), watches);
                 paths.addAll(watches.getDataWatches());
                 paths.addAll(watches.getExistWatches());
                 paths.addAll(watches.getChildWatches());
@@ -103,12 +105,13 @@ final class UpstreamInvariants {
                 paths.addAll(watches.getPersistentRecursiveWatches());
             }
             default -> {
-                Record body = Wire.readRequest(frame, new RequestHeader(), PATH_RECORDS.get(op));
+                Record body = JuteReader.readRequest(frame, new RequestHeader(), PATH_RECORDS.get(op));
                 paths.add(path(body));
             }
         }
         for (String path : paths) {
-            assertTrue(path != null && (path.equals(Session.CHROOT) || path.startsWith(Session.CHROOT + "/")),
+            assertTrue(path != null && (path.equals(ConnectionDriver.CHROOT)
+                    || path.startsWith(ConnectionDriver.CHROOT + "/")),
                     op + " forwarded path outside the chroot: " + path);
         }
     }
@@ -120,12 +123,5 @@ final class UpstreamInvariants {
         } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The frame's first {@code length} bytes, its length field rewritten to match. */
-    private static byte[] prefix(byte[] frame, int length) {
-        byte[] out = Arrays.copyOf(frame, length);
-        ByteBuffer.wrap(out).putInt(0, length - Integer.BYTES);
-        return out;
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -28,28 +30,28 @@ import org.junit.jupiter.params.provider.CsvSource;
 class XidOrderingTest {
 
     private static byte[] getData(int xid) {
-        return Wire.request(xid, OpCode.GET_DATA.code(), new GetDataRequest("/a", false));
+        return JuteFrames.request(xid, OpCode.GET_DATA.code(), new GetDataRequest("/a", false));
     }
 
     private static byte[] badCreate(int xid) {
-        return Wire.request(xid, OpCode.CREATE.code(), new CreateRequest("/a//b", null, GoldenCases.ACLS, 0));
+        return JuteFrames.request(xid, OpCode.CREATE.code(), new CreateRequest("/a//b", null, GoldenCases.ACLS, 0));
     }
 
     private static byte[] ok(int xid, long zxid) {
-        return Wire.reply(xid, zxid, 0, new GetDataResponse(GoldenCases.DATA, GoldenCases.STAT));
+        return JuteFrames.reply(xid, zxid, 0, new GetDataResponse(GoldenCases.DATA, GoldenCases.STAT));
     }
 
     private static List<Integer> xids(List<byte[]> frames) {
-        return frames.stream().map(f -> Wire.readReplyHeader(f).getXid()).toList();
+        return frames.stream().map(f -> JuteReader.replyHeader(f).getXid()).toList();
     }
 
     @Test
     void localAnswerWaitsBehindPendingUpstreamRequests() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             s.forward(getData(1));
             assertEquals(KeeperCode.BAD_ARGUMENTS, s.client(badCreate(2)).answered().err());
             s.forward(getData(3));
-            assertEquals(KeeperCode.UNIMPLEMENTED, s.client(Wire.request(4, 999)).answered().err());
+            assertEquals(KeeperCode.UNIMPLEMENTED, s.client(JuteFrames.request(4, 999)).answered().err());
             assertTrue(s.drainToClient().isEmpty(), "xid 2 must wait for xid 1");
             assertEquals(4, s.connection.inFlight());
 
@@ -61,11 +63,11 @@ class XidOrderingTest {
 
     @Test
     void localAnswerCarriesTheLastZxidSeen() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             s.forward(getData(1));
             s.server(ok(1, 0x77));
             s.client(badCreate(2));
-            ReplyHeader header = Wire.readReplyHeader(s.drainToClient().get(0));
+            ReplyHeader header = JuteReader.replyHeader(s.drainToClient().get(0));
             assertEquals(new ReplyHeader(2, 0x77, KeeperCode.BAD_ARGUMENTS), header);
         }
     }
@@ -77,37 +79,37 @@ class XidOrderingTest {
      */
     @Test
     void queuedLocalAnswerNeverCarriesAnOlderZxidThanTheReplyBeforeIt() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             s.forward(getData(1));
             s.server(ok(1, 10));
             s.forward(getData(2));
             s.client(badCreate(3)); // built while the last zxid seen is 10
             List<byte[]> replies = s.server(ok(2, 20)).toClient();
             assertEquals(List.of(2, 3), xids(replies));
-            assertEquals(20, Wire.readReplyHeader(replies.get(1)).getZxid());
+            assertEquals(20, JuteReader.replyHeader(replies.get(1)).getZxid());
         }
     }
 
     @Test
     void nothingReachesTheClientBeforeTheConnectResponse() {
-        try (Session s = new Session(Session.CHROOT)) {
-            assertInstanceOf(RequestOutcome.Connect.class, s.client(Session.CONNECT_REQUEST).result());
+        try (ConnectionDriver s = new ConnectionDriver(ConnectionDriver.CHROOT)) {
+            assertInstanceOf(RequestOutcome.Connect.class, s.client(ConnectionDriver.CONNECT_REQUEST).result());
             s.client(badCreate(1));
             s.forward(getData(2));
-            s.client(Wire.request(3, OpCode.RECONFIG.code()));
+            s.client(JuteFrames.request(3, OpCode.RECONFIG.code()));
             assertTrue(s.drainToClient().isEmpty());
 
-            List<byte[]> afterConnect = s.server(Session.CONNECT_RESPONSE).toClient();
+            List<byte[]> afterConnect = s.server(ConnectionDriver.CONNECT_RESPONSE).toClient();
             assertEquals(2, afterConnect.size(), "the ConnectResponse and the local answer queued behind it");
-            assertEquals(Session.CONNECT_RESPONSE.length, afterConnect.get(0).length);
-            assertEquals(1, Wire.readReplyHeader(afterConnect.get(1)).getXid());
+            assertEquals(ConnectionDriver.CONNECT_RESPONSE.length, afterConnect.get(0).length);
+            assertEquals(1, JuteReader.replyHeader(afterConnect.get(1)).getXid());
             assertEquals(List.of(2, 3), xids(s.server(ok(2, 5)).toClient()));
         }
     }
 
     @Test
     void replyBeforeAnyRequestIsAnXidError() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             ProtocolException e = assertThrows(ProtocolException.class, () -> s.server(ok(1, 1)));
             assertEquals(ProtocolException.Kind.XID, e.kind());
         }
@@ -115,7 +117,7 @@ class XidOrderingTest {
 
     @Test
     void outOfOrderReplyIsAnXidError() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             s.forward(getData(1));
             s.forward(getData(2));
             ProtocolException e = assertThrows(ProtocolException.class, () -> s.server(ok(2, 1)));
@@ -126,30 +128,31 @@ class XidOrderingTest {
 
     @Test
     void pingAndAuthRepliesAreNotQueuedAndPassPendingRequests() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             s.forward(getData(1));
-            s.forward(Wire.request(Xids.PING, OpCode.PING.code()));
+            s.forward(JuteFrames.request(Xids.PING, OpCode.PING.code()));
             s.forward(GoldenCases.canonical(OpCode.AUTH).client());
             assertEquals(1, s.connection.inFlight());
-            assertEquals(List.of(Xids.PING), xids(s.server(Wire.reply(Xids.PING, 5, 0)).toClient()));
-            assertEquals(List.of(Xids.AUTH), xids(s.server(Wire.reply(Xids.AUTH, 5, 0)).toClient()));
+            assertEquals(List.of(Xids.PING), xids(s.server(JuteFrames.reply(Xids.PING, 5, 0)).toClient()));
+            assertEquals(List.of(Xids.AUTH), xids(s.server(JuteFrames.reply(Xids.AUTH, 5, 0)).toClient()));
             assertEquals(List.of(1), xids(s.server(ok(1, 5)).toClient()));
         }
     }
 
     @Test
     void setWatchesAfterReconnectIsQueuedUnderXidMinus8() {
-        try (Session s = Session.established()) {
-            s.forward(Wire.request(Xids.SET_WATCHES, OpCode.SET_WATCHES.code(),
+        try (ConnectionDriver s = ConnectionDriver.established()) {
+            s.forward(JuteFrames.request(Xids.SET_WATCHES, OpCode.SET_WATCHES.code(),
                     new SetWatches(1, List.of("/a"), List.of(), List.of())));
             s.forward(getData(1));
             assertEquals(2, s.connection.inFlight());
             assertThrows(ProtocolException.class, () -> s.server(ok(1, 5)));
         }
-        try (Session s = Session.established()) {
-            s.forward(Wire.request(Xids.SET_WATCHES, OpCode.SET_WATCHES.code(),
+        try (ConnectionDriver s = ConnectionDriver.established()) {
+            s.forward(JuteFrames.request(Xids.SET_WATCHES, OpCode.SET_WATCHES.code(),
                     new SetWatches(1, List.of("/a"), List.of(), List.of())));
-            assertEquals(List.of(Xids.SET_WATCHES), xids(s.server(Wire.reply(Xids.SET_WATCHES, 5, 0)).toClient()));
+            assertEquals(List.of(Xids.SET_WATCHES),
+                    xids(s.server(JuteFrames.reply(Xids.SET_WATCHES, 5, 0)).toClient()));
         }
     }
 
@@ -157,21 +160,21 @@ class XidOrderingTest {
     @ParameterizedTest
     @CsvSource({"-1, 4", "-2, 4", "5, 11", "-4, 4", "3, 100", "-1, 999", "-3, 4", "-3, 11"})
     void requestMisusingASpecialXidIsAnXidError(int xid, int type) {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             ProtocolException e = assertThrows(ProtocolException.class,
-                    () -> s.client(Wire.request(xid, type, new GetDataRequest("/a", false))));
+                    () -> s.client(JuteFrames.request(xid, type, new GetDataRequest("/a", false))));
             assertEquals(ProtocolException.Kind.XID, e.kind());
         }
     }
 
     @Test
     void notificationsAreNotRepliesAndPassPendingRequests() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             s.forward(getData(1));
-            s.server(Wire.reply(Xids.NOTIFICATION, -1, 0,
-                    new WatcherEvent(3, 3, Session.CHROOT + "/a")));
+            s.server(JuteFrames.reply(Xids.NOTIFICATION, -1, 0,
+                    new WatcherEvent(3, 3, ConnectionDriver.CHROOT + "/a")));
             assertEquals(1, s.connection.inFlight());
-            s.server(Wire.reply(1, 1, 0, new ExistsResponse(GoldenCases.STAT)));
+            s.server(JuteFrames.reply(1, 1, 0, new ExistsResponse(GoldenCases.STAT)));
             assertEquals(0, s.connection.inFlight());
         }
     }
@@ -188,7 +191,7 @@ class XidOrderingTest {
         };
         TrackingAllocator alloc = new TrackingAllocator();
         List<ByteBuf> toClient = new ArrayList<>();
-        TenantConnection connection = new TenantConnection(new TenantChroot(Session.CHROOT), Session.ENSEMBLE_CONFIG,
+        TenantConnection connection = new TenantConnection(new TenantChroot(ConnectionDriver.CHROOT), ConnectionDriver.ENSEMBLE_CONFIG,
                 toClient::add, observer);
         Consumer<byte[]> client = bytes -> {
             ByteBuf in = alloc.wrap(bytes);
@@ -212,27 +215,27 @@ class XidOrderingTest {
         assertThrows(IllegalStateException.class, () -> connection.sendOnSession(OpCode.CREATE, early));
         assertEquals(0, early.refCnt(), "refused before the session: the frame is released");
 
-        client.accept(Session.CONNECT_REQUEST);
-        server.accept(Session.CONNECT_RESPONSE);
+        client.accept(ConnectionDriver.CONNECT_REQUEST);
+        server.accept(ConnectionDriver.CONNECT_RESPONSE);
         client.accept(getData(1));
         connection.sendOnSession(OpCode.CREATE,
                 Requests.createEphemeral(alloc, Xids.PROXY, "/marker", new byte[0])).release();
         client.accept(badCreate(2));
         assertEquals(3, connection.inFlight());
         server.accept(ok(1, 5));
-        server.accept(Wire.reply(Xids.PROXY, 6, KeeperCode.NODE_EXISTS));
+        server.accept(JuteFrames.reply(Xids.PROXY, 6, KeeperCode.NODE_EXISTS));
         assertEquals(List.of("CREATE " + KeeperCode.NODE_EXISTS), proxyReplies);
-        List<byte[]> frames = toClient.stream().map(Session::bytes).toList();
+        List<byte[]> frames = toClient.stream().map(ConnectionDriver::bytes).toList();
         toClient.forEach(ByteBuf::release);
         assertEquals(List.of(1, 2), xids(frames.subList(1, frames.size())), "the marker's reply is not among them");
         connection.release();
         alloc.assertAllReleased();
     }
 
-    /** Queued local answers are released with the connection; Session.close() checks nothing leaked. */
+    /** Queued local answers are released with the connection; ConnectionDriver.close() checks nothing leaked. */
     @Test
     void releaseFreesQueuedLocalAnswers() {
-        try (Session s = Session.established()) {
+        try (ConnectionDriver s = ConnectionDriver.established()) {
             s.forward(getData(1));
             s.client(badCreate(2));
             s.client(badCreate(3));

@@ -22,8 +22,8 @@ public final class Proxies {
      *                   serving the tenant, so Flink's ensemble tracker only ever learns proxy addresses
      */
     public static TenantConfig tenant(String name, int port, List<InetSocketAddress> advertised) {
-        return new TenantConfig(name, null, "127.0.0.1:" + port,
-                advertised.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList());
+        return TenantConfig.named(name).withListen("127.0.0.1:" + port)
+                .withAdvertised(advertised.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList());
     }
 
     /**
@@ -37,7 +37,7 @@ public final class Proxies {
 
     /** Starts one proxy instance for {@code tenants} in front of {@code upstream}. */
     public static ProxyServer start(String upstream, List<TenantConfig> tenants) {
-        return ProxyServer.start(new ProxyConfig(upstream, null, null, null, null, null, tenants));
+        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(tenants));
     }
 
     /** @return the chroot the proxy gives {@code tenant} upstream */

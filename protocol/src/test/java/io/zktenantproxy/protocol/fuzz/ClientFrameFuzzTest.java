@@ -7,6 +7,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.zktenantproxy.protocol.AclPolicy;
 import io.zktenantproxy.protocol.FourLetterWord;
 import io.zktenantproxy.protocol.FrameDecoder;
+import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
 import io.zktenantproxy.protocol.RequestOutcome;
@@ -14,6 +15,7 @@ import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.protocol.TrackingAllocator;
 import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +80,7 @@ class ClientFrameFuzzTest {
         void run(byte[] input) {
             try {
                 if ((flags & 4) == 0) {
-                    feed(Frames.connectRequest(0), 0, Frames.connectRequest(0).length, 0);
+                    feed(JuteFrames.connectRequest(), 0, JuteFrames.connectRequest().length, 0);
                 }
                 if ((flags & 2) != 0 && clientHandshakeSeen) {
                     serverHandshake();
@@ -167,7 +169,7 @@ class ClientFrameFuzzTest {
         }
 
         private void serverHandshake() {
-            ByteBuf response = alloc.buffer().writeBytes(Frames.connectResponse(0x1234));
+            ByteBuf response = alloc.buffer().writeBytes(JuteFrames.connectResponse(0x1234));
             try {
                 connection.onServerFrame(response, alloc);
             } finally {
@@ -180,8 +182,9 @@ class ClientFrameFuzzTest {
         private void answerEverything() {
             for (int[] request : forwarded) {
                 int xid = request[0];
-                int err = request[1] == OpCode.PING.code() || request[1] == OpCode.AUTH.code() ? 0 : -101;
-                ByteBuf reply = alloc.buffer(20).writeInt(16).writeInt(xid).writeLong(7).writeInt(err);
+                int err = request[1] == OpCode.PING.code() || request[1] == OpCode.AUTH.code() ? 0 : KeeperCode.NO_NODE;
+                byte[] frame = JuteFrames.reply(xid, 7, err);
+                ByteBuf reply = alloc.buffer(frame.length).writeBytes(frame);
                 try {
                     connection.onServerFrame(reply, alloc);
                 } finally {

@@ -1,8 +1,8 @@
 package io.zktenantproxy.protocol.fuzz;
 
 import io.zktenantproxy.protocol.OpCode;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.RawFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -54,7 +54,7 @@ final class ReplyOracle {
                 int state = r.readInt();
                 byte[] path = strip(r.readBytes());
                 r.expectEnd();
-                return delivered(header, ServerFrameFuzzTest.ints(type, state), ustring(path));
+                return delivered(header, RawFrame.body().i(type, state).buf(path).bytes());
             }
             if (xid == -2 || xid == -4) {
                 return new Outcome(null, frame);
@@ -94,20 +94,18 @@ final class ReplyOracle {
     }
 
     private byte[] multi(ByteReader r) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RawFrame out = RawFrame.body();
         while (true) {
             int type = r.readInt();
             boolean done = r.readBool();
             int err = r.readInt();
-            out.writeBytes(ServerFrameFuzzTest.ints(type));
-            out.write(done ? 1 : 0);
-            out.writeBytes(ServerFrameFuzzTest.ints(err));
+            out.i(type).bool(done).i(err);
             if (done) {
                 r.expectEnd();
-                return out.toByteArray();
+                return out.bytes();
             }
             if (type == -1) {
-                out.writeBytes(ServerFrameFuzzTest.ints(r.readInt()));
+                out.i(r.readInt());
                 continue;
             }
             OpCode op = OpCode.of(type);
@@ -115,12 +113,9 @@ final class ReplyOracle {
                 throw new ByteReader.Malformed("result type " + type);
             }
             switch (op) {
-                case CREATE -> out.writeBytes(ustring(strip(r.readBytes())));
-                case CREATE2, CREATE_TTL, CREATE_CONTAINER -> {
-                    out.writeBytes(ustring(strip(r.readBytes())));
-                    out.writeBytes(raw(r, STAT_BYTES));
-                }
-                case SET_DATA -> out.writeBytes(raw(r, STAT_BYTES));
+                case CREATE -> out.buf(strip(r.readBytes()));
+                case CREATE2, CREATE_TTL, CREATE_CONTAINER -> out.buf(strip(r.readBytes())).raw(raw(r, STAT_BYTES));
+                case SET_DATA -> out.raw(raw(r, STAT_BYTES));
                 case DELETE, CHECK -> {
                 }
                 default -> throw new ByteReader.Malformed("result type " + type + " in a multi");
@@ -129,7 +124,7 @@ final class ReplyOracle {
     }
 
     private byte[] ephemerals(ByteReader r) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RawFrame out = RawFrame.body();
         int count = r.readInt();
         if (count < -1) {
             throw new ByteReader.Malformed("count " + count);
@@ -138,13 +133,12 @@ final class ReplyOracle {
         for (int i = 0; i < count; i++) {
             byte[] path = r.readBytes();
             if (path != null && inChroot(path)) {
-                out.writeBytes(ustring(strip(path)));
+                out.buf(strip(path));
                 kept++;
             }
         }
         r.expectEnd();
-        byte[] entries = out.toByteArray();
-        return ByteBuffer.allocate(4 + entries.length).putInt(count > 0 ? kept : count).put(entries).array();
+        return RawFrame.body().i(count > 0 ? kept : count).raw(out.bytes()).bytes();
     }
 
     private boolean inChroot(byte[] path) {
@@ -169,11 +163,10 @@ final class ReplyOracle {
     }
 
     private static byte[] ustring(byte[] s) {
-        return ByteBuffer.allocate(4 + s.length).putInt(s.length).put(s).array();
+        return RawFrame.body().buf(s).bytes();
     }
 
     private static Outcome delivered(byte[]... parts) {
-        byte[] body = Frames.concat(parts);
-        return new Outcome(null, Frames.withLength(body));
+        return new Outcome(null, JuteFrames.frame(JuteFrames.concat(parts)));
     }
 }

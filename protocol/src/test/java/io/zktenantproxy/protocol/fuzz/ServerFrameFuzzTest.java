@@ -12,8 +12,8 @@ import io.zktenantproxy.protocol.Requests;
 import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.protocol.TrackingAllocator;
 import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,8 +55,8 @@ class ServerFrameFuzzTest {
         channel.pipeline().addLast(new FrameDecoder(ClientFrameFuzzTest.MAX_FRAME, false));
         ArrayDeque<ReplyOracle.Pending> pending = new ArrayDeque<>();
         try {
-            clientFrame(connection, alloc, Frames.connectRequest(0));
-            serverFrame(connection, alloc, Frames.connectResponse(0x1234));
+            clientFrame(connection, alloc, JuteFrames.connectRequest());
+            serverFrame(connection, alloc, JuteFrames.connectResponse(0x1234));
             delivered.forEach(ByteBuf::release);
             delivered.clear();
             for (int i = 0; i < count; i++) {
@@ -165,13 +165,5 @@ class ServerFrameFuzzTest {
         } finally {
             frame.release();
         }
-    }
-
-    static byte[] ints(int... values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4);
-        for (int v : values) {
-            b.putInt(v);
-        }
-        return b.array();
     }
 }

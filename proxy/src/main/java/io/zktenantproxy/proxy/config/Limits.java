@@ -55,8 +55,26 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
                 upstreamConnectTimeoutMs, null, null, null);
     }
 
-    /** @return all defaults */
+    /** The limits by name, in the order of the record's components, for {@link #with}. */
+    public enum Limit {
+        MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_CONNECTIONS_PER_TENANT, HANDSHAKE_TIMEOUT_MS, IDLE_TIMEOUT_MS,
+        UPSTREAM_CONNECT_TIMEOUT_MS, REQUESTS_PER_SECOND, BYTES_PER_SECOND, CONNECTIONS_PER_SECOND
+    }
+
+    /** @return all defaults; {@link #with} then sets one limit at a time */
     public static Limits defaults() {
         return new Limits(null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * @return these limits with {@code limit} set to {@code value} and the others as they are, so that a caller names
+     *     what it sets: {@code Limits.defaults().with(Limit.IDLE_TIMEOUT_MS, 60_000)}
+     */
+    public Limits with(Limit limit, int value) {
+        Integer[] values = {maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
+            upstreamConnectTimeoutMs, requestsPerSecond, bytesPerSecond, connectionsPerSecond};
+        values[limit.ordinal()] = value;
+        return new Limits(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
+                values[8]);
     }
 }

@@ -38,8 +38,56 @@ public record ProxyConfig(String upstream, List<String> advertised, Boolean crea
         this(upstream, advertised, createChroots, limits, admin, dataDir, tenants, null);
     }
 
+    /**
+     * @return a configuration for the ensemble at {@code connectString} (null: the embedded ZooKeeper) with every
+     *     other field at its default and no tenants yet: {@code forUpstream("zk:2181").withTenants(...)}
+     */
+    public static ProxyConfig forUpstream(String connectString) {
+        return new ProxyConfig(connectString, null, null, null, null, null, null, null);
+    }
+
     /** @return this configuration with {@code upstream} replaced (the embedded ZooKeeper's address) */
     public ProxyConfig withUpstream(String connectString) {
         return new ProxyConfig(connectString, advertised, createChroots, limits, admin, dataDir, tenants, operator);
+    }
+
+    /** @return this configuration with {@link #advertised()} replaced */
+    public ProxyConfig withAdvertised(List<String> hostPorts) {
+        return new ProxyConfig(upstream, hostPorts, createChroots, limits, admin, dataDir, tenants, operator);
+    }
+
+    /** @return this configuration with {@link #createChroots()} replaced */
+    public ProxyConfig withCreateChroots(boolean create) {
+        return new ProxyConfig(upstream, advertised, create, limits, admin, dataDir, tenants, operator);
+    }
+
+    /** @return this configuration with {@link #limits()} replaced */
+    public ProxyConfig withLimits(Limits newLimits) {
+        return new ProxyConfig(upstream, advertised, createChroots, newLimits, admin, dataDir, tenants, operator);
+    }
+
+    /** @return this configuration with {@link #admin()} replaced (null: no admin server) */
+    public ProxyConfig withAdmin(AdminConfig newAdmin) {
+        return new ProxyConfig(upstream, advertised, createChroots, limits, newAdmin, dataDir, tenants, operator);
+    }
+
+    /** @return this configuration with {@link #dataDir()} replaced */
+    public ProxyConfig withDataDir(String directory) {
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, directory, tenants, operator);
+    }
+
+    /** @return this configuration with {@link #tenants()} replaced */
+    public ProxyConfig withTenants(List<TenantConfig> newTenants) {
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, newTenants, operator);
+    }
+
+    /** @return this configuration with {@link #tenants()} replaced */
+    public ProxyConfig withTenants(TenantConfig... newTenants) {
+        return withTenants(List.of(newTenants));
+    }
+
+    /** @return this configuration with {@link #operator()} replaced (null: tenants' ACLs left as sent) */
+    public ProxyConfig withOperator(OperatorConfig newOperator) {
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, newOperator);
     }
 }

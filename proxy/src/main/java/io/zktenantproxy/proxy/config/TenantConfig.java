@@ -29,6 +29,39 @@ public record TenantConfig(String name, String chroot, String listen, List<Strin
         this(name, chroot, listen, advertised, null, null);
     }
 
+    /**
+     * @return a tenant with every optional field at its default (chroot {@code /tenants/<name>}, the proxy-wide
+     *     advertised addresses and budgets) and no listen address yet: {@code named("acme").withListen(...)}
+     */
+    public static TenantConfig named(String name) {
+        return new TenantConfig(name, null, null, null, null, null);
+    }
+
+    /** @return this tenant with {@link #chroot()} replaced */
+    public TenantConfig withChroot(String serverPath) {
+        return new TenantConfig(name, serverPath, listen, advertised, requestsPerSecond, bytesPerSecond);
+    }
+
+    /** @return this tenant with {@link #listen()} replaced */
+    public TenantConfig withListen(String hostPort) {
+        return new TenantConfig(name, chroot, hostPort, advertised, requestsPerSecond, bytesPerSecond);
+    }
+
+    /** @return this tenant with {@link #advertised()} replaced */
+    public TenantConfig withAdvertised(List<String> hostPorts) {
+        return new TenantConfig(name, chroot, listen, hostPorts, requestsPerSecond, bytesPerSecond);
+    }
+
+    /** @return this tenant with a request budget of its own (0: none) */
+    public TenantConfig withRequestsPerSecond(int requests) {
+        return new TenantConfig(name, chroot, listen, advertised, requests, bytesPerSecond);
+    }
+
+    /** @return this tenant with a byte budget of its own (0: none) */
+    public TenantConfig withBytesPerSecond(int bytes) {
+        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytes);
+    }
+
     /** @return requests per second this tenant may send through one proxy instance, 0 for no budget */
     public int requestsPerSecond(Limits limits) {
         return requestsPerSecond != null ? requestsPerSecond : limits.requestsPerSecond();

@@ -6,7 +6,6 @@ import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -30,10 +29,10 @@ final class AdminFixture implements AutoCloseable {
 
     AdminFixture(String token) throws Exception {
         zk = Upstreams.server();
-        runtime = ProxyRuntime.start(new ProxyConfig(zk.getConnectString(), null, null, null,
-                new AdminConfig("127.0.0.1:0", token, 50), null,
-                List.of(new TenantConfig(FLINK, null, "127.0.0.1:0", null),
-                        new TenantConfig(OTHER, "/tenants/other", "127.0.0.1:0", null))), null);
+        runtime = ProxyRuntime.start(ProxyConfig.forUpstream(zk.getConnectString())
+                .withAdmin(new AdminConfig("127.0.0.1:0", token, 50))
+                .withTenants(TenantConfig.named(FLINK).withListen("127.0.0.1:0"),
+                        TenantConfig.named(OTHER).withChroot("/tenants/other").withListen("127.0.0.1:0")), null);
         flinkClient = client(FLINK);
         otherClient = client(OTHER);
         otherClient.create().creatingParentsIfNeeded().forPath("/flink/default/secret",

@@ -40,9 +40,8 @@ class AdminMetricsIT {
     }
 
     private static ProxyRuntime start(String upstream) {
-        return ProxyRuntime.start(new ProxyConfig(upstream, null, null, null,
-                new AdminConfig("127.0.0.1:0", null, 250), null,
-                List.of(new TenantConfig(TENANT, null, "127.0.0.1:0", null))), null);
+        return ProxyRuntime.start(ProxyConfig.forUpstream(upstream).withAdmin(new AdminConfig("127.0.0.1:0", null, 250))
+                .withTenants(TenantConfig.named(TENANT).withListen("127.0.0.1:0")), null);
     }
 
     @Test

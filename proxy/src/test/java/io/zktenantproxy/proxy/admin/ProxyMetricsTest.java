@@ -100,10 +100,9 @@ class ProxyMetricsTest {
 
     @Test
     void slowThresholdComesFromTheAdminConfig() {
-        ProxyConfig config = new ProxyConfig("zk:2181", null, null, null, new AdminConfig("127.0.0.1:0", null, 250),
-                null, List.of());
+        ProxyConfig config = ProxyConfig.forUpstream("zk:2181").withAdmin(new AdminConfig("127.0.0.1:0", null, 250));
         assertEquals(Duration.ofMillis(250), ProxyMetrics.prometheus(config).slowThreshold());
-        ProxyConfig noAdmin = new ProxyConfig("zk:2181", null, null, null, null, null, List.of());
+        ProxyConfig noAdmin = ProxyConfig.forUpstream("zk:2181");
         assertEquals(ProxyMetrics.DEFAULT_SLOW_THRESHOLD, ProxyMetrics.prometheus(noAdmin).slowThreshold());
         assertEquals(100, new AdminConfig("127.0.0.1:0", null).slowThresholdMs());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
@@ -32,6 +35,7 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.proto.ReconfigRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +78,7 @@ abstract class AdversarialBase {
     static void startStage() throws Exception {
         victimEvents.clear(); // static: the previous class's final event is still here
         zk = Upstreams.server();
-        proxy = startProxy(new Limits(null, MAX_IN_FLIGHT, null, null, null, null));
+        proxy = startProxy(Limits.defaults().with(Limit.MAX_IN_FLIGHT, MAX_IN_FLIGHT));
         direct = connect(zk.getConnectString(), null);
         victim = connect(ProxyHarness.connectString(proxy, VICTIM), victimEvents::add);
         victim.setData("/", bytes(MARK + "-root"), -1);
@@ -111,9 +115,9 @@ abstract class AdversarialBase {
 
     /** A proxy on the suite's ensemble with both tenants on loopback ports. */
     static ProxyServer startProxy(Limits limits) {
-        return ProxyServer.start(new ProxyConfig(zk.getConnectString(), null, null, limits, null, null, List.of(
-                new TenantConfig(ATTACKER, ATTACKER_ROOT, "127.0.0.1:0", null),
-                new TenantConfig(VICTIM, VICTIM_ROOT, "127.0.0.1:0", null))));
+        return ProxyServer.start(ProxyConfig.forUpstream(zk.getConnectString()).withLimits(limits).withTenants(
+                TenantConfig.named(ATTACKER).withChroot(ATTACKER_ROOT).withListen("127.0.0.1:0"),
+                TenantConfig.named(VICTIM).withChroot(VICTIM_ROOT).withListen("127.0.0.1:0")));
     }
 
     /** The victim's watches were never fired by an attack: fire one now and see it reach its owner. */
@@ -220,7 +224,7 @@ abstract class AdversarialBase {
     /** A raw client with its own new session on the attacker's tenant. */
     RawClient attacker() throws IOException {
         RawClient c = raw(proxy, ATTACKER);
-        assertTrue(c.handshake().timeoutMs() > 0);
+        assertTrue(c.handshake().getTimeOut() > 0);
         return c;
     }
 
@@ -260,6 +264,11 @@ abstract class AdversarialBase {
         assertTrue(c.awaitClosed(WAIT), c.name() + " was not closed (expected reason " + reason + ")");
         await().atMost(WAIT).untilAsserted(() -> assertEquals(before + 1, closedCount(server, tenant, reason),
                 "closed connections with reason " + reason + ": " + closedCounts(server, tenant)));
+    }
+
+    /** A well-formed {@code reconfig}, which no tenant may send. */
+    static byte[] reconfig(int xid) {
+        return JuteFrames.request(xid, OpCode.RECONFIG.code(), new ReconfigRequest("", "", "", -1));
     }
 
     static byte[] bytes(String s) {

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Timer;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.RawFrame;
+import io.zktenantproxy.protocol.testkit.ServerReply;
+import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.metrics.MeterNames;
@@ -34,7 +38,8 @@ class AdversarialBudgetIT extends AdversarialBase {
 
     @Test
     void aFloodIsPacedToTheBudgetInXidOrderWithNothingLost() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, REQUESTS_PER_SECOND, 0, null));
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.REQUESTS_PER_SECOND, REQUESTS_PER_SECOND)
+                .with(Limit.BYTES_PER_SECOND, 0));
              ZooKeeper bystander = connect(ProxyHarness.connectString(limited, VICTIM), null)) {
             RawClient flooder = raw(limited, ATTACKER);
             flooder.handshake();
@@ -44,8 +49,8 @@ class AdversarialBudgetIT extends AdversarialBase {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (int xid = 1; xid <= requests; xid++) {
                 all.writeBytes(xid % 2 == 0
-                        ? RawFrames.request(xid, OpCode.RECONFIG.code()).str("").str("").str("").l(-1).frame()
-                        : RawFrames.pathRequest(xid, OpCode.GET_DATA, bytes("/own")));
+                        ? reconfig(xid)
+                        : RawFrame.pathRequest(xid, OpCode.GET_DATA, bytes("/own")));
             }
             long start = System.nanoTime();
             flooder.send(all.toByteArray());
@@ -56,7 +61,7 @@ class AdversarialBudgetIT extends AdversarialBase {
             }
 
             for (int xid = 1; xid <= requests; xid++) {
-                RawClient.Reply reply = flooder.replyTo(xid);
+                ServerReply reply = flooder.replyTo(xid);
                 if (xid % 2 == 0) {
                     assertEquals(KeeperCode.RECONFIG_DISABLED, reply.err(), "xid " + xid);
                 } else {
@@ -78,7 +83,8 @@ class AdversarialBudgetIT extends AdversarialBase {
     @Test
     void aJavaClientOverItsByteBudgetIsSlowedNotBroken() throws Exception {
         int bytesPerSecond = 256 * 1024;
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, 0, bytesPerSecond, null));
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.REQUESTS_PER_SECOND, 0)
+                .with(Limit.BYTES_PER_SECOND, bytesPerSecond));
              ZooKeeper client = connect(ProxyHarness.connectString(limited, ATTACKER), null)) {
             byte[] payload = new byte[100 * 1024];
             client.create("/big", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
@@ -105,19 +111,19 @@ class AdversarialBudgetIT extends AdversarialBase {
     @Test
     void reconnectingInALoopIsPacedAtTheListener() throws Exception {
         int connectionsPerSecond = 5;
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, null, null, null, null, null,
-                connectionsPerSecond))) {
+        try (ProxyServer limited = startProxy(
+                Limits.defaults().with(Limit.CONNECTIONS_PER_SECOND, connectionsPerSecond))) {
             // twenty connections at once: a burst of five is accepted, the rest wait in the accept queue, and none
             // is lost (each gets its session once accepted)
             long start = System.nanoTime();
             List<RawClient> opened = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 RawClient c = raw(limited, ATTACKER);
-                c.send(RawFrames.connect());
+                c.send(JuteFrames.connectRequest());
                 opened.add(c);
             }
             for (RawClient c : opened) {
-                assertTrue(c.readSession().timeoutMs() > 0, c.name());
+                assertTrue(c.readConnectResponse().getTimeOut() > 0, c.name());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertTrue(took.toMillis() >= 2_000, "20 connections accepted in " + took + ": the budget did not hold");

@@ -3,6 +3,8 @@ package io.zktenantproxy.proxy.adversarial;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.time.Duration;
@@ -18,14 +20,15 @@ class AdversarialLimitsIT extends AdversarialBase {
 
     @Test
     void aConnectionWithoutHandshakeIsClosedAfterTheHandshakeTimeout() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, 1000, 60_000, null))) {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 1000)
+                .with(Limit.IDLE_TIMEOUT_MS, 60_000))) {
             RawClient honest = raw(limited, ATTACKER);
-            assertTrue(honest.handshake().timeoutMs() > 0);
+            assertTrue(honest.handshake().getTimeOut() > 0);
             double before = closedCount(limited, ATTACKER, "handshake_timeout");
             long start = System.nanoTime();
             RawClient silent = raw(limited, ATTACKER);
             RawClient partial = raw(limited, ATTACKER);
-            partial.send(Arrays.copyOf(RawFrames.connect(), 10));
+            partial.send(Arrays.copyOf(JuteFrames.connectRequest(), 10));
             assertTrue(silent.awaitClosed(WAIT), "a silent connection stayed open");
             assertTrue(partial.awaitClosed(WAIT), "a half handshake stayed open");
             assertTrue(System.nanoTime() - start >= Duration.ofMillis(900).toNanos(), "closed before the timeout");
@@ -36,7 +39,8 @@ class AdversarialLimitsIT extends AdversarialBase {
 
     @Test
     void aSilentConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, null, 60_000, 1500, null))) {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 60_000)
+                .with(Limit.IDLE_TIMEOUT_MS, 1500))) {
             double before = closedCount(limited, ATTACKER, "idle_timeout");
             long start = System.nanoTime();
             RawClient silent = raw(limited, ATTACKER);
@@ -47,28 +51,28 @@ class AdversarialLimitsIT extends AdversarialBase {
 
     @Test
     void aTenantCannotOpenMoreConnectionsThanItsLimit() throws Exception {
-        try (ProxyServer limited = startProxy(new Limits(null, null, 3, null, null, null))) {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.MAX_CONNECTIONS_PER_TENANT, 3))) {
             RawClient[] held = new RawClient[3];
             for (int i = 0; i < held.length; i++) {
                 held[i] = raw(limited, ATTACKER);
-                assertTrue(held[i].handshake().timeoutMs() > 0);
+                assertTrue(held[i].handshake().getTimeOut() > 0);
             }
             double before = closedCount(limited, ATTACKER, "too_many_connections");
             RawClient extra = raw(limited, ATTACKER);
-            extra.send(RawFrames.connect());
+            extra.send(JuteFrames.connectRequest());
             assertClosed(extra, limited, ATTACKER, "too_many_connections", before);
             assertTrue(extra.received().isEmpty(), "the extra connection got a session");
 
             // the neighbour's own count is its own
             RawClient neighbourRaw = raw(limited, VICTIM);
-            assertTrue(neighbourRaw.handshake().timeoutMs() > 0);
+            assertTrue(neighbourRaw.handshake().getTimeOut() > 0);
 
             // and a slot freed is a slot to use again
             held[0].closeSession();
             held[0].close();
             await().atMost(WAIT).ignoreExceptions().until(() -> {
                 RawClient next = raw(limited, ATTACKER);
-                return next.handshake().timeoutMs() > 0;
+                return next.handshake().getTimeOut() > 0;
             });
             for (int i = 1; i < held.length; i++) {
                 assertTrue(held[i].isOpenAfterPing());

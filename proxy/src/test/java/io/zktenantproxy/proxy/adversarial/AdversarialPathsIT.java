@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.testkit.RawFrame;
+import io.zktenantproxy.protocol.testkit.ServerReply;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.proto.GetAllChildrenNumberResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,25 +47,25 @@ class AdversarialPathsIT extends AdversarialBase {
         List<String> accepted = new ArrayList<>();
         for (byte[] path : BAD_PATHS) {
             String shown = new String(path, StandardCharsets.ISO_8859_1);
-            for (OpCode op : RawFrames.SINGLE_PATH_OPS) {
-                expectRefused(c, ++xid, RawFrames.pathRequest(xid, op, path), op + " " + shown, accepted);
+            for (OpCode op : RawFrame.SINGLE_PATH_OPS) {
+                expectRefused(c, ++xid, RawFrame.pathRequest(xid, op, path), op + " " + shown, accepted);
             }
             byte[] ok = bytes("/ok");
             for (OpCode sub : new OpCode[] {OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_TTL, OpCode.CREATE_CONTAINER,
                 OpCode.DELETE, OpCode.SET_DATA, OpCode.CHECK}) {
-                expectFailedMulti(c, ++xid, RawFrames.multi(xid, OpCode.MULTI, OpCode.CREATE, ok, sub, path),
+                expectFailedMulti(c, ++xid, RawFrame.multi(xid, OpCode.MULTI, OpCode.CREATE, ok, sub, path),
                         "multi/" + sub + " " + shown, accepted, KeeperCode.OK, KeeperCode.BAD_ARGUMENTS);
             }
             for (OpCode sub : new OpCode[] {OpCode.GET_DATA, OpCode.GET_CHILDREN}) {
-                expectRefused(c, ++xid, RawFrames.multi(xid, OpCode.MULTI_READ, OpCode.GET_DATA, bytes("/own"),
+                expectRefused(c, ++xid, RawFrame.multi(xid, OpCode.MULTI_READ, OpCode.GET_DATA, bytes("/own"),
                         sub, path), "multiRead/" + sub + " " + shown, accepted);
             }
             for (int list = 0; list < 3; list++) {
-                expectRefused(c, ++xid, RawFrames.setWatches(xid, OpCode.SET_WATCHES, 0, list, ok, path),
+                expectRefused(c, ++xid, RawFrame.setWatches(xid, OpCode.SET_WATCHES, 0, list, ok, path),
                         "setWatches[" + list + "] " + shown, accepted);
             }
             for (int list = 0; list < 5; list++) {
-                expectRefused(c, ++xid, RawFrames.setWatches(xid, OpCode.SET_WATCHES2, 0, list, ok, path),
+                expectRefused(c, ++xid, RawFrame.setWatches(xid, OpCode.SET_WATCHES2, 0, list, ok, path),
                         "setWatches2[" + list + "] " + shown, accepted);
             }
         }
@@ -77,12 +80,12 @@ class AdversarialPathsIT extends AdversarialBase {
         RawClient c = attacker();
         int xid = 0;
         List<String> accepted = new ArrayList<>();
-        for (OpCode op : RawFrames.SINGLE_PATH_OPS) {
-            expectRefused(c, ++xid, RawFrames.pathRequest(xid, op, null), op + " null", accepted);
+        for (OpCode op : RawFrame.SINGLE_PATH_OPS) {
+            expectRefused(c, ++xid, RawFrame.pathRequest(xid, op, null), op + " null", accepted);
         }
-        expectFailedMulti(c, ++xid, RawFrames.multi(xid, OpCode.MULTI, OpCode.DELETE, null), "multi null", accepted,
+        expectFailedMulti(c, ++xid, RawFrame.multi(xid, OpCode.MULTI, OpCode.DELETE, null), "multi null", accepted,
                 KeeperCode.BAD_ARGUMENTS);
-        expectRefused(c, ++xid, RawFrames.setWatches(xid, OpCode.SET_WATCHES2, 0, 3, (byte[]) null),
+        expectRefused(c, ++xid, RawFrame.setWatches(xid, OpCode.SET_WATCHES2, 0, 3, (byte[]) null),
                 "setWatches2 null", accepted);
         assertTrue(accepted.isEmpty(), "not refused with BADARGUMENTS: " + accepted);
         assertTrue(c.isOpenAfterPing());
@@ -90,7 +93,7 @@ class AdversarialPathsIT extends AdversarialBase {
 
     private static void expectRefused(RawClient c, int xid, byte[] request, String what, List<String> accepted)
             throws Exception {
-        RawClient.Reply r = c.call(xid, request);
+        ServerReply r = c.call(xid, request);
         if (r.err() != KeeperCode.BAD_ARGUMENTS) {
             accepted.add(what + " -> " + r.err());
         }
@@ -103,8 +106,8 @@ class AdversarialPathsIT extends AdversarialBase {
      */
     private static void expectFailedMulti(RawClient c, int xid, byte[] request, String what, List<String> accepted,
                                           int... errs) throws Exception {
-        RawClient.Reply r = c.call(xid, request);
-        List<Integer> results = r.err() == KeeperCode.OK ? RawClient.multiErrors(r) : List.of();
+        ServerReply r = c.call(xid, request);
+        List<Integer> results = r.err() == KeeperCode.OK ? r.multiErrors() : List.of();
         List<Integer> expected = Arrays.stream(errs).boxed().toList();
         if (r.err() != KeeperCode.OK || !results.equals(expected)) {
             accepted.add(what + " -> header " + r.err() + ", results " + results);
@@ -114,19 +117,19 @@ class AdversarialPathsIT extends AdversarialBase {
     /** The same failed multi, sent to ZooKeeper itself and through the proxy, gets the same reply. */
     @Test
     void aFailedMultiIsAnsweredExactlyAsZooKeeperAnswersIt() throws Exception {
-        byte[] multi = RawFrames.multi(1, OpCode.MULTI, OpCode.CREATE, bytes("/okA"), OpCode.CREATE, bytes("bad"),
+        byte[] multi = RawFrame.multi(1, OpCode.MULTI, OpCode.CREATE, bytes("/okA"), OpCode.CREATE, bytes("bad"),
                 OpCode.SET_DATA, bytes("/okB"));
         RawClient viaProxy = attacker();
-        RawClient.Reply proxied = viaProxy.call(1, multi);
+        ServerReply proxied = viaProxy.call(1, multi);
         try (RawClient onEnsemble = RawClient.open("ensemble", new InetSocketAddress("127.0.0.1",
                 zk.getPort()))) {
             onEnsemble.handshake();
-            RawClient.Reply real = onEnsemble.call(1, multi);
+            ServerReply real = onEnsemble.call(1, multi);
             assertEquals(real.err(), proxied.err(), "header err");
             assertEquals(HexFormat.of().formatHex(real.body()),
                     HexFormat.of().formatHex(proxied.body()), "MultiResponse");
             assertEquals(List.of(KeeperCode.OK, KeeperCode.BAD_ARGUMENTS, KeeperCode.RUNTIME_INCONSISTENCY),
-                    RawClient.multiErrors(real));
+                    real.multiErrors());
             onEnsemble.closeSession();
         }
     }
@@ -134,12 +137,12 @@ class AdversarialPathsIT extends AdversarialBase {
     @Test
     void theChrootZnodeIsThePlatforms() throws Exception {
         RawClient c = attacker();
-        assertEquals(KeeperCode.BAD_ARGUMENTS, c.call(1, RawFrames.pathRequest(1, OpCode.DELETE, bytes("/"))).err());
-        RawClient.Reply deleteRootInMulti = c.call(2, RawFrames.multi(2, OpCode.MULTI, OpCode.DELETE, bytes("/")));
+        assertEquals(KeeperCode.BAD_ARGUMENTS, c.call(1, RawFrame.pathRequest(1, OpCode.DELETE, bytes("/"))).err());
+        ServerReply deleteRootInMulti = c.call(2, RawFrame.multi(2, OpCode.MULTI, OpCode.DELETE, bytes("/")));
         assertEquals(KeeperCode.OK, deleteRootInMulti.err());
-        assertEquals(List.of(KeeperCode.BAD_ARGUMENTS), RawClient.multiErrors(deleteRootInMulti));
-        assertEquals(KeeperCode.NO_AUTH, c.call(3, RawFrames.pathRequest(3, OpCode.SET_ACL, bytes("/"))).err());
-        assertEquals(KeeperCode.NODE_EXISTS, c.call(4, RawFrames.pathRequest(4, OpCode.CREATE, bytes("/"))).err());
+        assertEquals(List.of(KeeperCode.BAD_ARGUMENTS), deleteRootInMulti.multiErrors());
+        assertEquals(KeeperCode.NO_AUTH, c.call(3, RawFrame.pathRequest(3, OpCode.SET_ACL, bytes("/"))).err());
+        assertEquals(KeeperCode.NODE_EXISTS, c.call(4, RawFrame.pathRequest(4, OpCode.CREATE, bytes("/"))).err());
         assertNotNull(direct.exists(ATTACKER_ROOT, false));
         assertEquals(ZooDefs.Ids.OPEN_ACL_UNSAFE, direct.getACL(ATTACKER_ROOT, null));
     }
@@ -150,16 +153,16 @@ class AdversarialPathsIT extends AdversarialBase {
         List<String> created = new ArrayList<>();
         for (int flags : new int[] {2, 3}) {
             for (OpCode op : new OpCode[] {OpCode.CREATE, OpCode.CREATE2}) {
-                RawFrames f = RawFrames.request(created.size() + 1, op.code());
-                RawFrames.writePathRecord(f, op, bytes("/"), flags);
-                RawClient.Reply r = c.call(created.size() + 1, f.frame());
+                RawFrame f = RawFrame.request(created.size() + 1, op.code());
+                f.pathRecord(op, bytes("/"), flags);
+                ServerReply r = c.call(created.size() + 1, f.frame());
                 assertEquals(0, r.err(), op + " flags " + flags);
                 created.add(r.path());
             }
         }
-        RawFrames m = RawFrames.request(9, OpCode.MULTI.code()).i(OpCode.CREATE.code()).bool(false).i(-1);
-        RawFrames.writePathRecord(m, OpCode.CREATE, bytes("/"), 2);
-        RawClient.Reply multi = c.call(9, m.i(-1).bool(true).i(-1).frame());
+        RawFrame m = RawFrame.request(9, OpCode.MULTI.code()).i(OpCode.CREATE.code()).bool(false).i(-1);
+        m.pathRecord(OpCode.CREATE, bytes("/"), 2);
+        ServerReply multi = c.call(9, m.i(-1).bool(true).i(-1).frame());
         assertEquals(0, multi.err());
         for (String path : created) {
             assertTrue(path.matches("/\\d{10}"), "client path " + path);
@@ -173,17 +176,17 @@ class AdversarialPathsIT extends AdversarialBase {
     @Test
     void watchesNeverSeeTheNeighbour() throws Exception {
         RawClient c = attacker();
-        long zxid = c.call(1, RawFrames.pathRequest(1, OpCode.EXISTS, bytes("/own"))).zxid();
+        long zxid = c.call(1, RawFrame.pathRequest(1, OpCode.EXISTS, bytes("/own"))).zxid();
         int xid = 1;
         // the attacker's own names mirror the victim's: a proxy that forgot the chroot would watch the victim
         for (String p : new String[] {"/", "/secret", "/app", "/app/config", "/alive", "/scratch", "/scratch/x"}) {
-            c.call(++xid, RawFrames.pathRequest(xid, OpCode.EXISTS, bytes(p)));
-            c.call(++xid, RawFrames.pathRequest(xid, OpCode.GET_CHILDREN, bytes(p)));
-            c.call(++xid, RawFrames.pathRequest(xid, OpCode.ADD_WATCH, bytes(p)));
+            c.call(++xid, RawFrame.pathRequest(xid, OpCode.EXISTS, bytes(p)));
+            c.call(++xid, RawFrame.pathRequest(xid, OpCode.GET_CHILDREN, bytes(p)));
+            c.call(++xid, RawFrame.pathRequest(xid, OpCode.ADD_WATCH, bytes(p)));
         }
         byte[][] all = {bytes("/"), bytes("/secret"), bytes("/scratch"), bytes("/scratch/x")};
         for (int list = 0; list < 5; list++) {
-            assertEquals(0, c.call(++xid, RawFrames.setWatches(xid, OpCode.SET_WATCHES2, zxid, list, all)).err());
+            assertEquals(0, c.call(++xid, RawFrame.setWatches(xid, OpCode.SET_WATCHES2, zxid, list, all)).err());
         }
         // setWatches2 fires NodeDeleted at once for data and child watches on the attacker's own missing nodes
         assertTrue(c.isOpenAfterPing());
@@ -198,41 +201,41 @@ class AdversarialPathsIT extends AdversarialBase {
         rebaseline();
         // ZooKeeper sends a watch event before the reply to the change that fired it; any would be here by now
         assertTrue(c.isOpenAfterPing());
-        assertEquals(0, c.call(++xid, RawFrames.pathRequest(xid, OpCode.SYNC, bytes("/"))).err());
+        assertEquals(0, c.call(++xid, RawFrame.pathRequest(xid, OpCode.SYNC, bytes("/"))).err());
         // ("/" itself may see its own children come and go: sessions of earlier tests expiring)
         List<String> mirrored = List.of("/secret", "/app", "/app/config", "/alive", "/scratch", "/scratch/x");
         assertTrue(c.notifications().stream().noneMatch(n -> mirrored.contains(n.eventPath())),
                 "the attacker saw the neighbour's changes: "
-                        + c.notifications().stream().map(RawClient.Reply::eventPath).toList());
+                        + c.notifications().stream().map(ServerReply::eventPath).toList());
         c.notifications().clear();
         // and its own watches do work
         neighbour.setData("/own", bytes("attacker-own"), -1);
-        c.call(++xid, RawFrames.pathRequest(xid, OpCode.SYNC, bytes("/")));
+        c.call(++xid, RawFrame.pathRequest(xid, OpCode.SYNC, bytes("/")));
         c.isOpenAfterPing();
         assertFalse(c.notifications().isEmpty(), "the attacker's own recursive watch did not fire");
         assertTrue(c.notifications().stream().anyMatch(n -> n.eventPath().equals("/own")),
-                c.notifications().stream().map(RawClient.Reply::eventPath).toList().toString());
+                c.notifications().stream().map(ServerReply::eventPath).toList().toString());
     }
 
     @Test
     void getEphemeralsSyncAndMultiRepliesStayInside() throws Exception {
         RawClient c = attacker();
-        RawFrames eph = RawFrames.request(1, OpCode.CREATE.code());
-        RawFrames.writePathRecord(eph, OpCode.CREATE, bytes("/e1"), 1);
+        RawFrame eph = RawFrame.request(1, OpCode.CREATE.code());
+        eph.pathRecord(OpCode.CREATE, bytes("/e1"), 1);
         assertEquals("/e1", c.call(1, eph.frame()).path());
-        assertEquals(List.of("/e1"), c.call(2, RawFrames.pathRequest(2, OpCode.GET_EPHEMERALS, bytes("/"))).strings());
-        assertEquals(List.of("/e1"), c.call(3, RawFrames.pathRequest(3, OpCode.GET_EPHEMERALS, bytes("/e")))
+        assertEquals(List.of("/e1"), c.call(2, RawFrame.pathRequest(2, OpCode.GET_EPHEMERALS, bytes("/"))).strings());
+        assertEquals(List.of("/e1"), c.call(3, RawFrame.pathRequest(3, OpCode.GET_EPHEMERALS, bytes("/e")))
                 .strings());
-        assertEquals("/", c.call(4, RawFrames.pathRequest(4, OpCode.SYNC, bytes("/"))).path());
-        assertEquals("/own", c.call(5, RawFrames.pathRequest(5, OpCode.SYNC, bytes("/own"))).path());
+        assertEquals("/", c.call(4, RawFrame.pathRequest(4, OpCode.SYNC, bytes("/"))).path());
+        assertEquals("/own", c.call(5, RawFrame.pathRequest(5, OpCode.SYNC, bytes("/own"))).path());
 
-        RawClient.Reply multi = c.call(6, RawFrames.multi(6, OpCode.MULTI, OpCode.CREATE, bytes("/m1"),
+        ServerReply multi = c.call(6, RawFrame.multi(6, OpCode.MULTI, OpCode.CREATE, bytes("/m1"),
                 OpCode.CREATE2, bytes("/m1/c"), OpCode.SET_DATA, bytes("/m1"), OpCode.DELETE, bytes("/m1/c")));
         assertEquals(0, multi.err());
         String text = new String(multi.body(), StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("/m1") && text.contains("/m1/c"), "multi results: " + text);
         assertNotNull(direct.exists(ATTACKER_ROOT + "/m1", false));
-        RawClient.Reply read = c.call(7, RawFrames.multi(7, OpCode.MULTI_READ, OpCode.GET_DATA, bytes("/own"),
+        ServerReply read = c.call(7, RawFrame.multi(7, OpCode.MULTI_READ, OpCode.GET_DATA, bytes("/own"),
                 OpCode.GET_CHILDREN, bytes("/")));
         assertEquals(0, read.err());
     }
@@ -240,9 +243,9 @@ class AdversarialPathsIT extends AdversarialBase {
     @Test
     void getAllChildrenNumberCountsOnlyTheAttackersTree() throws Exception {
         RawClient c = attacker();
-        RawClient.Reply r = c.call(1, RawFrames.pathRequest(1, OpCode.GET_ALL_CHILDREN_NUMBER, bytes("/")));
+        ServerReply r = c.call(1, RawFrame.pathRequest(1, OpCode.GET_ALL_CHILDREN_NUMBER, bytes("/")));
         assertEquals(0, r.err());
-        int counted = java.nio.ByteBuffer.wrap(r.body()).getInt();
+        int counted = r.decode(new GetAllChildrenNumberResponse()).getTotalNumber();
         assertEquals(descendants(ATTACKER_ROOT), counted, "the count includes nodes outside the chroot");
     }
 
@@ -257,14 +260,14 @@ class AdversarialPathsIT extends AdversarialBase {
     @Test
     void theEnsembleConfigIsTheProxysOwn() throws Exception {
         RawClient c = attacker();
-        RawClient.Reply config = c.call(1, RawFrames.pathRequest(1, OpCode.GET_DATA, bytes("/zookeeper/config")));
+        ServerReply config = c.call(1, RawFrame.pathRequest(1, OpCode.GET_DATA, bytes("/zookeeper/config")));
         assertEquals(0, config.err());
         String text = new String(config.body(), StandardCharsets.ISO_8859_1);
         assertFalse(text.contains(":" + zk.getPort()), "the ensemble's client port leaked: " + text);
         assertEquals(KeeperCode.NO_NODE,
-                c.call(2, RawFrames.pathRequest(2, OpCode.GET_DATA, bytes("/zookeeper/quota"))).err());
+                c.call(2, RawFrame.pathRequest(2, OpCode.GET_DATA, bytes("/zookeeper/quota"))).err());
         assertEquals(KeeperCode.NO_NODE,
-                c.call(3, RawFrames.pathRequest(3, OpCode.GET_CHILDREN, bytes("/zookeeper"))).err());
+                c.call(3, RawFrame.pathRequest(3, OpCode.GET_CHILDREN, bytes("/zookeeper"))).err());
         assertArrayEquals(bytes("attacker-own"), neighbour.getData("/own", false, null));
     }
 }

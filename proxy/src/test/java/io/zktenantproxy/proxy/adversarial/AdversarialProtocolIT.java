@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.RawFrame;
+import io.zktenantproxy.protocol.testkit.ServerReply;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.zookeeper.proto.AuthPacket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,27 +38,31 @@ class AdversarialProtocolIT extends AdversarialBase {
         // earlier forwarded request
         Map<Integer, Integer> expected = new LinkedHashMap<>();
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        all.writeBytes(RawFrames.connect());
-        int[][] requests = {{16, KeeperCode.RECONFIG_DISABLED}, {OpCode.GET_DATA.code(), 0},
-            {16, KeeperCode.RECONFIG_DISABLED}, {OpCode.EXISTS.code(), 0}, {-10, KeeperCode.UNIMPLEMENTED},
-            {20, KeeperCode.UNIMPLEMENTED}, {99, KeeperCode.UNIMPLEMENTED}, {-50, KeeperCode.UNIMPLEMENTED},
-            {0, KeeperCode.UNIMPLEMENTED}, {-1, KeeperCode.UNIMPLEMENTED}, {OpCode.GET_CHILDREN.code(), 0},
-            {OpCode.WHO_AM_I.code(), 0}, {1000, KeeperCode.UNIMPLEMENTED}, {Integer.MIN_VALUE, KeeperCode.UNIMPLEMENTED}};
+        all.writeBytes(JuteFrames.connectRequest());
+        int reconfig = OpCode.RECONFIG.code();
+        // 99, -50, 1000 and MIN_VALUE are opcodes ZooKeeper lacks
+        int[][] requests = {{reconfig, KeeperCode.RECONFIG_DISABLED}, {OpCode.GET_DATA.code(), 0},
+            {reconfig, KeeperCode.RECONFIG_DISABLED}, {OpCode.EXISTS.code(), 0},
+            {OpCode.CREATE_SESSION.code(), KeeperCode.UNIMPLEMENTED}, {OpCode.DELETE_CONTAINER.code(),
+                KeeperCode.UNIMPLEMENTED}, {99, KeeperCode.UNIMPLEMENTED}, {-50, KeeperCode.UNIMPLEMENTED},
+            {OpCode.NOTIFICATION.code(), KeeperCode.UNIMPLEMENTED}, {OpCode.ERROR.code(), KeeperCode.UNIMPLEMENTED},
+            {OpCode.GET_CHILDREN.code(), 0}, {OpCode.WHO_AM_I.code(), 0}, {1000, KeeperCode.UNIMPLEMENTED},
+            {Integer.MIN_VALUE, KeeperCode.UNIMPLEMENTED}};
         int xid = 0;
         for (int[] r : requests) {
             xid++;
             OpCode op = OpCode.of(r[0]);
             byte[] frame = op == OpCode.GET_DATA || op == OpCode.EXISTS || op == OpCode.GET_CHILDREN
-                    ? RawFrames.pathRequest(xid, op, bytes("/own"))
-                    : r[0] == 16 ? RawFrames.request(xid, 16).str("").str("").str("").l(-1).frame()
-                    : RawFrames.request(xid, r[0]).frame();
+                    ? RawFrame.pathRequest(xid, op, bytes("/own"))
+                    : r[0] == reconfig ? reconfig(xid)
+                    : JuteFrames.request(xid, r[0]);
             all.writeBytes(frame);
             expected.put(xid, r[1]);
         }
         c.send(all.toByteArray());
-        assertTrue(c.readSession().timeoutMs() > 0, "the ConnectResponse comes first");
+        assertTrue(c.readConnectResponse().getTimeOut() > 0, "the ConnectResponse comes first");
         for (Map.Entry<Integer, Integer> e : expected.entrySet()) {
-            RawClient.Reply reply = c.replyTo(e.getKey());
+            ServerReply reply = c.replyTo(e.getKey());
             assertEquals(e.getValue(), reply.err(), "xid " + e.getKey());
         }
         assertTrue(c.isOpenAfterPing(), "refusals do not close the connection");
@@ -62,13 +71,13 @@ class AdversarialProtocolIT extends AdversarialBase {
     @Test
     void reservedXidsClose() throws Exception {
         byte[][] attacks = {
-            RawFrames.pathRequest(-1, OpCode.GET_DATA, bytes("/own")),
-            RawFrames.pathRequest(-3, OpCode.GET_DATA, bytes("/own")),
-            RawFrames.pathRequest(-3, OpCode.CREATE, bytes("/x")),
-            RawFrames.pathRequest(-2, OpCode.EXISTS, bytes("/own")),
-            RawFrames.pathRequest(-4, OpCode.GET_CHILDREN, bytes("/")),
-            RawFrames.request(7, OpCode.PING.code()).frame(),
-            RawFrames.request(8, OpCode.AUTH.code()).i(0).str("digest").buf(bytes("a:b")).frame()};
+            RawFrame.pathRequest(-1, OpCode.GET_DATA, bytes("/own")),
+            RawFrame.pathRequest(-3, OpCode.GET_DATA, bytes("/own")),
+            RawFrame.pathRequest(-3, OpCode.CREATE, bytes("/x")),
+            RawFrame.pathRequest(-2, OpCode.EXISTS, bytes("/own")),
+            RawFrame.pathRequest(-4, OpCode.GET_CHILDREN, bytes("/")),
+            JuteFrames.request(7, OpCode.PING.code()),
+            JuteFrames.request(8, OpCode.AUTH.code(), new AuthPacket(0, "digest", bytes("a:b")))};
         for (byte[] attack : attacks) {
             RawClient c = attacker();
             double before = closedCount(proxy, ATTACKER, "protocol_xid");
@@ -83,72 +92,72 @@ class AdversarialProtocolIT extends AdversarialBase {
 
     @Test
     void malformedFramesCloseTheConnection() throws Exception {
-        byte[] getData = RawFrames.pathRequest(1, OpCode.GET_DATA, bytes("/own"));
+        byte[] getData = RawFrame.pathRequest(1, OpCode.GET_DATA, bytes("/own"));
         List<Malformed> cases = List.of(
-                new Malformed("negative length", true, RawFrames.body().i(-5).i(1).bytes(), "protocol_frame_length"),
-                new Malformed("length -1 first", false, RawFrames.body().i(-1).bytes(), "protocol_frame_length"),
-                new Malformed("huge length", true, RawFrames.body().i(1024 * 1024 + 1025).i(1).bytes(),
+                new Malformed("negative length", true, RawFrame.body().i(-5).i(1).bytes(), "protocol_frame_length"),
+                new Malformed("length -1 first", false, RawFrame.body().i(-1).bytes(), "protocol_frame_length"),
+                new Malformed("huge length", true, RawFrame.body().i(1024 * 1024 + 1025).i(1).bytes(),
                         "protocol_frame_length"),
-                new Malformed("max int length", false, RawFrames.body().i(Integer.MAX_VALUE).bytes(),
+                new Malformed("max int length", false, RawFrame.body().i(Integer.MAX_VALUE).bytes(),
                         "protocol_frame_length"),
                 new Malformed("four-letter word after the handshake", true, bytes("ruok"), "protocol_frame_length"),
-                new Malformed("empty frame", true, RawFrames.body().frame(), "protocol_truncated"),
-                new Malformed("header only half", true, RawFrames.body().i(1).frame(), "protocol_truncated"),
+                new Malformed("empty frame", true, RawFrame.body().frame(), "protocol_truncated"),
+                new Malformed("header only half", true, RawFrame.body().i(1).frame(), "protocol_truncated"),
                 new Malformed("record without its last field", true,
-                        RawFrames.request(1, OpCode.GET_DATA.code()).str("/own").frame(), "protocol_truncated"),
-                new Malformed("create without flags", true, RawFrames.request(1, OpCode.CREATE.code()).str("/x")
+                        RawFrame.request(1, OpCode.GET_DATA.code()).str("/own").frame(), "protocol_truncated"),
+                new Malformed("create without flags", true, RawFrame.request(1, OpCode.CREATE.code()).str("/x")
                         .buf(bytes("d")).openAcl().frame(), "protocol_truncated"),
                 new Malformed("path length past the frame", true,
-                        RawFrames.request(1, OpCode.GET_DATA.code()).i(100).raw(bytes("/own")).bool(false).frame(),
+                        RawFrame.request(1, OpCode.GET_DATA.code()).i(100).raw(bytes("/own")).bool(false).frame(),
                         "protocol_truncated"),
-                new Malformed("data length past the frame", true, RawFrames.request(1, OpCode.CREATE.code())
+                new Malformed("data length past the frame", true, RawFrame.request(1, OpCode.CREATE.code())
                         .str("/x").i(5000).raw(bytes("abc")).frame(), "protocol_truncated"),
                 new Malformed("path length below -1", true,
-                        RawFrames.request(1, OpCode.GET_DATA.code()).i(-7).bool(false).frame(), "protocol_truncated"),
-                new Malformed("watch list count too big", true, RawFrames.request(1, OpCode.SET_WATCHES.code())
+                        RawFrame.request(1, OpCode.GET_DATA.code()).i(-7).bool(false).frame(), "protocol_truncated"),
+                new Malformed("watch list count too big", true, RawFrame.request(1, OpCode.SET_WATCHES.code())
                         .l(0).i(0x10000000).frame(), "protocol_truncated"),
-                new Malformed("ACL count too big", true, RawFrames.request(1, OpCode.CREATE.code()).str("/x")
+                new Malformed("ACL count too big", true, RawFrame.request(1, OpCode.CREATE.code()).str("/x")
                         .buf(bytes("d")).i(Integer.MAX_VALUE).i(0).frame(), "protocol_truncated"),
-                new Malformed("ACL count too big inside a multi", true, RawFrames.request(1, OpCode.MULTI.code())
+                new Malformed("ACL count too big inside a multi", true, RawFrame.request(1, OpCode.MULTI.code())
                         .i(OpCode.CREATE.code()).bool(false).i(-1).str("/x").i(-1).i(700_000_000).frame(),
                         "protocol_truncated"),
-                new Malformed("multi without its end", true, RawFrames.request(1, OpCode.MULTI.code())
+                new Malformed("multi without its end", true, RawFrame.request(1, OpCode.MULTI.code())
                         .i(OpCode.DELETE.code()).bool(false).i(-1).str("/x").i(-1).frame(), "protocol_truncated"),
-                new Malformed("bytes left over", true, RawFrames.concat(
-                        RawFrames.request(1, OpCode.EXISTS.code()).str("/own").bool(false).b(1).b(2).b(3).frame()),
+                new Malformed("bytes left over", true, JuteFrames.concat(
+                        RawFrame.request(1, OpCode.EXISTS.code()).str("/own").bool(false).b(1).b(2).b(3).frame()),
                         "protocol_trailing_bytes"),
-                new Malformed("bytes after a ping", true, RawFrames.request(-2, OpCode.PING.code()).i(0).frame(),
+                new Malformed("bytes after a ping", true, RawFrame.request(Xids.PING, OpCode.PING.code()).i(0).frame(),
                         "protocol_trailing_bytes"),
-                new Malformed("bytes after the multi end", true, RawFrames.request(1, OpCode.MULTI.code())
+                new Malformed("bytes after the multi end", true, RawFrame.request(1, OpCode.MULTI.code())
                         .i(-1).bool(true).i(-1).i(42).frame(), "protocol_trailing_bytes"),
                 new Malformed("boolean 2", true,
-                        RawFrames.request(1, OpCode.EXISTS.code()).str("/own").b(2).frame(), "protocol_malformed_field"),
-                new Malformed("boolean -1 in a multi header", true, RawFrames.request(1, OpCode.MULTI.code())
+                        RawFrame.request(1, OpCode.EXISTS.code()).str("/own").b(2).frame(), "protocol_malformed_field"),
+                new Malformed("boolean -1 in a multi header", true, RawFrame.request(1, OpCode.MULTI.code())
                         .i(-1).b(0xff).i(-1).frame(), "protocol_malformed_field"),
-                new Malformed("invalid UTF-8 path", true, RawFrames.request(1, OpCode.GET_DATA.code())
+                new Malformed("invalid UTF-8 path", true, RawFrame.request(1, OpCode.GET_DATA.code())
                         .buf(new byte[] {'/', (byte) 0xc0, (byte) 0xaf}).bool(false).frame(),
                         "protocol_malformed_field"),
-                new Malformed("UTF-8 surrogate path", true, RawFrames.request(1, OpCode.CREATE.code())
+                new Malformed("UTF-8 surrogate path", true, RawFrame.request(1, OpCode.CREATE.code())
                         .buf(new byte[] {'/', (byte) 0xed, (byte) 0xa0, (byte) 0x80}).buf(bytes("d")).openAcl().i(0)
                         .frame(), "protocol_malformed_field"),
-                new Malformed("invalid UTF-8 in a multi", true, RawFrames.request(1, OpCode.MULTI.code())
+                new Malformed("invalid UTF-8 in a multi", true, RawFrame.request(1, OpCode.MULTI.code())
                         .i(OpCode.DELETE.code()).bool(false).i(-1).buf(new byte[] {'/', (byte) 0xff}).i(-1)
                         .i(-1).bool(true).i(-1).frame(), "protocol_malformed_field"),
-                new Malformed("invalid UTF-8 in a watch list", true, RawFrames.request(1, OpCode.SET_WATCHES.code())
+                new Malformed("invalid UTF-8 in a watch list", true, RawFrame.request(1, OpCode.SET_WATCHES.code())
                         .l(0).strings(new byte[] {'/', (byte) 0x80}).strings().strings().frame(),
                         "protocol_malformed_field"),
-                new Malformed("invalid UTF-8 in an ACL id", true, RawFrames.request(1, OpCode.CREATE.code())
+                new Malformed("invalid UTF-8 in an ACL id", true, RawFrame.request(1, OpCode.CREATE.code())
                         .str("/x").buf(bytes("d")).i(1).i(31).str("world").buf(new byte[] {(byte) 0xfe}).i(0).frame(),
                         "protocol_malformed_field"),
                 new Malformed("garbage before the handshake", false,
-                        RawFrames.body().i(10).raw(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}).bytes(),
+                        RawFrame.body().i(10).raw(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}).bytes(),
                         "protocol_handshake"),
                 new Malformed("a request before the handshake", false, getData, "protocol_handshake"),
                 new Malformed("a handshake with bytes left over", false,
-                        RawFrames.body().i(0).l(0).i(30_000).l(0).buf(new byte[16]).bool(false).i(7).frame(),
+                        RawFrame.body().i(0).l(0).i(30_000).l(0).buf(new byte[16]).bool(false).i(7).frame(),
                         "protocol_handshake"),
                 new Malformed("a handshake with a bad password length", false,
-                        RawFrames.body().i(0).l(0).i(30_000).l(0).i(1000).frame(), "protocol_handshake"));
+                        RawFrame.body().i(0).l(0).i(30_000).l(0).i(1000).frame(), "protocol_handshake"));
         for (Malformed m : cases) {
             RawClient c = m.afterHandshake() ? attacker() : raw(proxy, ATTACKER);
             double before = closedCount(proxy, ATTACKER, m.reason());
@@ -166,10 +175,10 @@ class AdversarialProtocolIT extends AdversarialBase {
         RawClient c = attacker();
         // once this reply is in, nothing is pending (the proxy's own marker create went upstream before it), so the
         // refusals below are due at once; a refusal queued behind a pending request dies with the connection
-        assertEquals(0, c.call(1, RawFrames.pathRequest(1, OpCode.EXISTS, bytes("/own"))).err());
+        assertEquals(0, c.call(1, RawFrame.pathRequest(1, OpCode.EXISTS, bytes("/own"))).err());
         double before = closedCount(proxy, ATTACKER, "protocol_xid");
-        c.send(RawFrames.concat(RawFrames.request(2, 16).str("").str("").str("").l(-1).frame(),
-                RawFrames.request(3, 99).frame(), RawFrames.pathRequest(-1, OpCode.GET_DATA, bytes("/own"))));
+        c.send(JuteFrames.concat(reconfig(2),
+                JuteFrames.request(3, 99), RawFrame.pathRequest(-1, OpCode.GET_DATA, bytes("/own"))));
         assertEquals(KeeperCode.RECONFIG_DISABLED, c.replyTo(2).err());
         assertEquals(KeeperCode.UNIMPLEMENTED, c.replyTo(3).err());
         assertClosed(c, proxy, ATTACKER, "protocol_xid", before);
@@ -178,15 +187,16 @@ class AdversarialProtocolIT extends AdversarialBase {
     @Test
     void aStreamSplitByteByByteStillWorks() throws Exception {
         RawClient c = raw(proxy, ATTACKER);
-        c.sendByteByByte(RawFrames.connect());
-        assertTrue(c.readSession().timeoutMs() > 0);
-        RawFrames create = RawFrames.request(1, OpCode.CREATE.code());
-        RawFrames.writePathRecord(create, OpCode.CREATE, bytes("/bytewise"), 0);
+        c.sendByteByByte(JuteFrames.connectRequest());
+        assertTrue(c.readConnectResponse().getTimeOut() > 0);
+        RawFrame create = RawFrame.request(1, OpCode.CREATE.code());
+        create.pathRecord(OpCode.CREATE, bytes("/bytewise"), 0);
         c.sendByteByByte(create.frame());
         assertEquals("/bytewise", c.replyTo(1).path());
-        c.sendByteByByte(RawFrames.concat(RawFrames.pathRequest(2, OpCode.GET_DATA, bytes("/bytewise")),
-                RawFrames.request(3, 16).str("").str("").str("").l(-1).frame(),
-                RawFrames.multi(4, OpCode.MULTI, OpCode.SET_DATA, bytes("/bytewise"), OpCode.DELETE, bytes("/bytewise"))));
+        c.sendByteByByte(JuteFrames.concat(RawFrame.pathRequest(2, OpCode.GET_DATA, bytes("/bytewise")),
+                reconfig(3),
+                RawFrame.multi(4, OpCode.MULTI, OpCode.SET_DATA, bytes("/bytewise"), OpCode.DELETE,
+                        bytes("/bytewise"))));
         assertEquals(0, c.replyTo(2).err());
         assertEquals(KeeperCode.RECONFIG_DISABLED, c.replyTo(3).err());
         assertEquals(0, c.replyTo(4).err());
@@ -233,23 +243,23 @@ class AdversarialProtocolIT extends AdversarialBase {
         for (int xid = 1; xid <= n; xid++) {
             switch (xid % 5) {
                 case 0 -> {
-                    all.writeBytes(RawFrames.pathRequest(xid, OpCode.EXISTS, bytes("/own")));
+                    all.writeBytes(RawFrame.pathRequest(xid, OpCode.EXISTS, bytes("/own")));
                     expectedErr[xid] = 0;
                 }
                 case 1 -> {
-                    all.writeBytes(RawFrames.request(xid, 99).frame());
+                    all.writeBytes(JuteFrames.request(xid, 99));
                     expectedErr[xid] = KeeperCode.UNIMPLEMENTED;
                 }
                 case 2 -> {
-                    all.writeBytes(RawFrames.pathRequest(xid, OpCode.GET_DATA, bytes("/nope")));
+                    all.writeBytes(RawFrame.pathRequest(xid, OpCode.GET_DATA, bytes("/nope")));
                     expectedErr[xid] = KeeperCode.NO_NODE;
                 }
                 case 3 -> {
-                    all.writeBytes(RawFrames.pathRequest(xid, OpCode.GET_DATA, bytes("/../t12/secret")));
+                    all.writeBytes(RawFrame.pathRequest(xid, OpCode.GET_DATA, bytes("/../t12/secret")));
                     expectedErr[xid] = KeeperCode.BAD_ARGUMENTS;
                 }
                 default -> {
-                    all.writeBytes(RawFrames.pathRequest(xid, OpCode.GET_DATA, bytes("/zookeeper/config")));
+                    all.writeBytes(RawFrame.pathRequest(xid, OpCode.GET_DATA, bytes("/zookeeper/config")));
                     expectedErr[xid] = 0;
                 }
             }
@@ -279,7 +289,7 @@ class AdversarialProtocolIT extends AdversarialBase {
     @Test
     void aClientThatNeverReadsCannotMakeTheProxyBuffer() throws Exception {
         RawClient c = track(RawClient.open("never-reads", proxy.address(ATTACKER), 16 * 1024));
-        assertTrue(c.handshake().timeoutMs() > 0);
+        assertTrue(c.handshake().getTimeOut() > 0);
         double outBefore = bytesOut(proxy, ATTACKER);
         int n = 1_000_000; // 12 MB of requests, 20 MB of replies
         byte[] chunk = new byte[12 * 1000];
@@ -327,12 +337,12 @@ class AdversarialProtocolIT extends AdversarialBase {
     @Test
     void nullVectorsAndBuffersReachNoOneElse() throws Exception {
         RawClient c = attacker();
-        c.call(1, RawFrames.request(1, OpCode.SET_WATCHES.code()).l(0).i(-1).i(-1).i(-1).frame());
-        RawFrames create = RawFrames.request(2, OpCode.CREATE.code()).str("/nulls").buf(null).i(-1).i(0);
+        c.call(1, RawFrame.request(1, OpCode.SET_WATCHES.code()).l(0).i(-1).i(-1).i(-1).frame());
+        RawFrame create = RawFrame.request(2, OpCode.CREATE.code()).str("/nulls").buf(null).i(-1).i(0);
         assertEquals(KeeperCode.INVALID_ACL, c.call(2, create.frame()).err());
-        RawFrames create2 = RawFrames.request(3, OpCode.CREATE.code()).str("/nulls").buf(null).openAcl().i(0);
+        RawFrame create2 = RawFrame.request(3, OpCode.CREATE.code()).str("/nulls").buf(null).openAcl().i(0);
         assertEquals("/nulls", c.call(3, create2.frame()).path());
-        assertEquals(0, c.call(4, RawFrames.request(4, OpCode.SET_DATA.code()).str("/nulls").buf(null).i(-1).frame())
+        assertEquals(0, c.call(4, RawFrame.request(4, OpCode.SET_DATA.code()).str("/nulls").buf(null).i(-1).frame())
                 .err());
         c.isOpenAfterPing();
         assertNotNull(direct.exists(ATTACKER_ROOT + "/nulls", false));

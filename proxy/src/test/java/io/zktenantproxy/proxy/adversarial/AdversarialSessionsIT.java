@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.RawFrame;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.apache.zookeeper.proto.ConnectResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +29,22 @@ class AdversarialSessionsIT extends AdversarialBase {
         double before = closedCount(proxy, ATTACKER, "session_of_other_tenant");
         // requests pipelined behind the resume would run on the victim's session: closing it would take the
         // victim's ephemerals with it (the base class checks the session and /alive afterwards)
-        stolen.send(RawFrames.concat(RawFrames.connect(victim.getSessionId(), victim.getSessionPasswd(), 30_000),
-                RawFrames.pathRequest(1, OpCode.GET_EPHEMERALS, bytes("/")), RawFrames.request(2, -11).frame()));
+        stolen.send(JuteFrames.concat(JuteFrames.connectRequest(victim.getSessionId(), victim.getSessionPasswd()),
+                RawFrame.pathRequest(1, OpCode.GET_EPHEMERALS, bytes("/")),
+                JuteFrames.request(2, OpCode.CLOSE_SESSION.code())));
         assertClosed(stolen, proxy, ATTACKER, "session_of_other_tenant", before);
         assertTrue(stolen.received().isEmpty(), "no ConnectResponse for a stolen session");
 
         // a wrong password changes nothing: the tenant check comes first
         RawClient guessed = raw(proxy, ATTACKER);
-        guessed.send(RawFrames.connect(victim.getSessionId(), new byte[16], 30_000));
+        guessed.send(JuteFrames.connectRequest(victim.getSessionId(), new byte[16]));
         assertClosed(guessed, proxy, ATTACKER, "session_of_other_tenant", before + 1);
 
         // a raw session of the neighbour's, still connected
         RawClient neighbourRaw = raw(proxy, VICTIM);
-        RawClient.Session session = neighbourRaw.handshake();
+        ConnectResponse session = neighbourRaw.handshake();
         RawClient resumed = raw(proxy, ATTACKER);
-        resumed.send(RawFrames.connect(session.sessionId(), session.passwd(), 30_000));
+        resumed.send(JuteFrames.connectRequest(session.getSessionId(), session.getPasswd()));
         assertClosed(resumed, proxy, ATTACKER, "session_of_other_tenant", before + 2);
         assertTrue(neighbourRaw.isOpenAfterPing(), "the neighbour's connection was disturbed");
     }
@@ -51,29 +55,29 @@ class AdversarialSessionsIT extends AdversarialBase {
         await().atMost(WAIT).until(() -> direct.exists(marker, false) != null);
         assertArrayEquals(bytes(VICTIM), direct.getData(marker, false, null));
 
-        RawClient.Session rawSession;
+        ConnectResponse rawSession;
         try (RawClient neighbourRaw = RawClient.open("t12-raw", proxy.address(VICTIM))) {
             rawSession = neighbourRaw.handshake();
-            String rawMarker = "/zk-tenant-proxy/sessions/" + Long.toHexString(rawSession.sessionId());
+            String rawMarker = "/zk-tenant-proxy/sessions/" + Long.toHexString(rawSession.getSessionId());
             await().atMost(WAIT).until(() -> direct.exists(rawMarker, false) != null);
         } // the socket closes, the session lives on
 
         try (ProxyServer second = startProxy(Limits.defaults())) {
             RawClient stolen = raw(second, ATTACKER);
             double before = closedCount(second, ATTACKER, "session_of_other_tenant");
-            stolen.send(RawFrames.concat(RawFrames.connect(victim.getSessionId(), victim.getSessionPasswd(), 30_000),
-                    RawFrames.request(1, -11).frame()));
+            stolen.send(JuteFrames.concat(JuteFrames.connectRequest(victim.getSessionId(), victim.getSessionPasswd()),
+                    JuteFrames.request(1, OpCode.CLOSE_SESSION.code())));
             assertClosed(stolen, second, ATTACKER, "session_of_other_tenant", before);
 
             // the owner may resume it there: the refusal is about the tenant, not the instance
             RawClient owner = raw(second, VICTIM);
-            RawClient.Session resumed = owner.handshake(rawSession.sessionId(), rawSession.passwd());
-            assertEquals(rawSession.sessionId(), resumed.sessionId());
-            assertTrue(resumed.timeoutMs() > 0, "the owner's resume was refused");
+            ConnectResponse resumed = owner.handshake(rawSession.getSessionId(), rawSession.getPasswd());
+            assertEquals(rawSession.getSessionId(), resumed.getSessionId());
+            assertTrue(resumed.getTimeOut() > 0, "the owner's resume was refused");
             assertTrue(owner.isOpenAfterPing());
 
             RawClient again = raw(second, ATTACKER);
-            again.send(RawFrames.connect(rawSession.sessionId(), rawSession.passwd(), 30_000));
+            again.send(JuteFrames.connectRequest(rawSession.getSessionId(), rawSession.getPasswd()));
             assertClosed(again, second, ATTACKER, "session_of_other_tenant", before + 1);
         }
     }
@@ -81,36 +85,36 @@ class AdversarialSessionsIT extends AdversarialBase {
     @Test
     void aDirectSessionOwningTheNeighboursEphemeralsListsNoneOfThem() throws Exception {
         InetSocketAddress ensemble = new InetSocketAddress("127.0.0.1", zk.getPort());
-        RawClient.Session session;
+        ConnectResponse session;
         // not tracked: its replies name server paths, as they should on a direct connection
         try (RawClient setup = RawClient.open("direct", ensemble)) {
             session = setup.handshake();
             int xid = 0;
             for (String path : new String[] {VICTIM_ROOT + "/eph-direct", ATTACKER_ROOT + "/eph-own", "/tenants/t1x"}) {
-                RawFrames f = RawFrames.request(++xid, OpCode.CREATE.code());
-                RawFrames.writePathRecord(f, OpCode.CREATE, bytes(path), 1);
+                RawFrame f = RawFrame.request(++xid, OpCode.CREATE.code());
+                f.pathRecord(OpCode.CREATE, bytes(path), 1);
                 assertEquals(0, setup.call(xid, f.frame()).err(), path);
             }
         }
         rebaseline();
 
         RawClient attacker = raw(proxy, ATTACKER);
-        RawClient.Session resumed = attacker.handshake(session.sessionId(), session.passwd());
-        assertEquals(session.sessionId(), resumed.sessionId(), "a session with no marker is let through");
+        ConnectResponse resumed = attacker.handshake(session.getSessionId(), session.getPasswd());
+        assertEquals(session.getSessionId(), resumed.getSessionId(), "a session with no marker is let through");
         assertEquals(List.of("/eph-own"),
-                attacker.call(1, RawFrames.pathRequest(1, OpCode.GET_EPHEMERALS, bytes("/"))).strings());
+                attacker.call(1, RawFrame.pathRequest(1, OpCode.GET_EPHEMERALS, bytes("/"))).strings());
         assertEquals(List.of("/eph-own"),
-                attacker.call(2, RawFrames.pathRequest(2, OpCode.GET_EPHEMERALS, bytes("/eph"))).strings());
-        assertEquals("/", attacker.call(3, RawFrames.pathRequest(3, OpCode.SYNC, bytes("/"))).path());
-        assertEquals(List.of(), attacker.call(4, RawFrames.pathRequest(4, OpCode.GET_EPHEMERALS, bytes("/x")))
+                attacker.call(2, RawFrame.pathRequest(2, OpCode.GET_EPHEMERALS, bytes("/eph"))).strings());
+        assertEquals("/", attacker.call(3, RawFrame.pathRequest(3, OpCode.SYNC, bytes("/"))).path());
+        assertEquals(List.of(), attacker.call(4, RawFrame.pathRequest(4, OpCode.GET_EPHEMERALS, bytes("/x")))
                 .strings());
         attacker.close();
         assertUpstreamUnchanged();
 
         // end the session directly, so its ephemerals do not expire in the middle of a later test
         try (RawClient cleanup = RawClient.open("direct-cleanup", ensemble)) {
-            cleanup.handshake(session.sessionId(), session.passwd());
-            cleanup.send(RawFrames.request(1, -11).frame());
+            cleanup.handshake(session.getSessionId(), session.getPasswd());
+            cleanup.send(JuteFrames.request(1, OpCode.CLOSE_SESSION.code()));
             assertTrue(cleanup.awaitClosed(WAIT));
         }
         await().atMost(WAIT).until(() -> direct.exists(VICTIM_ROOT + "/eph-direct", false) == null);

@@ -1,5 +1,10 @@
 package io.zktenantproxy.proxy.adversarial;
 
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
+import io.zktenantproxy.protocol.testkit.ServerReply;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -9,64 +14,26 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import org.apache.zookeeper.proto.ConnectResponse;
 
 /**
  * A ZooKeeper client that speaks raw frames over a plain socket, so a test can send anything at all and see every
- * byte that comes back. Every frame received is kept ({@link #received()}) for the leak scans.
+ * byte that comes back. Every frame received is kept ({@link #received()}) for the leak scans. Frames are built and
+ * read with the wire test kit ({@link JuteFrames}, {@link ServerReply}).
  */
 final class RawClient implements AutoCloseable {
     /** Longest wait for any one read; CI is a loaded 2-core machine. */
     static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
-    /** {@code ReplyHeader} and the body after it. */
-    record Reply(int xid, long zxid, int err, byte[] body) {
-        /** The body's first {@code ustring} (create, sync), as text. */
-        String path() {
-            ByteBuffer b = ByteBuffer.wrap(body);
-            byte[] s = new byte[b.getInt()];
-            b.get(s);
-            return new String(s, StandardCharsets.UTF_8);
-        }
-
-        /** The body read as {@code vector<ustring>} (getEphemerals, getChildren). */
-        List<String> strings() {
-            ByteBuffer b = ByteBuffer.wrap(body);
-            int n = b.getInt();
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                byte[] s = new byte[b.getInt()];
-                b.get(s);
-                out.add(new String(s, StandardCharsets.UTF_8));
-            }
-            return out;
-        }
-
-        /** A notification's {@code WatcherEvent.path}. */
-        String eventPath() {
-            ByteBuffer b = ByteBuffer.wrap(body);
-            b.getInt();
-            b.getInt();
-            byte[] s = new byte[b.getInt()];
-            b.get(s);
-            return new String(s, StandardCharsets.UTF_8);
-        }
-    }
-
-    /** {@code ConnectResponse}. */
-    record Session(int timeoutMs, long sessionId, byte[] passwd) {
-    }
-
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
     private final List<byte[]> received = new ArrayList<>();
-    private final List<Reply> notifications = new ArrayList<>();
+    private final List<ServerReply> notifications = new ArrayList<>();
     private final String name;
 
     private RawClient(String name, Socket socket) throws IOException {
@@ -94,24 +61,18 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Opens a new session and waits for it. */
-    Session handshake() throws IOException {
+    ConnectResponse handshake() throws IOException {
         return handshake(0, new byte[16]);
     }
 
     /** Opens ({@code sessionId} 0) or resumes a session and waits for the ConnectResponse. */
-    Session handshake(long sessionId, byte[] passwd) throws IOException {
-        send(RawFrames.connect(sessionId, passwd, 30_000));
-        return readSession();
+    ConnectResponse handshake(long sessionId, byte[] passwd) throws IOException {
+        send(JuteFrames.connectRequest(sessionId, passwd));
+        return readConnectResponse();
     }
 
-    Session readSession() throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(readFrame());
-        b.getInt(); // protocolVersion
-        int timeout = b.getInt();
-        long id = b.getLong();
-        byte[] passwd = new byte[b.getInt()];
-        b.get(passwd);
-        return new Session(timeout, id, passwd);
+    ConnectResponse readConnectResponse() throws IOException {
+        return JuteReader.readFirst(readFrame(), new ConnectResponse());
     }
 
     void send(byte[] bytes) throws IOException {
@@ -139,12 +100,8 @@ final class RawClient implements AutoCloseable {
         return body;
     }
 
-    Reply readReply() throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(readFrame());
-        int xid = b.getInt();
-        long zxid = b.getLong();
-        int err = b.getInt();
-        return new Reply(xid, zxid, err, Arrays.copyOfRange(b.array(), 16, b.capacity()));
+    ServerReply readReply() throws IOException {
+        return ServerReply.read(readFrame());
     }
 
     /**
@@ -152,12 +109,12 @@ final class RawClient implements AutoCloseable {
      *
      * @throws AssertionError if a reply to another request comes first (replies must come in request order)
      */
-    Reply replyTo(int xid) throws IOException {
+    ServerReply replyTo(int xid) throws IOException {
         while (true) {
-            Reply r = readReply();
-            if (r.xid() == -1) {
+            ServerReply r = readReply();
+            if (r.xid() == Xids.NOTIFICATION) {
                 notifications.add(r);
-            } else if (r.xid() != -2) {
+            } else if (r.xid() != Xids.PING) {
                 if (r.xid() != xid) {
                     throw new AssertionError(name + ": reply xid " + r.xid() + " (expected: " + xid + ")");
                 }
@@ -166,37 +123,8 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    /**
-     * @return the error code of each {@code ErrorResult} in a {@code MultiResponse} body made only of them (a failed
-     *         multi), in order
-     * @throws AssertionError if a result is anything but an {@code ErrorResult}
-     */
-    static List<Integer> multiErrors(Reply reply) {
-        ByteBuffer b = ByteBuffer.wrap(reply.body());
-        List<Integer> errs = new ArrayList<>();
-        while (true) {
-            int type = b.getInt();
-            boolean done = b.get() != 0;
-            int err = b.getInt();
-            if (done) {
-                if (b.hasRemaining()) {
-                    throw new AssertionError("bytes after the MultiResponse end marker");
-                }
-                return errs;
-            }
-            if (type != -1) {
-                throw new AssertionError("result of type " + type + " in a failed multi");
-            }
-            int errorResponse = b.getInt();
-            if (errorResponse != err) {
-                throw new AssertionError("ErrorResponse " + errorResponse + " under MultiHeader err " + err);
-            }
-            errs.add(err);
-        }
-    }
-
     /** Sends one request frame and reads its reply. */
-    Reply call(int xid, byte[] request) throws IOException {
+    ServerReply call(int xid, byte[] request) throws IOException {
         send(request);
         return replyTo(xid);
     }
@@ -248,13 +176,13 @@ final class RawClient implements AutoCloseable {
     /** @return whether a read hits end of stream right away or after {@code timeout} of silence */
     boolean isOpenAfterPing() throws IOException {
         try {
-            send(RawFrames.request(-2, 11).frame());
+            send(JuteFrames.request(Xids.PING, OpCode.PING.code()));
             while (true) {
-                Reply r = readReply();
-                if (r.xid() == -2) {
+                ServerReply r = readReply();
+                if (r.xid() == Xids.PING) {
                     return true;
                 }
-                if (r.xid() == -1) {
+                if (r.xid() == Xids.NOTIFICATION) {
                     notifications.add(r);
                 }
             }
@@ -267,7 +195,7 @@ final class RawClient implements AutoCloseable {
     void closeSession() {
         try {
             if (!socket.isClosed()) {
-                send(RawFrames.request(Integer.MAX_VALUE, -11).frame());
+                send(JuteFrames.request(Integer.MAX_VALUE, OpCode.CLOSE_SESSION.code()));
                 awaitClosed(Duration.ofSeconds(10));
             }
         } catch (IOException e) {
@@ -279,7 +207,7 @@ final class RawClient implements AutoCloseable {
         return received;
     }
 
-    List<Reply> notifications() {
+    List<ServerReply> notifications() {
         return notifications;
     }
 

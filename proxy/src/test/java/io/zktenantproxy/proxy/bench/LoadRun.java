@@ -90,7 +90,7 @@ final class LoadRun implements AutoCloseable {
     private final LoadBench.Scenario scenario;
     private final String base;
     private final List<ZooKeeper> sessions = new ArrayList<>();
-    private final List<Session> states = new ArrayList<>();
+    private final List<SessionState> states = new ArrayList<>();
     private final List<WatcherSession> watchers = new ArrayList<>();
     private final AtomicLongArray sendTimes;
     private volatile Run current;
@@ -122,7 +122,7 @@ final class LoadRun implements AutoCloseable {
             for (int i = 0; i < scenario.sessions(); i++) {
                 ZooKeeper zk = LoadBench.connect(connectString);
                 run.sessions.add(zk);
-                run.states.add(run.new Session(zk, i));
+                run.states.add(run.new SessionState(zk, i));
             }
             for (int i = 0; i < scenario.watchers(); i++) {
                 ZooKeeper zk = LoadBench.connect(connectString);
@@ -142,7 +142,7 @@ final class LoadRun implements AutoCloseable {
     Result run(int seconds) throws InterruptedException {
         Thread.sleep(300); // let the previous run's last replies and notifications drain
         Run run = new Run(System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
-        for (Session s : states) {
+        for (SessionState s : states) {
             s.reset();
         }
         for (WatcherSession w : watchers) {
@@ -150,7 +150,7 @@ final class LoadRun implements AutoCloseable {
         }
         current = run;
         long start = System.nanoTime();
-        for (Session s : states) {
+        for (SessionState s : states) {
             for (int k = 0; k < scenario.inFlight(); k++) {
                 run.outstanding.incrementAndGet();
                 new Loop(s, k, run).issue();
@@ -174,12 +174,12 @@ final class LoadRun implements AutoCloseable {
                     ops += w.ops;
                 }
             }
-            for (Session s : states) {
+            for (SessionState s : states) {
                 errors += s.errors;
                 lastError = s.lastError != 0 ? s.lastError : lastError;
             }
         } else {
-            for (Session s : states) {
+            for (SessionState s : states) {
                 synchronized (s) {
                     total.add(s.histogram);
                     ops += s.ops;
@@ -209,7 +209,7 @@ final class LoadRun implements AutoCloseable {
     }
 
     /** Per-session state, confined to the session's event thread during a run. */
-    private final class Session {
+    private final class SessionState {
         final ZooKeeper zk;
         final int index;
         final String node;
@@ -218,7 +218,7 @@ final class LoadRun implements AutoCloseable {
         long errors;
         int lastError;
 
-        Session(ZooKeeper zk, int index) {
+        SessionState(ZooKeeper zk, int index) {
             this.zk = zk;
             this.index = index;
             this.node = base + (scenario.kind() == Kind.GET_DATA_128 ? "/g/" : "/s/") + index;
@@ -263,7 +263,7 @@ final class LoadRun implements AutoCloseable {
     /** One of a session's in-flight slots: issues a request, and the next one when it completes. */
     private final class Loop implements AsyncCallback.DataCallback, AsyncCallback.StatCallback,
             AsyncCallback.StringCallback, AsyncCallback.VoidCallback, AsyncCallback.MultiCallback {
-        private final Session session;
+        private final SessionState session;
         private final Run run;
         private final String prefix;
         private final byte[] data;
@@ -271,7 +271,7 @@ final class LoadRun implements AutoCloseable {
         private long started;
         private String created;
 
-        Loop(Session session, int slot, Run run) {
+        Loop(SessionState session, int slot, Run run) {
             this.session = session;
             this.run = run;
             this.prefix = base + (scenario.kind() == Kind.MULTI_10 ? "/m/" : "/c/") + session.index + "-" + slot + "-";

@@ -2,6 +2,7 @@ package io.zktenantproxy.proxy.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,24 +18,30 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.zktenantproxy.protocol.ConnectRequest;
-import io.zktenantproxy.protocol.ConnectResponse;
 import io.zktenantproxy.protocol.FrameDecoder;
-import java.nio.charset.StandardCharsets;
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import org.apache.zookeeper.proto.ConnectResponse;
+import org.apache.zookeeper.proto.GetDataRequest;
+import org.apache.zookeeper.proto.ReplyHeader;
 
 /**
  * A lightweight ZooKeeper session on the raw wire protocol (Netty), for benchmarks that need thousands of sessions in
- * one JVM where the Java client would start two threads each: the handshake ({@link ConnectRequest}), pings every
- * third of the negotiated timeout, and getData requests whose latency goes to a callback. Frames are split by the
- * protocol module's {@link FrameDecoder}. Everything happens on the channel's event loop.
+ * one JVM where the Java client would start two threads each: the handshake ({@code ConnectRequest}), pings every
+ * third of the negotiated timeout, and getData requests whose latency goes to a callback. Frames are written and read
+ * with the wire test kit ({@link JuteFrames}, {@link JuteReader}) and split by the protocol module's
+ * {@link FrameDecoder}. Everything happens on the channel's event loop.
  */
 final class RawSession extends ChannelInboundHandlerAdapter {
-    private static final int GET_DATA = 4;
-    private static final int PING = 11;
+    private static final byte[] PING = JuteFrames.request(Xids.PING, OpCode.PING.code());
+    /** The frame's length, then its {@code ReplyHeader{xid, zxid, err}}. */
+    private static final int REPLY_HEAD_BYTES = Integer.BYTES + Integer.BYTES + Long.BYTES + Integer.BYTES;
 
     private final int timeoutMs;
     private final CompletableFuture<RawSession> connected = new CompletableFuture<>();
@@ -85,7 +92,7 @@ final class RawSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        ctx.writeAndFlush(new ConnectRequest(0, 0, timeoutMs, 0, new byte[16], false).encode(ctx.alloc()));
+        write(JuteFrames.connectRequest(0, new byte[16], timeoutMs));
     }
 
     @Override
@@ -93,20 +100,24 @@ final class RawSession extends ChannelInboundHandlerAdapter {
         ByteBuf frame = (ByteBuf) msg;
         try {
             if (!connected.isDone()) {
-                ConnectResponse response = ConnectResponse.decode(frame);
-                if (response.expired()) {
+                byte[] packet = ByteBufUtil.getBytes(frame, frame.readerIndex() + Integer.BYTES,
+                        frame.readableBytes() - Integer.BYTES);
+                ConnectResponse response = JuteReader.readFirst(packet, new ConnectResponse());
+                if (response.getTimeOut() <= 0) {
                     connected.completeExceptionally(new IllegalStateException("session refused"));
                     ctx.close();
                     return;
                 }
-                sessionId = response.sessionId();
-                long every = Math.max(1, response.timeOutMs() / 3);
+                sessionId = response.getSessionId();
+                long every = Math.max(1, response.getTimeOut() / 3);
                 pinger = ctx.executor().scheduleAtFixedRate(this::ping, every, every, TimeUnit.MILLISECONDS);
                 connected.complete(this);
                 return;
             }
-            int replyXid = frame.getInt(frame.readerIndex() + 4);
-            int err = frame.getInt(frame.readerIndex() + 16);
+            ReplyHeader header = JuteReader.replyHeader(ByteBufUtil.getBytes(frame, frame.readerIndex(),
+                    REPLY_HEAD_BYTES));
+            int replyXid = header.getXid();
+            int err = header.getErr();
             if (replyXid < 0) {
                 return; // ping reply or watch event
             }
@@ -125,20 +136,19 @@ final class RawSession extends ChannelInboundHandlerAdapter {
     }
 
     private void ping() {
-        ByteBuf buf = channel.alloc().buffer(12);
-        buf.writeInt(8).writeInt(-2).writeInt(PING);
-        channel.writeAndFlush(buf);
+        write(PING);
     }
 
     /** Sends a getData of {@code path} (no watch); call on the event loop. */
     void getData(String path) {
-        byte[] p = path.getBytes(StandardCharsets.UTF_8);
-        ByteBuf buf = channel.alloc().buffer(4 + 8 + 4 + p.length + 1);
         int id = xid++;
-        buf.writeInt(8 + 4 + p.length + 1).writeInt(id).writeInt(GET_DATA).writeInt(p.length).writeBytes(p)
-                .writeBoolean(false);
+        byte[] request = JuteFrames.request(id, OpCode.GET_DATA.code(), new GetDataRequest(path, false));
         pending.add(new long[] {id, System.nanoTime()});
-        channel.writeAndFlush(buf);
+        write(request);
+    }
+
+    private void write(byte[] frame) {
+        channel.writeAndFlush(channel.alloc().buffer(frame.length).writeBytes(frame));
     }
 
     void onReply(LongConsumer callback) {

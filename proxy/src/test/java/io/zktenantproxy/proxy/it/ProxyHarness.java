@@ -27,9 +27,9 @@ public final class ProxyHarness {
     public static ProxyServer proxy(String upstream, String... tenants) {
         List<TenantConfig> list = new ArrayList<>();
         for (String t : tenants) {
-            list.add(new TenantConfig(t, null, "127.0.0.1:0", null));
+            list.add(TenantConfig.named(t).withListen("127.0.0.1:0"));
         }
-        return ProxyServer.start(new ProxyConfig(upstream, null, null, null, null, null, list));
+        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(list));
     }
 
     /**
@@ -37,8 +37,8 @@ public final class ProxyHarness {
      * (empty: the listen address itself).
      */
     public static ProxyServer proxyOnPort(String upstream, String tenant, int port, List<String> advertised) {
-        return ProxyServer.start(new ProxyConfig(upstream, null, null, null, null, null,
-                List.of(new TenantConfig(tenant, null, "127.0.0.1:" + port, advertised))));
+        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(
+                TenantConfig.named(tenant).withListen("127.0.0.1:" + port).withAdvertised(advertised)));
     }
 
     public static String connectString(ProxyServer proxy, String tenant) {

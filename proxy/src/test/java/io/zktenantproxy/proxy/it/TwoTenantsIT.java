@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -27,6 +29,7 @@ import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.proto.ConnectResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,10 +53,10 @@ class TwoTenantsIT {
     @BeforeEach
     void start() throws Exception {
         server = Upstreams.server();
-        proxy = ProxyServer.start(new ProxyConfig(server.getConnectString(), null, null, null, null, null, List.of(
-                new TenantConfig("acme", null, "127.0.0.1:0", null),
-                new TenantConfig("acmecorp", null, "127.0.0.1:0", null),
-                new TenantConfig("deep", "/platform/teams/deep", "127.0.0.1:0", null))));
+        proxy = ProxyServer.start(ProxyConfig.forUpstream(server.getConnectString()).withTenants(
+                TenantConfig.named("acme").withListen("127.0.0.1:0"),
+                TenantConfig.named("acmecorp").withListen("127.0.0.1:0"),
+                TenantConfig.named("deep").withChroot("/platform/teams/deep").withListen("127.0.0.1:0")));
         acme = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), acmeEvents);
         corp = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acmecorp"), corpEvents);
         root = ProxyHarness.connect(server.getConnectString(), (Watcher) null);
@@ -181,15 +184,8 @@ class TwoTenantsIT {
         try (Socket socket = new Socket()) {
             socket.connect(address, 5_000);
             socket.setSoTimeout((int) Events.DEADLINE.toMillis());
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(4 + 8 + 4 + 8 + 4 + password.length + 1);
-            out.writeInt(0);                                  // protocolVersion
-            out.writeLong(0);                                 // lastZxidSeen
-            out.writeInt(ProxyHarness.SESSION_TIMEOUT_MS);    // timeOut
-            out.writeLong(sessionId);
-            out.writeInt(password.length);
-            out.write(password);
-            out.writeBoolean(false);                          // readOnly
+            OutputStream out = socket.getOutputStream();
+            out.write(JuteFrames.connectRequest(sessionId, password, ProxyHarness.SESSION_TIMEOUT_MS));
             out.flush();
             DataInputStream in = new DataInputStream(socket.getInputStream());
             int length;
@@ -199,11 +195,9 @@ class TwoTenantsIT {
                 return null;
             }
             assertTrue(length >= 4 + 4 + 8 + 4, "ConnectResponse length " + length);
-            in.readInt();                                     // protocolVersion
-            int timeout = in.readInt();
-            long id = in.readLong();
-            assertTrue(timeout > 0, "the session expired");
-            return id;
+            ConnectResponse response = JuteReader.readFirst(in.readNBytes(length), new ConnectResponse());
+            assertTrue(response.getTimeOut() > 0, "the session expired");
+            return response.getSessionId();
         }
     }
 

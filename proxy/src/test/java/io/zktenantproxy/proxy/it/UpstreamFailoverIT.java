@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.proto.ConnectResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -153,21 +156,13 @@ class UpstreamFailoverIT {
             // a raw client: new session through the proxy, an ephemeral, then the socket just closes
             long session;
             try (Socket socket = new Socket("127.0.0.1", proxy.address("acme").getPort())) {
-                DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-                out.writeInt(4 + 8 + 4 + 8 + 4 + 16 + 1);
-                out.writeInt(0);
-                out.writeLong(0);
-                out.writeInt(ProxyHarness.SESSION_TIMEOUT_MS);
-                out.writeLong(0);
-                out.writeInt(16);
-                out.write(new byte[16]);
-                out.writeBoolean(false);
+                OutputStream out = socket.getOutputStream();
+                out.write(JuteFrames.connectRequest(0, new byte[16], ProxyHarness.SESSION_TIMEOUT_MS));
                 out.flush();
                 DataInputStream in = new DataInputStream(socket.getInputStream());
-                in.readInt();
-                in.readInt();
-                assertTrue(in.readInt() > 0);
-                session = in.readLong();
+                ConnectResponse response = JuteReader.readFirst(in.readNBytes(in.readInt()), new ConnectResponse());
+                assertTrue(response.getTimeOut() > 0);
+                session = response.getSessionId();
                 String sid = "sid=0x" + Long.toHexString(session);
                 await().atMost(Events.DEADLINE).until(() ->
                         Upstreams.fourLetterWord("127.0.0.1", server.getPort(), "cons").contains(sid));

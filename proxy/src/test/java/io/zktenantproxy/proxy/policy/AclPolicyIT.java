@@ -43,8 +43,9 @@ class AclPolicyIT {
     @BeforeEach
     void start() throws Exception {
         zk = Upstreams.server();
-        proxy = ProxyServer.start(new ProxyConfig(zk.getConnectString(), null, null, null, null, null,
-                List.of(new TenantConfig("acme", null, "127.0.0.1:0", null)), new OperatorConfig("zktp-ops", "s3cret")));
+        proxy = ProxyServer.start(ProxyConfig.forUpstream(zk.getConnectString())
+                .withTenants(TenantConfig.named("acme").withListen("127.0.0.1:0"))
+                .withOperator(new OperatorConfig("zktp-ops", "s3cret")));
         tenant = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), (Watcher) null);
         tenant.addAuthInfo("digest", "alice:pw".getBytes(StandardCharsets.UTF_8));
     }

@@ -5,24 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.zookeeper.proto.ConnectRequest;
-import org.apache.zookeeper.proto.ConnectResponse;
 
 /**
  * Drives one {@link TenantConnection} the way the proxy's handlers do: every input frame is a buffer of its own,
  * released right after the call, and every output is copied out and released. {@link #close()} then proves that
  * nothing leaked.
  */
-final class Session implements AutoCloseable {
+final class ConnectionDriver implements AutoCloseable {
     static final String CHROOT = "/tenants/t1";
     static final byte[] ENSEMBLE_CONFIG =
             "server.1=proxy.example:2888:3888:participant;0.0.0.0:2181\nversion=100000000".getBytes(
                     StandardCharsets.US_ASCII);
-    static final byte[] CONNECT_REQUEST = Wire.frame(new ConnectRequest(0, 0, 30_000, 0, new byte[16], false));
-    static final byte[] CONNECT_RESPONSE = Wire.frame(new ConnectResponse(0, 30_000, 0x1234L, new byte[16], false));
+    static final byte[] CONNECT_REQUEST = JuteFrames.connectRequest();
+    static final byte[] CONNECT_RESPONSE = JuteFrames.connectResponse(0x1234L);
 
     /** What one client frame turned into: the result, and the upstream bytes if it was forwarded. */
     record Sent(RequestOutcome result, byte[] upstream, boolean sameBuffer) {
@@ -50,14 +49,14 @@ final class Session implements AutoCloseable {
     final TenantConnection connection;
     private final List<ByteBuf> toClient = new ArrayList<>();
 
-    Session(String chroot) {
+    ConnectionDriver(String chroot) {
         connection = new TenantConnection(new TenantChroot(chroot), ENSEMBLE_CONFIG, toClient::add,
                 TenantConnection.Observer.NONE);
     }
 
     /** A session past its handshake, nothing pending, nothing waiting for the client. */
-    static Session established() {
-        Session session = new Session(CHROOT);
+    static ConnectionDriver established() {
+        ConnectionDriver session = new ConnectionDriver(CHROOT);
         session.client(CONNECT_REQUEST);
         assertEquals(1, session.server(CONNECT_RESPONSE).toClient().size());
         return session;
