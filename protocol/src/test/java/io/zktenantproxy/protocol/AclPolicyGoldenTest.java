@@ -1,19 +1,21 @@
 package io.zktenantproxy.protocol;
 
 import static io.zktenantproxy.protocol.ConnectionDriver.CHROOT;
-import static io.zktenantproxy.protocol.GoldenCases.ACLS;
-import static io.zktenantproxy.protocol.GoldenCases.DATA;
-import static io.zktenantproxy.protocol.GoldenCases.XID;
-import static io.zktenantproxy.protocol.GoldenRequestTest.hex;
+import static io.zktenantproxy.protocol.testkit.GoldenCases.ACLS;
+import static io.zktenantproxy.protocol.testkit.GoldenCases.DATA;
+import static io.zktenantproxy.protocol.testkit.GoldenCases.XID;
+import static io.zktenantproxy.protocol.testkit.JuteReader.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.protocol.testkit.SubOp;
+import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

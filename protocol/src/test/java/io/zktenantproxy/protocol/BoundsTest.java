@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.RawFrame;
+import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import java.util.List;
 import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.GetEphemeralsRequest;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.List;
  * nothing leaked.
  */
 final class ConnectionDriver implements AutoCloseable {
-    static final String CHROOT = "/tenants/t1";
+    static final String CHROOT = GoldenCases.CHROOT;
     static final byte[] ENSEMBLE_CONFIG =
             "server.1=proxy.example:2888:3888:participant;0.0.0.0:2181\nversion=100000000".getBytes(
                     StandardCharsets.US_ASCII);

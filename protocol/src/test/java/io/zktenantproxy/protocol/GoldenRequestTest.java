@@ -1,10 +1,11 @@
 package io.zktenantproxy.protocol;
 
+import static io.zktenantproxy.protocol.testkit.JuteReader.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBufUtil;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.protocol.testkit.SubOp;
@@ -153,9 +154,5 @@ class GoldenRequestTest {
                 new SubOp(OpCode.SET_DATA, new SetDataRequest("/a", GoldenCases.DATA, 1)),
                 new SubOp(OpCode.CHECK, new CheckVersionRequest("/a", 2)))));
         assertEquals(hex(official), hex(ours));
-    }
-
-    static String hex(byte[] bytes) {
-        return ByteBufUtil.hexDump(bytes);
     }
 }

@@ -1,6 +1,6 @@
 package io.zktenantproxy.protocol;
 
-import static io.zktenantproxy.protocol.GoldenRequestTest.hex;
+import static io.zktenantproxy.protocol.testkit.JuteReader.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -3,7 +3,9 @@ package io.zktenantproxy.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.proto.ExistsResponse;

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.proto.GetDataRequest;

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
+import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -2,10 +2,12 @@ package io.zktenantproxy.protocol.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.List;
 import org.apache.jute.BinaryInputArchive;
 import org.apache.jute.Record;
 import org.apache.zookeeper.proto.ReplyHeader;
@@ -63,6 +65,16 @@ public final class JuteReader {
                  | InvocationTargetException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The bytes in hex, for comparing frames in an assertion: a mismatch shows where they differ. */
+    public static String hex(byte[] bytes) {
+        return ByteBufUtil.hexDump(bytes);
+    }
+
+    /** Each frame in hex, in order: {@link #hex} for a list of frames. */
+    public static List<String> hexes(List<byte[]> frames) {
+        return frames.stream().map(JuteReader::hex).toList();
     }
 
     private static <T extends Record> T readFirst(byte[] bytes, int offset, T record) {

@@ -1,5 +1,11 @@
 package io.zktenantproxy.proxy.server;
 
+import static io.zktenantproxy.protocol.testkit.JuteReader.hex;
+import static io.zktenantproxy.protocol.testkit.JuteReader.hexes;
+import static io.zktenantproxy.proxy.server.ConnectionHarness.CONNECT_REQUEST;
+import static io.zktenantproxy.proxy.server.ConnectionHarness.CONNECT_RESPONSE;
+import static io.zktenantproxy.proxy.server.ConnectionHarness.MARKER_REPLY;
+import static io.zktenantproxy.proxy.server.ConnectionHarness.SESSION_ID;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,18 +16,22 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.JuteReader;
+import io.zktenantproxy.protocol.testkit.RawFrame;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.CreateResponse;
 import org.apache.zookeeper.proto.GetDataRequest;
 import org.apache.zookeeper.proto.GetDataResponse;
-import org.apache.zookeeper.proto.ReplyHeader;
 import org.apache.zookeeper.proto.RequestHeader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,14 +39,9 @@ import org.junit.jupiter.api.Test;
  * the upstream connects, backpressure in both directions, a refusal in xid order, and the reason every kind of close
  * is counted under. Each test ends with nothing left in either channel and every buffer released.
  */
-class ConnectionHandlersTest {
-    private static final String C = ConnectionHarness.CHROOT;
-    private ConnectionHarness proxy = new ConnectionHarness();
-
-    @AfterEach
-    void nothingLeftNothingLeaked() {
-        assertFalse(proxy.finish(), "unread messages left in a channel");
-        proxy.alloc.assertAllReleased();
+class ConnectionHandlersTest extends HandlerTestBase {
+    private static byte[] getData(int xid, String path) {
+        return JuteFrames.request(xid, OpCode.GET_DATA.code(), new GetDataRequest(path, false));
     }
 
     private static Limits limits(Integer maxInFlight, Integer maxConnectionsPerTenant, Integer handshakeTimeoutMs) {
@@ -48,13 +53,12 @@ class ConnectionHandlersTest {
      * first as the ensemble answers in order.
      */
     private void establish() {
-        proxy.fromClient(Frames.CONNECT_REQUEST);
+        proxy.fromClient(CONNECT_REQUEST);
         assertEquals(1, proxy.toUpstream().size());
-        proxy.fromServer(Frames.CONNECT_RESPONSE);
+        proxy.fromServer(CONNECT_RESPONSE);
         assertEquals(1, proxy.toClient().size());
         assertEquals(1, proxy.toUpstream().size(), "the session-marker create");
-        proxy.fromServer(Frames.reply(Xids.PROXY, 5, KeeperCode.OK,
-                new CreateResponse(SessionRegistry.markerPath(Frames.SESSION_ID))));
+        proxy.fromServer(MARKER_REPLY);
         assertTrue(proxy.toClient().isEmpty(), "the marker's reply is the proxy's own");
     }
 
@@ -67,15 +71,15 @@ class ConnectionHandlersTest {
     void handshakeGoesUpstreamUntouchedAndTheNewSessionIsMarkedAndCounted() {
         ConnectionHarness.OpenGate gate = new ConnectionHarness.OpenGate();
         proxy = new ConnectionHarness(Limits.defaults(), true, gate);
-        proxy.fromClient(Frames.CONNECT_REQUEST);
-        assertEquals(List.of(Frames.hex(Frames.CONNECT_REQUEST)), Frames.hexes(proxy.toUpstream()));
-        proxy.fromServer(Frames.CONNECT_RESPONSE);
-        assertEquals(List.of(Frames.hex(Frames.CONNECT_RESPONSE)), Frames.hexes(proxy.toClient()));
-        assertEquals(List.of(Frames.SESSION_ID), gate.bound);
+        proxy.fromClient(CONNECT_REQUEST);
+        assertEquals(List.of(hex(CONNECT_REQUEST)), hexes(proxy.toUpstream()));
+        proxy.fromServer(CONNECT_RESPONSE);
+        assertEquals(List.of(hex(CONNECT_RESPONSE)), hexes(proxy.toClient()));
+        assertEquals(List.of(SESSION_ID), gate.bound);
         List<byte[]> marker = proxy.toUpstream();
         assertEquals(1, marker.size());
         RequestHeader header = new RequestHeader();
-        Frames.read(marker.get(0), header);
+        JuteReader.readRequest(marker.get(0), header, CreateRequest.class);
         assertEquals(Xids.PROXY, header.getXid());
         assertEquals(OpCode.CREATE.code(), header.getType());
         assertEquals(1, proxy.tenant.meters().sessions());
@@ -85,39 +89,39 @@ class ConnectionHandlersTest {
     @Test
     void framesPipelinedBeforeTheUpstreamConnectsWaitInOrder() {
         proxy = new ConnectionHarness(Limits.defaults(), false, new ConnectionHarness.OpenGate());
-        proxy.fromClient(Frames.concat(Frames.CONNECT_REQUEST, Frames.getData(1, "/a"), Frames.getData(2, "/b")));
+        proxy.fromClient(JuteFrames.concat(CONNECT_REQUEST, getData(1, "/a"), getData(2, "/b")));
         assertNull(proxy.upstream());
         assertEquals(1, proxy.pendingDials());
         proxy.connectUpstream();
-        assertEquals(Frames.hexes(List.of(Frames.CONNECT_REQUEST, Frames.getData(1, C + "/a"),
-                Frames.getData(2, C + "/b"))), Frames.hexes(proxy.toUpstream()));
+        assertEquals(hexes(List.of(CONNECT_REQUEST, getData(1, C + "/a"), getData(2, C + "/b"))),
+                hexes(proxy.toUpstream()));
     }
 
     @Test
     void aRefusalIsAnsweredAfterEveryEarlierReply() {
         establish();
-        proxy.fromClient(Frames.concat(Frames.getData(1, "/a"), Frames.getData(2, "/a/")));
+        proxy.fromClient(JuteFrames.concat(getData(1, "/a"), getData(2, "/a/")));
         assertEquals(1, proxy.toUpstream().size(), "xid 2 never goes upstream");
         assertTrue(proxy.toClient().isEmpty(), "the refusal of xid 2 waits for the reply to xid 1");
-        proxy.fromServer(Frames.reply(1, 7, KeeperCode.OK, new GetDataResponse(new byte[] {1}, Frames.STAT)));
+        proxy.fromServer(JuteFrames.reply(1, 7, KeeperCode.OK, new GetDataResponse(new byte[] {1}, GoldenCases.STAT)));
         List<byte[]> replies = proxy.toClient();
         assertEquals(2, replies.size());
-        assertEquals(List.of(1, 2), replies.stream().map(r -> Frames.replyHeader(r).getXid()).toList());
-        assertEquals(KeeperCode.BAD_ARGUMENTS, Frames.replyHeader(replies.get(1)).getErr());
-        assertEquals(7, Frames.replyHeader(replies.get(1)).getZxid(), "a local reply carries the newest zxid");
+        assertEquals(List.of(1, 2), replies.stream().map(r -> JuteReader.replyHeader(r).getXid()).toList());
+        assertEquals(KeeperCode.BAD_ARGUMENTS, JuteReader.replyHeader(replies.get(1)).getErr());
+        assertEquals(7, JuteReader.replyHeader(replies.get(1)).getZxid(), "a local reply carries the newest zxid");
     }
 
     @Test
     void theClientIsNotReadBeyondMaxInFlight() {
         proxy = new ConnectionHarness(limits(2, null, null), true, new ConnectionHarness.OpenGate());
         establish();
-        proxy.fromClient(Frames.getData(1, "/a"));
+        proxy.fromClient(getData(1, "/a"));
         assertTrue(proxy.client.config().isAutoRead());
-        proxy.fromClient(Frames.getData(2, "/a"));
+        proxy.fromClient(getData(2, "/a"));
         assertFalse(proxy.client.config().isAutoRead(), "two requests in flight");
-        proxy.fromServer(Frames.reply(1, 7, KeeperCode.NO_NODE, null));
+        proxy.fromServer(JuteFrames.reply(1, 7, KeeperCode.NO_NODE));
         assertTrue(proxy.client.config().isAutoRead());
-        proxy.fromServer(Frames.reply(2, 7, KeeperCode.NO_NODE, null));
+        proxy.fromServer(JuteFrames.reply(2, 7, KeeperCode.NO_NODE));
         assertEquals(2, proxy.toUpstream().size());
         assertEquals(2, proxy.toClient().size());
     }
@@ -170,8 +174,8 @@ class ConnectionHandlersTest {
     @Test
     void aFrameThatBreaksTheProtocolClosesBothSides() {
         establish();
-        byte[] request = Frames.getData(1, "/a");
-        byte[] padded = Frames.withTrailingBytes(request, 3);
+        byte[] request = getData(1, "/a");
+        byte[] padded = RawFrame.resized(request, request.length + 3);
         proxy.fromClient(padded);
         assertTrue(proxy.toUpstream().isEmpty());
         assertClosed(CloseReason.PROTOCOL_TRAILING_BYTES);
@@ -181,9 +185,10 @@ class ConnectionHandlersTest {
     @Test
     void aServerPathOutsideTheChrootIsAnIsolationViolation() {
         establish();
-        proxy.fromClient(Frames.create(1, "/a"));
+        proxy.fromClient(JuteFrames.request(1, OpCode.CREATE.code(),
+                new CreateRequest("/a", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, 0)));
         assertEquals(1, proxy.toUpstream().size());
-        proxy.fromServer(Frames.reply(1, 8, KeeperCode.OK, new CreateResponse("/tenants/t12/a")));
+        proxy.fromServer(JuteFrames.reply(1, 8, KeeperCode.OK, new CreateResponse("/tenants/t12/a")));
         assertTrue(proxy.toClient().isEmpty(), "nothing of the foreign path reached the client");
         assertClosed(CloseReason.ISOLATION_VIOLATION);
     }
@@ -209,7 +214,7 @@ class ConnectionHandlersTest {
     @Test
     void noServerAcceptingIsUpstreamUnavailable() {
         proxy = new ConnectionHarness(Limits.defaults(), false, new ConnectionHarness.OpenGate());
-        proxy.fromClient(Frames.CONNECT_REQUEST);
+        proxy.fromClient(CONNECT_REQUEST);
         proxy.failUpstream();
         assertClosed(CloseReason.UPSTREAM_UNAVAILABLE);
     }
@@ -223,7 +228,7 @@ class ConnectionHandlersTest {
                         new GateRefusal(CloseReason.SESSION_OF_OTHER_TENANT, "belongs to another tenant"));
             }
         });
-        proxy.fromClient(Frames.CONNECT_REQUEST);
+        proxy.fromClient(CONNECT_REQUEST);
         assertEquals(0, proxy.pendingDials());
         assertNull(proxy.upstream());
         assertClosed(CloseReason.SESSION_OF_OTHER_TENANT);

@@ -13,18 +13,30 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.zktenantproxy.protocol.AclPolicy;
 import io.zktenantproxy.protocol.ConnectRequest;
+import io.zktenantproxy.protocol.KeeperCode;
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.testkit.GoldenCases;
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.MeterNames;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.CreateResponse;
 
 /**
  * The proxy's real handler layer ({@link ConnectionInitializer}, {@link FrontendHandler}, {@link Connection},
@@ -34,10 +46,32 @@ import java.util.function.Supplier;
  * <p>Bytes the client sends go in with {@link #fromClient}; what the proxy sent upstream comes out of
  * {@link #toUpstream}; bytes the server sends go in with {@link #fromServer}; what reached the client comes out of
  * {@link #toClient}. Every buffer comes from a {@link TrackingAllocator}, so {@link #finish} can prove none leaked.
+ * A protocol error never reaches the test as an exception: the connection closes and counts a {@link CloseReason}
+ * ({@link #closed}, {@link #closeReasons}). A new session makes the proxy write its own {@link #MARKER_CREATE}
+ * upstream once the ConnectResponse passed; a test that counts upstream frames counts it, or answers it with
+ * {@link #MARKER_REPLY} before the replies to anything sent after it.
  */
 final class ConnectionHarness {
-    /** The tenant's chroot, as the protocol tests use it. */
-    static final String CHROOT = "/tenants/t1";
+    /** The tenant's name. */
+    static final String TENANT = "t1";
+    /** The tenant's chroot: the one the golden frames of the wire test kit are written for. */
+    static final String CHROOT = GoldenCases.CHROOT;
+    /** The session the test's ensemble grants. */
+    static final long SESSION_ID = 0x1234L;
+    /** A client's handshake for a new session. */
+    static final byte[] CONNECT_REQUEST = JuteFrames.connectRequest();
+    /** The ensemble's answer to {@link #CONNECT_REQUEST}: session {@link #SESSION_ID}. */
+    static final byte[] CONNECT_RESPONSE = JuteFrames.connectResponse(SESSION_ID);
+    /**
+     * What the proxy sends upstream on a new session once the ensemble granted it, behind everything the client sent
+     * before: its own session-marker create ({@link SessionRegistry}), xid {@link Xids#PROXY}.
+     */
+    static final byte[] MARKER_CREATE = JuteFrames.request(Xids.PROXY, OpCode.CREATE.code(),
+            new CreateRequest(SessionRegistry.markerPath(SESSION_ID), TENANT.getBytes(StandardCharsets.UTF_8),
+                    ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL.toFlag()));
+    /** The ensemble's answer to {@link #MARKER_CREATE}, at zxid 1; the proxy keeps it to itself. */
+    static final byte[] MARKER_REPLY = JuteFrames.reply(Xids.PROXY, 1, KeeperCode.OK,
+            new CreateResponse(SessionRegistry.markerPath(SESSION_ID)));
 
     final TrackingAllocator alloc = new TrackingAllocator();
     final Tenant tenant;
@@ -79,8 +113,8 @@ final class ConnectionHarness {
     ConnectionHarness(Limits limits, boolean dialAtOnce, SessionGate gate) {
         this.dialAtOnce = dialAtOnce;
         ProxyMetrics metrics = new ProxyMetrics(registry, Duration.ofMillis(100));
-        TenantConfig config = new TenantConfig("t1", CHROOT, "127.0.0.1:0", List.of("proxy.example:2181"), 0, 0);
-        this.tenant = new Tenant(config, List.of(), limits, metrics.tenant("t1"));
+        TenantConfig config = new TenantConfig(TENANT, CHROOT, "127.0.0.1:0", List.of("proxy.example:2181"), 0, 0);
+        this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT));
         this.context = new ProxyContext(limits, AclPolicy.NONE, this::dial, gate,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean());
         this.client = register(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
@@ -134,6 +168,7 @@ final class ConnectionHarness {
         return upstream;
     }
 
+    /** Bytes from the client, as one read; a closed client channel takes nothing more. */
     void fromClient(byte[] bytes) {
         if (client.isOpen()) {
             client.writeInbound(alloc.wrap(bytes));
@@ -141,7 +176,14 @@ final class ConnectionHarness {
         client.runPendingTasks();
     }
 
+    /**
+     * Bytes from the ensemble server, as one read; the upstream channel must exist (the ConnectRequest has passed the
+     * gate and been dialled out). A closed upstream channel takes nothing more.
+     */
     void fromServer(byte[] bytes) {
+        if (upstream == null) {
+            throw new IllegalStateException("no upstream channel yet: the ConnectRequest has not been dialled out");
+        }
         if (upstream.isOpen()) {
             upstream.writeInbound(alloc.wrap(bytes));
         }
@@ -176,6 +218,11 @@ final class ConnectionHarness {
     long closed(CloseReason reason) {
         Counter counter = registry.find(MeterNames.CONNECTIONS_CLOSED).tag("reason", reason.tag()).counter();
         return counter == null ? 0 : (long) counter.count();
+    }
+
+    /** @return every reason a connection of the tenant was closed for so far, in {@link CloseReason} order */
+    List<CloseReason> closeReasons() {
+        return Arrays.stream(CloseReason.values()).filter(reason -> closed(reason) > 0).toList();
     }
 
     /** @return the data the proxy serves for {@code /zookeeper/config} to this tenant */

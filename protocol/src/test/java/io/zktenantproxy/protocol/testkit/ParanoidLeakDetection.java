@@ -1,4 +1,4 @@
-package io.zktenantproxy.protocol;
+package io.zktenantproxy.protocol.testkit;
 
 import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -7,10 +7,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Runs a test class with Netty's leak detector at PARANOID (every buffer tracked, every access recorded), then puts
- * the level back. Too slow for the fuzz test's thousands of runs, which rely on {@link TrackingAllocator}'s exact
- * reference counts instead.
+ * the level back: {@code @ExtendWith(ParanoidLeakDetection.class)}. Too slow for the fuzz tests' thousands of runs,
+ * which rely on {@link TrackingAllocator}'s exact reference counts instead.
  */
-final class ParanoidLeakDetection implements BeforeAllCallback, AfterAllCallback {
+public final class ParanoidLeakDetection implements BeforeAllCallback, AfterAllCallback {
     private ResourceLeakDetector.Level previous;
 
     @Override

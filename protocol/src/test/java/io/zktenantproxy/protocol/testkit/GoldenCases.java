@@ -1,9 +1,8 @@
-package io.zktenantproxy.protocol;
+package io.zktenantproxy.protocol.testkit;
 
-import static io.zktenantproxy.protocol.ConnectionDriver.CHROOT;
-
-import io.zktenantproxy.protocol.testkit.JuteFrames;
-import io.zktenantproxy.protocol.testkit.SubOp;
+import io.zktenantproxy.protocol.KeeperCode;
+import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.Xids;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +10,7 @@ import java.util.List;
 import org.apache.jute.Record;
 import org.apache.zookeeper.MultiResponse;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
@@ -41,15 +41,18 @@ import org.apache.zookeeper.proto.WatcherEvent;
 /**
  * Client requests for every opcode, each as the official jute records serialise it, with what the proxy must send
  * upstream (the same records with the chroot prepended, or the very same bytes) or the error it must answer with.
- * Shared by the golden tests, the fuzz test (as seeds to mutate) and the benchmark.
+ * Shared by the golden tests, the fuzz tests (as seeds to mutate) and the benchmark. Replies are {@link GoldenReplies}.
  */
-final class GoldenCases {
-    static final int XID = 7;
-    static final byte[] DATA = "hello".getBytes(StandardCharsets.US_ASCII);
-    static final List<ACL> ACLS = List.of(new ACL(31, new Id("world", "anyone")),
+public final class GoldenCases {
+    /** The tenant's chroot every golden frame is written for. */
+    public static final String CHROOT = "/tenants/t1";
+    public static final int XID = 7;
+    public static final byte[] DATA = "hello".getBytes(StandardCharsets.US_ASCII);
+    public static final List<ACL> ACLS = List.of(new ACL(31, new Id("world", "anyone")),
             new ACL(1, new Id("digest", "user:2jmj7l5rSw0yVb/vlWAYkK/YBwk=")));
-    static final Stat STAT = new Stat(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
-    static final String CONFIG = ChrootPolicy.ENSEMBLE_CONFIG_PATH;
+    public static final Stat STAT = new Stat(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+    /** The node whose data the proxy serves itself ({@code ZooDefs.CONFIG_NODE}). */
+    public static final String CONFIG = ZooDefs.CONFIG_NODE;
 
     /**
      * One request.
@@ -57,14 +60,12 @@ final class GoldenCases {
      * @param upstream     the frame the proxy must forward, or null when it must answer itself
      * @param upstreamBody the body jute must read back from {@code upstream} (null: no body)
      * @param err          the error the proxy answers with when {@code upstream} is null
+     * @param reply        the body of the proxy's own reply when it is more than a header (a failed multi's results),
+     *                     with header err 0; null for a header-only reply with {@code err}
      */
-    /**
-     * @param reply the body of the proxy's own reply when it is more than a header (a failed multi's results), with
-     *              header err 0; null for a header-only reply with {@code err}
-     */
-    record Request(String name, OpCode op, int xid, byte[] client, byte[] upstream, Record upstreamBody, int err,
-                   Record reply) {
-        boolean forwarded() {
+    public record Request(String name, OpCode op, int xid, byte[] client, byte[] upstream, Record upstreamBody,
+                          int err, Record reply) {
+        public boolean forwarded() {
             return upstream != null;
         }
 
@@ -77,31 +78,31 @@ final class GoldenCases {
     private GoldenCases() {
     }
 
-    /** Built once: the fuzz test asks for canonical requests thousands of times. */
+    /** Built once: the fuzz tests ask for canonical requests thousands of times. */
     private static final class Cached {
         static final List<Request> REQUESTS = requests();
     }
 
-    static Request forward(String name, OpCode op, Record clientBody, Record serverBody) {
+    private static Request forward(String name, OpCode op, Record clientBody, Record serverBody) {
         return forward(name, op, XID, clientBody, serverBody);
     }
 
-    static Request forward(String name, OpCode op, int xid, Record clientBody, Record serverBody) {
+    private static Request forward(String name, OpCode op, int xid, Record clientBody, Record serverBody) {
         return new Request(name, op, xid, JuteFrames.request(xid, op.code(), clientBody),
                 JuteFrames.request(xid, op.code(), serverBody), serverBody, KeeperCode.OK, null);
     }
 
     /** A request forwarded byte for byte (nothing in it is a path). */
-    static Request identity(String name, OpCode op, int xid, Record... body) {
+    private static Request identity(String name, OpCode op, int xid, Record... body) {
         byte[] frame = JuteFrames.request(xid, op.code(), body);
         return new Request(name, op, xid, frame, frame, body.length == 0 ? null : body[0], KeeperCode.OK, null);
     }
 
-    static Request answered(String name, OpCode op, int err, Record... body) {
+    private static Request answered(String name, OpCode op, int err, Record... body) {
         return new Request(name, op, XID, JuteFrames.request(XID, op.code(), body), null, null, err, null);
     }
 
-    static Request answered(String name, OpCode op, byte[] client, int err) {
+    private static Request answered(String name, OpCode op, byte[] client, int err) {
         return new Request(name, op, XID, client, null, null, err, null);
     }
 
@@ -109,7 +110,7 @@ final class GoldenCases {
      * A {@code multi} the proxy refuses for a bad sub-op path, answered as ZooKeeper answers a failed multi: header
      * err 0 and one {@code ErrorResult} per sub-op with {@code errs}.
      */
-    static Request failedMulti(String name, List<SubOp> subs, int... errs) {
+    private static Request failedMulti(String name, List<SubOp> subs, int... errs) {
         MultiResponse results = new MultiResponse();
         for (int err : errs) {
             results.add(new OpResult.ErrorResult(err));
@@ -119,16 +120,16 @@ final class GoldenCases {
     }
 
     /** A {@code multi} or {@code multiRead} request of {@code subs}. */
-    static byte[] multiFrame(int xid, OpCode op, List<SubOp> subs) {
+    public static byte[] multiFrame(int xid, OpCode op, List<SubOp> subs) {
         return JuteFrames.request(xid, op.code(), JuteFrames.multi(subs));
     }
 
-    static Request multi(String name, OpCode op, List<SubOp> client, List<SubOp> server) {
+    private static Request multi(String name, OpCode op, List<SubOp> client, List<SubOp> server) {
         return new Request(name, op, XID, multiFrame(XID, op, client), multiFrame(XID, op, server), null,
                 KeeperCode.OK, null);
     }
 
-    static List<SubOp> tenMultiOps(String root) {
+    public static List<SubOp> tenMultiOps(String root) {
         List<SubOp> subs = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             subs.add(switch (i % 4) {
@@ -142,7 +143,7 @@ final class GoldenCases {
     }
 
     /** Every request case; {@link #requests()} holds at least one per {@link OpCode}, see GoldenRequestTest. */
-    static List<Request> requests() {
+    public static List<Request> requests() {
         String c = CHROOT;
         byte[] kib = new byte[1024];
         Arrays.fill(kib, (byte) 'x');
@@ -279,13 +280,13 @@ final class GoldenCases {
     }
 
     /** The first forwarded case of {@code op}: a request that leaves {@code op} pending upstream. */
-    static Request canonical(OpCode op) {
+    public static Request canonical(OpCode op) {
         return Cached.REQUESTS.stream().filter(r -> r.op() == op && r.forwarded()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no forwarded case for " + op));
     }
 
     /** Every sub-op a write multi may hold, under {@code root} ("" for the client's view). */
-    static List<SubOp> multiOps(String root) {
+    private static List<SubOp> multiOps(String root) {
         String r = root;
         return List.of(
                 new SubOp(OpCode.CREATE, new CreateRequest(r + "/job", DATA, ACLS, 0)),

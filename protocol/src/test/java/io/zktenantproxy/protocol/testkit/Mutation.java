@@ -1,23 +1,24 @@
-package io.zktenantproxy.protocol;
+package io.zktenantproxy.protocol.testkit;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * One edit of a valid frame, as the fuzz test applies them: flip a bit, overwrite an int with an interesting value
+ * One edit of a valid frame, as the fuzz tests apply them: flip a bit, overwrite an int with an interesting value
  * (lengths and counts live in ints), truncate, insert or delete bytes. Positions wrap around the frame's length, so
  * every generated mutation applies to any frame. After the edits the frame's own length field is optionally fixed,
  * so the decoder reads the damaged record instead of merely waiting for more bytes.
  */
-record Mutation(Kind kind, int position, int value) {
-    enum Kind { FLIP_BIT, SET_BYTE, SET_INT, TRUNCATE, INSERT, DELETE }
+public record Mutation(Kind kind, int position, int value) {
+    public enum Kind { FLIP_BIT, SET_BYTE, SET_INT, TRUNCATE, INSERT, DELETE }
 
     /** Values that sit on the boundaries of every length, count and flag check. */
-    static final int[] INTERESTING = {0, 1, -1, -2, 2, 3, 4, 7, 8, 16, 255, 256, 0x7f, 0x80, 0xffff, 0x10000,
+    private static final int[] INTERESTING = {0, 1, -1, -2, 2, 3, 4, 7, 8, 16, 255, 256, 0x7f, 0x80, 0xffff, 0x10000,
         0xfffff, 0x100000, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE / 4 + 1};
 
-    static byte[] apply(byte[] frame, List<Mutation> mutations, boolean fixLength) {
+    /** {@code frame} after each of {@code mutations} in turn, its length field then fixed or not. */
+    public static byte[] apply(byte[] frame, List<Mutation> mutations, boolean fixLength) {
         byte[] out = frame;
         for (Mutation m : mutations) {
             out = m.apply(out);
@@ -28,7 +29,8 @@ record Mutation(Kind kind, int position, int value) {
         return out;
     }
 
-    byte[] apply(byte[] in) {
+    /** A copy of {@code in} with this one edit (or {@code in} itself, when there is nothing to edit). */
+    public byte[] apply(byte[] in) {
         if (in.length == 0) {
             return kind == Kind.INSERT ? new byte[] {(byte) value} : in;
         }

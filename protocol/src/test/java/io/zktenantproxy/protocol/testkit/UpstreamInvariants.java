@@ -1,17 +1,19 @@
-package io.zktenantproxy.protocol;
+package io.zktenantproxy.protocol.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
-import io.zktenantproxy.protocol.testkit.JuteReader;
-import io.zktenantproxy.protocol.testkit.RawFrame;
+import io.zktenantproxy.protocol.ConnectRequest;
+import io.zktenantproxy.protocol.Jute;
+import io.zktenantproxy.protocol.OpCode;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.jute.Record;
 import org.apache.zookeeper.MultiOperationRecord;
 import org.apache.zookeeper.Op;
@@ -41,9 +43,9 @@ import org.apache.zookeeper.proto.SyncRequest;
 /**
  * What must hold for any frame the proxy writes upstream, however broken the client's input was: its length field
  * is right, its opcode is one the proxy forwards, jute reads it whole, and every path in it is the chroot or lies
- * under {@code chroot + "/"}. The fuzz test checks every forwarded frame against this.
+ * under {@code chroot + "/"} ({@link GoldenCases#CHROOT}). The fuzz tests check every forwarded frame against this.
  */
-final class UpstreamInvariants {
+public final class UpstreamInvariants {
     private static final Map<OpCode, Class<? extends Record>> PATH_RECORDS = Map.ofEntries(
             Map.entry(OpCode.CREATE, CreateRequest.class), Map.entry(OpCode.CREATE2, CreateRequest.class),
             Map.entry(OpCode.CREATE_CONTAINER, CreateRequest.class), Map.entry(OpCode.CREATE_TTL,
@@ -64,7 +66,7 @@ final class UpstreamInvariants {
     }
 
     /** @param connect whether this is the session's first frame, the client's ConnectRequest */
-    static void check(byte[] frame, boolean connect) {
+    public static void check(byte[] frame, boolean connect) {
         assertEquals(frame.length - Integer.BYTES, ByteBuffer.wrap(frame).getInt(), "length field");
         if (connect) {
             ConnectRequest.decode(Unpooled.wrappedBuffer(frame));
@@ -89,20 +91,13 @@ final class UpstreamInvariants {
                 }
             }
             case SET_WATCHES -> {
-                SetWatches watches = new SetWatches();
-                JuteReader.read(frame, new RequestHeader(), watches);
-                paths.addAll(watches.getDataWatches());
-                paths.addAll(watches.getExistWatches());
-                paths.addAll(watches.getChildWatches());
+                SetWatches w = JuteReader.readRequest(frame, new RequestHeader(), SetWatches.class);
+                Stream.of(w.getDataWatches(), w.getExistWatches(), w.getChildWatches()).forEach(paths::addAll);
             }
             case SET_WATCHES2 -> {
-                SetWatches2 watches = new SetWatches2();
-                JuteReader.read(frame, new RequestHeader(), watches);
-                paths.addAll(watches.getDataWatches());
-                paths.addAll(watches.getExistWatches());
-                paths.addAll(watches.getChildWatches());
-                paths.addAll(watches.getPersistentWatches());
-                paths.addAll(watches.getPersistentRecursiveWatches());
+                SetWatches2 w = JuteReader.readRequest(frame, new RequestHeader(), SetWatches2.class);
+                Stream.of(w.getDataWatches(), w.getExistWatches(), w.getChildWatches(), w.getPersistentWatches(),
+                        w.getPersistentRecursiveWatches()).forEach(paths::addAll);
             }
             default -> {
                 Record body = JuteReader.readRequest(frame, new RequestHeader(), PATH_RECORDS.get(op));
@@ -110,8 +105,7 @@ final class UpstreamInvariants {
             }
         }
         for (String path : paths) {
-            assertTrue(path != null && (path.equals(ConnectionDriver.CHROOT)
-                    || path.startsWith(ConnectionDriver.CHROOT + "/")),
+            assertTrue(path != null && (path.equals(GoldenCases.CHROOT) || path.startsWith(GoldenCases.CHROOT + "/")),
                     op + " forwarded path outside the chroot: " + path);
         }
     }

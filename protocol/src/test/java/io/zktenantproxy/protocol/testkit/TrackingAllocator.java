@@ -1,4 +1,4 @@
-package io.zktenantproxy.protocol;
+package io.zktenantproxy.protocol.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,10 +13,10 @@ import java.util.List;
 /**
  * An unpooled allocator that remembers every buffer it hands out, so a test can assert deterministically that all of
  * them were released (the leak detector only reports after a GC, and only in a log). It also sums what was
- * allocated, which the fuzz test bounds. The EmbeddedChannel tests also run under the PARANOID leak detector
+ * allocated, which the fuzz tests bound. The EmbeddedChannel tests also run under the PARANOID leak detector
  * ({@link ParanoidLeakDetection}), which records where an escaped buffer was last touched. The Jazzer targets
- * ({@code fuzz/}) check with it after every input that each buffer was released exactly down to zero: a leak leaves a
- * count above zero, a double release throws on its own.
+ * ({@code io.zktenantproxy.protocol.fuzz}) check with it after every input that each buffer was released exactly
+ * down to zero: a leak leaves a count above zero, a double release throws on its own.
  */
 public final class TrackingAllocator extends AbstractByteBufAllocator {
     private final List<ByteBuf> buffers = new ArrayList<>();
@@ -59,17 +59,13 @@ public final class TrackingAllocator extends AbstractByteBufAllocator {
     }
 
     /** A tracked heap buffer holding {@code bytes}. */
-    ByteBuf wrap(byte[] bytes) {
+    public ByteBuf wrap(byte[] bytes) {
         return heapBuffer(bytes.length).writeBytes(bytes);
     }
 
     /** @return bytes of buffer memory allocated so far, growth included */
-    long allocatedBytes() {
+    public long allocatedBytes() {
         return allocatedBytes;
-    }
-
-    int count() {
-        return buffers.size();
     }
 
     /** Fails naming the first buffer still referenced. */
