@@ -52,8 +52,12 @@ final class ConnectionDriver implements AutoCloseable {
     private final List<ByteBuf> toClient = new ArrayList<>();
 
     ConnectionDriver(String chroot) {
-        connection = new TenantConnection(new TenantChroot(chroot), ENSEMBLE_CONFIG, toClient::add,
-                TenantConnection.Observer.NONE);
+        this(chroot, TenantConnection.Observer.NONE);
+    }
+
+    /** @param observer sees what the connection reports (replies, watch events, the proxy's own replies) */
+    ConnectionDriver(String chroot, TenantConnection.Observer observer) {
+        connection = new TenantConnection(new TenantChroot(chroot), ENSEMBLE_CONFIG, toClient::add, observer);
     }
 
     /** A session past its handshake, nothing pending, nothing waiting for the client. */

@@ -9,10 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
-import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.ExistsResponse;
 import org.apache.zookeeper.proto.GetDataRequest;
@@ -191,47 +189,24 @@ class XidOrderingTest {
                 proxyReplies.add(op + " " + err);
             }
         };
-        TrackingAllocator alloc = new TrackingAllocator();
-        List<ByteBuf> toClient = new ArrayList<>();
-        TenantConnection connection = new TenantConnection(new TenantChroot(ConnectionDriver.CHROOT), ConnectionDriver.ENSEMBLE_CONFIG,
-                toClient::add, observer);
-        Consumer<byte[]> client = bytes -> {
-            ByteBuf in = alloc.wrap(bytes);
-            RequestOutcome result = connection.onClientFrame(in, alloc);
-            in.release();
-            if (result instanceof RequestOutcome.Forward f) {
-                f.toUpstream().release();
-            } else if (result instanceof RequestOutcome.Connect c) {
-                c.toUpstream().release();
-            }
-        };
-        Consumer<byte[]> server = bytes -> {
-            ByteBuf in = alloc.wrap(bytes);
-            try {
-                connection.onServerFrame(in, alloc);
-            } finally {
-                in.release();
-            }
-        };
-        ByteBuf early = Requests.createEphemeral(alloc, Xids.PROXY, "/marker", new byte[0]);
-        assertThrows(IllegalStateException.class, () -> connection.sendOnSession(OpCode.CREATE, early));
-        assertEquals(0, early.refCnt(), "refused before the session: the frame is released");
+        try (ConnectionDriver driver = new ConnectionDriver(ConnectionDriver.CHROOT, observer)) {
+            TenantConnection connection = driver.connection;
+            ByteBuf early = Requests.createEphemeral(driver.alloc, Xids.PROXY, "/marker", new byte[0]);
+            assertThrows(IllegalStateException.class, () -> connection.sendOnSession(OpCode.CREATE, early));
+            assertEquals(0, early.refCnt(), "refused before the session: the frame is released");
 
-        client.accept(ConnectionDriver.CONNECT_REQUEST);
-        server.accept(ConnectionDriver.CONNECT_RESPONSE);
-        client.accept(getData(1));
-        connection.sendOnSession(OpCode.CREATE,
-                Requests.createEphemeral(alloc, Xids.PROXY, "/marker", new byte[0])).release();
-        client.accept(badCreate(2));
-        assertEquals(3, connection.inFlight());
-        server.accept(ok(1, 5));
-        server.accept(JuteFrames.reply(Xids.PROXY, 6, KeeperCode.NODE_EXISTS));
-        assertEquals(List.of("CREATE " + KeeperCode.NODE_EXISTS), proxyReplies);
-        List<byte[]> frames = toClient.stream().map(ConnectionDriver::bytes).toList();
-        toClient.forEach(ByteBuf::release);
-        assertEquals(List.of(1, 2), xids(frames.subList(1, frames.size())), "the marker's reply is not among them");
-        connection.release();
-        alloc.assertAllReleased();
+            driver.client(ConnectionDriver.CONNECT_REQUEST);
+            List<byte[]> frames = new ArrayList<>(driver.server(ConnectionDriver.CONNECT_RESPONSE).toClient());
+            driver.client(getData(1));
+            connection.sendOnSession(OpCode.CREATE,
+                    Requests.createEphemeral(driver.alloc, Xids.PROXY, "/marker", new byte[0])).release();
+            driver.client(badCreate(2));
+            assertEquals(3, connection.inFlight());
+            frames.addAll(driver.server(ok(1, 5)).toClient());
+            frames.addAll(driver.server(JuteFrames.reply(Xids.PROXY, 6, KeeperCode.NODE_EXISTS)).toClient());
+            assertEquals(List.of("CREATE " + KeeperCode.NODE_EXISTS), proxyReplies);
+            assertEquals(List.of(1, 2), xids(frames.subList(1, frames.size())), "the marker's reply is not among them");
+        }
     }
 
     /** Queued local answers are released with the connection; ConnectionDriver.close() checks nothing leaked. */
