@@ -24,4 +24,19 @@ public record AdminConfig(String listen, String token, Integer slowThresholdMs) 
     public AdminConfig(String listen, String token) {
         this(listen, token, null);
     }
+
+    /** @return an admin server on {@code listen} ({@code host:port}), no token, the default slow threshold */
+    public static AdminConfig listeningOn(String listen) {
+        return new AdminConfig(listen, null, null);
+    }
+
+    /** @return this configuration with requests required to carry {@code Authorization: Bearer <token>} */
+    public AdminConfig withToken(String token) {
+        return new AdminConfig(listen, token, slowThresholdMs);
+    }
+
+    /** @return this configuration with another slow threshold, milliseconds, positive */
+    public AdminConfig withSlowThresholdMs(int slowThresholdMs) {
+        return new AdminConfig(listen, token, slowThresholdMs);
+    }
 }

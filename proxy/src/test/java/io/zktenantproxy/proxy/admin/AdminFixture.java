@@ -30,7 +30,7 @@ final class AdminFixture implements AutoCloseable {
     AdminFixture(String token) throws Exception {
         zk = Upstreams.server();
         runtime = ProxyRuntime.start(ProxyConfig.forUpstream(zk.getConnectString())
-                .withAdmin(new AdminConfig("127.0.0.1:0", token, 50))
+                .withAdmin(AdminConfig.listeningOn("127.0.0.1:0").withToken(token).withSlowThresholdMs(50))
                 .withTenants(TenantConfig.named(FLINK).withListen("127.0.0.1:0"),
                         TenantConfig.named(OTHER).withChroot("/tenants/other").withListen("127.0.0.1:0")), null);
         flinkClient = client(FLINK);

@@ -40,7 +40,7 @@ class AdminMetricsIT {
     }
 
     private static ProxyRuntime start(String upstream) {
-        return ProxyRuntime.start(ProxyConfig.forUpstream(upstream).withAdmin(new AdminConfig("127.0.0.1:0", null, 250))
+        return ProxyRuntime.start(ProxyConfig.forUpstream(upstream).withAdmin(AdminConfig.listeningOn("127.0.0.1:0").withSlowThresholdMs(250))
                 .withTenants(TenantConfig.named(TENANT).withListen("127.0.0.1:0")), null);
     }
 

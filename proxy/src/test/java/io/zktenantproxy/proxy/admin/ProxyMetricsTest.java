@@ -100,13 +100,13 @@ class ProxyMetricsTest {
 
     @Test
     void slowThresholdComesFromTheAdminConfig() {
-        ProxyConfig config = ProxyConfig.forUpstream("zk:2181").withAdmin(new AdminConfig("127.0.0.1:0", null, 250));
+        ProxyConfig config = ProxyConfig.forUpstream("zk:2181").withAdmin(AdminConfig.listeningOn("127.0.0.1:0").withSlowThresholdMs(250));
         assertEquals(Duration.ofMillis(250), ProxyMetrics.prometheus(config).slowThreshold());
         ProxyConfig noAdmin = ProxyConfig.forUpstream("zk:2181");
         assertEquals(ProxyMetrics.DEFAULT_SLOW_THRESHOLD, ProxyMetrics.prometheus(noAdmin).slowThreshold());
-        assertEquals(100, new AdminConfig("127.0.0.1:0", null).slowThresholdMs());
+        assertEquals(100, AdminConfig.listeningOn("127.0.0.1:0").slowThresholdMs());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new AdminConfig("127.0.0.1:0", null, 0));
+                () -> AdminConfig.listeningOn("127.0.0.1:0").withSlowThresholdMs(0));
         assertEquals("admin.slowThresholdMs: 0 (expected: > 0)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ProxyMetrics(registry, Duration.ZERO));
     }

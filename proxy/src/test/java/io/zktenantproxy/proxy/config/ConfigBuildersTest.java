@@ -57,4 +57,11 @@ class ConfigBuildersTest {
                         .withLimits(limits).withAdmin(admin).withDataDir("/d").withTenants(tenant)
                         .withOperator(operator));
     }
+
+    @Test
+    void adminConfigBuiltAsTheConstructorBuildsIt() {
+        assertEquals(new AdminConfig("127.0.0.1:0", null, null), AdminConfig.listeningOn("127.0.0.1:0"));
+        assertEquals(new AdminConfig("127.0.0.1:0", "t", 50),
+                AdminConfig.listeningOn("127.0.0.1:0").withToken("t").withSlowThresholdMs(50));
+    }
 }

@@ -3,7 +3,6 @@ package io.zktenantproxy.proxy.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.atomic.AtomicValue;
@@ -179,14 +179,21 @@ class CuratorRecipesIT {
     @Test
     void leaderSelector() throws Exception {
         List<String> leaders = new CopyOnWriteArrayList<>();
+        AtomicInteger leading = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
         List<LeaderSelector> selectors = new ArrayList<>();
         for (CuratorFramework client : List.of(a, b)) {
             String id = client == a ? "a" : "b";
             LeaderSelector selector = closeLater(new LeaderSelector(client, "/selector",
                     new LeaderSelectorListenerAdapter() {
                         @Override
-                        public void takeLeadership(CuratorFramework c) {
-                            leaders.add(id); // relinquish at once; autoRequeue queues this participant again
+                        public void takeLeadership(CuratorFramework c) throws Exception {
+                            mostAtOnce.accumulateAndGet(leading.incrementAndGet(), Math::max);
+                            leaders.add(id);
+                            // hold leadership for a round trip through the proxy before relinquishing it;
+                            // autoRequeue then queues this participant again
+                            c.checkExists().forPath("/selector");
+                            leading.decrementAndGet();
                         }
                     }));
             selector.setId(id);
@@ -194,14 +201,11 @@ class CuratorRecipesIT {
             selectors.add(selector);
         }
         selectors.forEach(LeaderSelector::start);
-        await().atMost(Events.DEADLINE).until(() -> leaders.contains("a") && leaders.contains("b")
-                && leaders.size() >= 4);
-        // one leader at a time, in queue order: once both are queued they take turns
-        List<String> order = List.copyOf(leaders);
-        int bothQueued = Math.max(order.indexOf("a"), order.indexOf("b"));
-        for (int i = bothQueued + 1; i < order.size(); i++) {
-            assertNotEquals(order.get(i - 1), order.get(i), order.toString());
-        }
+        await().atMost(Events.DEADLINE).until(() -> Collections.frequency(leaders, "a") >= 3
+                && Collections.frequency(leaders, "b") >= 3);
+        // one leader at a time, and both get turns. (Strict alternation is not promised: a participant that
+        // relinquishes and requeues can take a new place in the queue before the other's requeue lands.)
+        assertEquals(1, mostAtOnce.get(), leaders.toString());
     }
 
     @Test
