@@ -21,6 +21,7 @@ import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.protocol.testkit.RawFrame;
 import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -42,10 +43,6 @@ import org.junit.jupiter.api.Test;
 class ConnectionHandlersTest extends HandlerTestBase {
     private static byte[] getData(int xid, String path) {
         return JuteFrames.request(xid, OpCode.GET_DATA.code(), new GetDataRequest(path, false));
-    }
-
-    private static Limits limits(Integer maxInFlight, Integer maxConnectionsPerTenant, Integer handshakeTimeoutMs) {
-        return new Limits(null, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, null, null, 0, 0, 0);
     }
 
     /**
@@ -113,7 +110,7 @@ class ConnectionHandlersTest extends HandlerTestBase {
 
     @Test
     void theClientIsNotReadBeyondMaxInFlight() {
-        proxy = new ConnectionHarness(limits(2, null, null), true, new ConnectionHarness.OpenGate());
+        proxy = new ConnectionHarness(Limits.defaults().with(Limit.MAX_IN_FLIGHT, 2), true, new ConnectionHarness.OpenGate());
         establish();
         proxy.fromClient(getData(1, "/a"));
         assertTrue(proxy.client.config().isAutoRead());
@@ -149,7 +146,7 @@ class ConnectionHandlersTest extends HandlerTestBase {
 
     @Test
     void noConnectRequestInTimeIsAHandshakeTimeout() {
-        proxy = new ConnectionHarness(limits(null, null, 1_000), true, new ConnectionHarness.OpenGate());
+        proxy = new ConnectionHarness(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 1_000), true, new ConnectionHarness.OpenGate());
         proxy.client.advanceTimeBy(999, TimeUnit.MILLISECONDS);
         proxy.client.runScheduledPendingTasks();
         assertTrue(proxy.client.isOpen());
@@ -160,7 +157,7 @@ class ConnectionHandlersTest extends HandlerTestBase {
 
     @Test
     void aConnectionBeyondTheTenantsLimitIsRefused() {
-        proxy = new ConnectionHarness(limits(null, 1, null), true, new ConnectionHarness.OpenGate());
+        proxy = new ConnectionHarness(Limits.defaults().with(Limit.MAX_CONNECTIONS_PER_TENANT, 1), true, new ConnectionHarness.OpenGate());
         EmbeddedChannel second = proxy.anotherClient();
         second.runPendingTasks();
         assertFalse(second.isOpen());

@@ -113,7 +113,8 @@ final class ConnectionHarness {
     ConnectionHarness(Limits limits, boolean dialAtOnce, SessionGate gate) {
         this.dialAtOnce = dialAtOnce;
         ProxyMetrics metrics = new ProxyMetrics(registry, Duration.ofMillis(100));
-        TenantConfig config = new TenantConfig(TENANT, CHROOT, "127.0.0.1:0", List.of("proxy.example:2181"), 0, 0);
+        TenantConfig config = TenantConfig.named(TENANT).withChroot(CHROOT).withListen("127.0.0.1:0")
+                .withAdvertised(List.of("proxy.example:2181")).withRequestsPerSecond(0).withBytesPerSecond(0);
         this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT));
         this.context = new ProxyContext(limits, AclPolicy.NONE, this::dial, gate,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean());
