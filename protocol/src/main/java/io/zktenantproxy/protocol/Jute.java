@@ -3,8 +3,6 @@ package io.zktenantproxy.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -119,19 +117,6 @@ public final class Jute {
         return count;
     }
 
-    /** Reads a {@code vector<ustring>}; null for count -1. */
-    public static List<String> readStringVector(ByteBuf in, String field) {
-        int count = readCount(in, Integer.BYTES, field);
-        if (count < 0) {
-            return null;
-        }
-        List<String> strings = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            strings.add(readString(in, field));
-        }
-        return strings;
-    }
-
     /** Skips a {@code vector<ACL>}: each {@code ACL{int perms; Id{ustring scheme; ustring id}}}. */
     public static void skipAclVector(ByteBuf in, String field) {
         int count = readCount(in, 3 * Integer.BYTES, field);
@@ -140,12 +125,6 @@ public final class Jute {
             readString(in, field + ".id.scheme");
             readString(in, field + ".id.id");
         }
-    }
-
-    /** Skips a {@code Stat}. */
-    public static void skipStat(ByteBuf in, String field) {
-        need(in, STAT_BYTES, field);
-        in.skipBytes(STAT_BYTES);
     }
 
     /** Fails with {@code TRAILING_BYTES} unless the record consumed the whole frame. */
@@ -214,22 +193,5 @@ public final class Jute {
             out.writeBoolean(readOnly);
         }
         return out.setInt(0, out.readableBytes() - Integer.BYTES);
-    }
-
-    /** Writes a {@code vector<ustring>}; -1 for null. */
-    public static void writeStringVector(ByteBuf out, List<String> values) {
-        if (values == null) {
-            out.writeInt(-1);
-            return;
-        }
-        out.writeInt(values.size());
-        for (String value : values) {
-            writeString(out, value);
-        }
-    }
-
-    /** Bytes {@link #writeString} will write for {@code value}. */
-    public static int stringBytes(String value) {
-        return Integer.BYTES + (value == null ? 0 : ByteBufUtil.utf8Bytes(value));
     }
 }
