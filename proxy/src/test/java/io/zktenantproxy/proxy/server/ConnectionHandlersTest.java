@@ -144,6 +144,20 @@ class ConnectionHandlersTest extends HandlerTestBase {
         assertTrue(proxy.client.config().isAutoRead());
     }
 
+    /** A live client pings every third of its session timeout: it is never idle before that timeout. */
+    @Test
+    void theIdleTimeoutWidensToTheNegotiatedSessionTimeout() {
+        proxy = new ConnectionHarness(Limits.defaults().with(Limit.IDLE_TIMEOUT_MS, 10_000), true,
+                new ConnectionHarness.OpenGate());
+        establish(); // the ensemble grants JuteFrames.SESSION_TIMEOUT_MS (30 s)
+        proxy.client.advanceTimeBy(JuteFrames.SESSION_TIMEOUT_MS - 1_000, TimeUnit.MILLISECONDS);
+        proxy.client.runScheduledPendingTasks();
+        assertTrue(proxy.client.isOpen(), "past limits.idleTimeoutMs, within the session timeout");
+        proxy.client.advanceTimeBy(2_000, TimeUnit.MILLISECONDS);
+        proxy.client.runScheduledPendingTasks();
+        assertClosed(CloseReason.IDLE_TIMEOUT);
+    }
+
     @Test
     void noConnectRequestInTimeIsAHandshakeTimeout() {
         proxy = new ConnectionHarness(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 1_000), true, new ConnectionHarness.OpenGate());
