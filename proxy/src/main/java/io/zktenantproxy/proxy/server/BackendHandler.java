@@ -22,7 +22,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        connection.flush();
+        connection.flushAndResumeReading();
     }
 
     @Override

@@ -57,7 +57,7 @@ final class Connection implements TenantConnection.Observer {
         this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.ensembleConfig(),
                 relay::toClient, this);
         this.budget = new BudgetGate(tenant.budget(), meters,
-                new PacedFrames(client.eventLoop(), this::handle, this::afterPacedRelease));
+                new PacedFrames(client.eventLoop(), this::handle, this::flushAndResumeReading));
         this.admission = new Admission(context.limits(), meters);
         this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
     }
@@ -175,14 +175,18 @@ final class Connection implements TenantConnection.Observer {
         }
     }
 
-    /** The end of a read batch on either side: one flush for the batch. */
+    /** The end of a client read batch: one flush for the batch (reading was decided frame by frame). */
     void flush() {
         relay.flush();
-        relay.updateClientReading();
     }
 
-    private void afterPacedRelease() {
-        flush();
+    /**
+     * The end of an upstream read batch, or of frames the budget released: one flush, then reading the client
+     * again if the replies made room.
+     */
+    void flushAndResumeReading() {
+        relay.flush();
+        relay.updateClientReading();
     }
 
     /** The connection's own conditions for reading the client; the relay adds the channels' writability. */
