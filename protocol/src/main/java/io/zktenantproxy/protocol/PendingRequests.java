@@ -26,13 +26,24 @@ final class PendingRequests {
         final long sentNanos;
         final ByteBuf local;
         final boolean proxyOwned;
+        /** The quota charge reserved for it, settled by its reply; null for most requests. */
+        final QuotaCharge charge;
+        /** The watch change it makes if it succeeds; null for most requests. */
+        final WatchLedger.Change watch;
 
         Entry(int xid, OpCode op, long sentNanos, ByteBuf local, boolean proxyOwned) {
+            this(xid, op, sentNanos, local, proxyOwned, null, null);
+        }
+
+        Entry(int xid, OpCode op, long sentNanos, ByteBuf local, boolean proxyOwned, QuotaCharge charge,
+              WatchLedger.Change watch) {
             this.xid = xid;
             this.op = op;
             this.sentNanos = sentNanos;
             this.local = local;
             this.proxyOwned = proxyOwned;
+            this.charge = charge;
+            this.watch = watch;
         }
     }
 
@@ -64,6 +75,11 @@ final class PendingRequests {
 
     void expectUpstream(int xid, OpCode op, long sentNanos, boolean proxyOwned) {
         queue.addLast(new Entry(xid, op, sentNanos, null, proxyOwned));
+    }
+
+    /** A request whose reply settles a quota charge or a watch change (either may be null). */
+    void expectUpstream(int xid, OpCode op, long sentNanos, QuotaCharge charge, WatchLedger.Change watch) {
+        queue.addLast(new Entry(xid, op, sentNanos, null, false, charge, watch));
     }
 
     /** Sends {@code reply} now if nothing is pending, else queues it behind the pending requests. */
@@ -108,12 +124,17 @@ final class PendingRequests {
         return queue.size();
     }
 
-    /** Releases every queued local reply; the connection is closing. */
-    void releaseAll() {
+    /**
+     * Releases every queued local reply; the connection is closing. Requests still waiting for a reply are handed to
+     * {@code unanswered} (their quota charges and watch places must be given back).
+     */
+    void releaseAll(Consumer<Entry> unanswered) {
         Entry entry;
         while ((entry = queue.pollFirst()) != null) {
             if (entry.local != null) {
                 entry.local.release();
+            } else if (entry.op != null) {
+                unanswered.accept(entry);
             }
         }
     }

@@ -65,4 +65,13 @@ public sealed interface RequestOutcome {
      */
     record AnswerLocally(int xid, OpCode op) implements RequestOutcome {
     }
+
+    /**
+     * A write that must wait for a fresh count of the tenant's usage before the proxy may decide on it (it would
+     * cross the quota by the count in hand, which may be stale). Nothing was sent or queued: the caller keeps the
+     * frame, hands no later frame to the connection meanwhile, and hands this one to
+     * {@link TenantConnection#onHeldFrame} once {@code until} completes (whether normally or not).
+     */
+    record Hold(int xid, OpCode op, java.util.concurrent.CompletionStage<?> until) implements RequestOutcome {
+    }
 }

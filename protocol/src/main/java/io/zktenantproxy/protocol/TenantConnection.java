@@ -37,6 +37,14 @@ public final class TenantConnection {
         default void onProxyReply(OpCode op, int err) {
         }
 
+        /** A request was refused with {@code QUOTAEXCEEDED} for want of {@code kind}. */
+        default void onQuotaExceeded(QuotaKind kind) {
+        }
+
+        /** The session's watch count changed by {@code delta} entries. */
+        default void onWatchCount(int delta) {
+        }
+
         Observer NONE = new Observer() {
         };
     }
@@ -47,6 +55,9 @@ public final class TenantConnection {
     private final byte[] ensembleConfig;
     private final Consumer<ByteBuf> toClient;
     private final Observer observer;
+    private final SessionQuotas quotas;
+    private final WatchLedger watches;
+    private boolean heldFrame;
     private boolean clientHandshakeDone;
     private boolean serverHandshakeDone;
     private long lastZxid;
@@ -73,6 +84,17 @@ public final class TenantConnection {
      */
     public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, byte[] ensembleConfig,
                             Consumer<ByteBuf> toClient, Observer observer) {
+        this(chroot, aclPolicy, SessionQuotas.NONE, ensembleConfig, toClient, observer);
+    }
+
+    /**
+     * @param quotas what the connection's writes and watches are checked against
+     * @see #TenantConnection(TenantChroot, AclPolicy, byte[], Consumer, Observer)
+     */
+    public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, SessionQuotas quotas, byte[] ensembleConfig,
+                            Consumer<ByteBuf> toClient, Observer observer) {
+        this.quotas = quotas;
+        this.watches = quotas.watchesPerSession() > 0 ? new WatchLedger(quotas.watchesPerSession()) : null;
         this.requests = new RequestRewriter(chroot, aclPolicy);
         this.replies = new ReplyRewriter(chroot);
         this.pending = new PendingRequests(toClient);
@@ -88,7 +110,8 @@ public final class TenantConnection {
      * @return {@link RequestOutcome.Connect} or {@link RequestOutcome.Forward}: the caller owns {@code toUpstream};
      *         {@link RequestOutcome.Refuse}, {@link RequestOutcome.RefuseMulti} or
      *         {@link RequestOutcome.AnswerLocally}: the reply is already sent to {@code toClient} or queued behind
-     *         earlier replies, and the outcome is only for metrics and logs
+     *         earlier replies, and the outcome is only for metrics and logs; {@link RequestOutcome.Hold}: nothing
+     *         happened yet, see there
      * @throws ProtocolException if the frame breaks the protocol; the connection must be closed
      */
     public RequestOutcome onClientFrame(ByteBuf frame, ByteBufAllocator alloc) {
@@ -100,9 +123,10 @@ public final class TenantConnection {
         }
         RequestOutcome outcome = requests.rewrite(frame, alloc);
         if (outcome instanceof RequestOutcome.Forward forward) {
-            if (forward.op().awaitsReplyInOrder()) {
-                pending.expectUpstream(forward.xid(), forward.op(), System.nanoTime(), false);
-            }
+            outcome = admit(forward, frame, alloc);
+        }
+        if (outcome instanceof RequestOutcome.Forward) {
+            return outcome;
         } else if (outcome instanceof RequestOutcome.Refuse refuse) {
             pending.answerLocally(refuse.xid(), Replies.header(alloc, refuse.xid(), lastZxid, refuse.err()));
         } else if (outcome instanceof RequestOutcome.RefuseMulti multi) {
@@ -113,6 +137,81 @@ public final class TenantConnection {
             pending.answerLocally(local.xid(), Replies.getData(alloc, local.xid(), lastZxid, ensembleConfig));
         }
         return outcome;
+    }
+
+    /**
+     * Handles a frame again that {@link #onClientFrame} answered with {@link RequestOutcome.Hold}, now that the usage
+     * was counted afresh: this time the quota decides at once.
+     */
+    public RequestOutcome onHeldFrame(ByteBuf frame, ByteBufAllocator alloc) {
+        heldFrame = true;
+        try {
+            return onClientFrame(frame, alloc);
+        } finally {
+            heldFrame = false;
+        }
+    }
+
+    /**
+     * Checks a request bound upstream against the quotas and records what its reply must settle.
+     *
+     * @return {@code forward} (now expected upstream), a refusal (its buffer released), or a hold
+     */
+    private RequestOutcome admit(RequestOutcome.Forward forward, ByteBuf clientFrame, ByteBufAllocator alloc) {
+        OpCode op = forward.op();
+        if (!op.awaitsReplyInOrder()) {
+            return forward;
+        }
+        QuotaCharge charge = null;
+        WatchLedger.Change watch = null;
+        if (quotas.znodes() != ZnodeQuota.UNLIMITED && QuotaCharge.charges(op)) {
+            charge = QuotaCharge.of(op, forward.toUpstream(), quotas.bytesPerZnode());
+            ZnodeQuota.Decision decision = charge.oversizedIndex() >= 0
+                    ? new ZnodeQuota.Refuse(QuotaKind.BYTES, charge.oversizedIndex())
+                    : quotas.znodes().reserve(charge, !heldFrame);
+            if (decision instanceof ZnodeQuota.Wait wait) {
+                forward.toUpstream().release();
+                return new RequestOutcome.Hold(forward.xid(), op, wait.until());
+            }
+            if (decision instanceof ZnodeQuota.Refuse refuse) {
+                return quotaExceeded(forward, refuse.kind(), refuse.failedIndex(), charge.ops());
+            }
+        } else if (watches != null) {
+            if (op == OpCode.SET_WATCHES || op == OpCode.SET_WATCHES2) {
+                int before = watches.size();
+                if (!watches.restore(op, forward.toUpstream())) {
+                    return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
+                }
+                watchCountChanged(before);
+            } else {
+                watch = watches.registration(op, forward.toUpstream(), clientFrame);
+                if (watch == WatchLedger.OVER) {
+                    return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
+                }
+            }
+        }
+        if (charge == null && watch == null) {
+            pending.expectUpstream(forward.xid(), op, System.nanoTime(), false);
+        } else {
+            pending.expectUpstream(forward.xid(), op, System.nanoTime(), charge, watch);
+        }
+        return forward;
+    }
+
+    private RequestOutcome quotaExceeded(RequestOutcome.Forward forward, QuotaKind kind, int failedIndex, int ops) {
+        forward.toUpstream().release();
+        observer.onQuotaExceeded(kind);
+        String reason = kind.tag() + " quota exceeded";
+        return forward.op() == OpCode.MULTI
+                ? new RequestOutcome.RefuseMulti(forward.xid(), KeeperCode.QUOTA_EXCEEDED, reason, failedIndex, ops)
+                : new RequestOutcome.Refuse(forward.xid(), forward.op().code(), KeeperCode.QUOTA_EXCEEDED, reason);
+    }
+
+    private void watchCountChanged(int before) {
+        int delta = watches.size() - before;
+        if (delta != 0) {
+            observer.onWatchCount(delta);
+        }
     }
 
     /**
@@ -141,6 +240,9 @@ public final class TenantConnection {
         long zxid = frame.getLong(start + Integer.BYTES);
         int err = frame.getInt(start + Integer.BYTES + Long.BYTES);
         if (xid == Xids.NOTIFICATION) {
+            if (watches != null) {
+                watchFired(frame, start + Jute.REPLY_HEADER_BYTES);
+            }
             toClient.accept(replies.rewriteNotification(frame, alloc));
             observer.onNotification();
             return null;
@@ -157,6 +259,14 @@ public final class TenantConnection {
             observer.onProxyReply(entry.op, err);
             pending.drainLocal(lastZxid);
             return null;
+        }
+        if (entry.charge != null) {
+            quotas.znodes().settle(entry.charge, applied(entry.op, err, frame, start + Jute.REPLY_HEADER_BYTES));
+        }
+        if (entry.watch != null) {
+            int before = watches.size();
+            watches.replied(entry.watch, err);
+            watchCountChanged(before);
         }
         ByteBuf out = replies.rewriteReply(frame, entry.op, err, alloc);
         observer.onReply(entry.op, err, System.nanoTime() - entry.sentNanos);
@@ -194,8 +304,52 @@ public final class TenantConnection {
         return serverHandshakeDone;
     }
 
-    /** Releases queued local replies; call once when the connection closes. */
+    /** @return watch entries the session holds, as far as the proxy has seen (0 without a watch limit) */
+    public int watchCount() {
+        return watches == null ? 0 : watches.size();
+    }
+
+    /**
+     * Releases queued local replies, and gives back what unanswered requests reserved (a write whose reply never
+     * came counts as applied until the tenant's usage is next counted); call once when the connection closes.
+     */
     public void release() {
-        pending.releaseAll();
+        pending.releaseAll(entry -> {
+            if (entry.charge != null) {
+                quotas.znodes().settle(entry.charge, null);
+            }
+            if (entry.watch != null) {
+                watches.abandoned(entry.watch);
+            }
+        });
+        if (watches != null && watches.size() > 0) {
+            observer.onWatchCount(-watches.size());
+        }
+    }
+
+    /**
+     * @return whether a write changed the tree: its reply has err 0 and, for a multi (whose header err is 0 either
+     *     way), the first result is not an {@code ErrorResult}
+     */
+    private static boolean applied(OpCode op, int err, ByteBuf frame, int body) {
+        if (err != KeeperCode.OK) {
+            return false;
+        }
+        return op != OpCode.MULTI || frame.writerIndex() < body + Integer.BYTES || frame.getInt(body) != -1;
+    }
+
+    /** {@code WatcherEvent{int type; int state; ustring path}}: a one-shot watch it fires stops counting. */
+    private void watchFired(ByteBuf frame, int body) {
+        if (frame.writerIndex() < body + 3 * Integer.BYTES) {
+            return; // malformed: the rewrite below throws
+        }
+        int type = frame.getInt(body);
+        int length = frame.getInt(body + 2 * Integer.BYTES);
+        if (length < 0 || body + 3 * Integer.BYTES + length > frame.writerIndex()) {
+            return;
+        }
+        int before = watches.size();
+        watches.fired(type, frame.toString(body + 3 * Integer.BYTES, length, java.nio.charset.StandardCharsets.UTF_8));
+        watchCountChanged(before);
     }
 }

@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.cli;
 import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ConfigLoader;
 import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.QuotaLimits;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,10 +35,20 @@ final class CheckConfigCommand implements Callable<Integer> {
             System.out.println("tenant " + t.name() + ": listen " + t.listen() + ", chroot " + t.chroot()
                     + (t.advertised().isEmpty() ? "" : ", advertised " + t.advertised())
                     + ", budget " + budget(t.requestsPerSecond(config.limits()), " requests/s") + ", "
-                    + budget(t.bytesPerSecond(config.limits()), " bytes/s"));
+                    + budget(t.bytesPerSecond(config.limits()), " bytes/s") + ", "
+                    + quotas(t.quotas(config.limits())));
         }
         System.out.println("OK");
         return 0;
+    }
+
+    private static String quotas(QuotaLimits q) {
+        return "quota " + limit(q.znodes(), " znodes") + ", " + limit(q.bytes(), " bytes") + " (" + q.bytesPerZnode()
+                + " per znode), " + limit(q.watchesPerSession(), " watches per session");
+    }
+
+    private static String limit(long value, String unit) {
+        return value == 0 ? "unlimited" + unit : value + unit;
     }
 
     private static String budget(int perSecond, String unit) {

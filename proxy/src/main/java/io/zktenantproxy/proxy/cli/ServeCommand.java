@@ -80,6 +80,23 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env ZKTP_BYTES_PER_SECOND; default ${DEFAULT-VALUE}, 32 MiB; 0: none).")
     int bytesPerSecond;
 
+    @Option(names = "--quota-znodes", defaultValue = "${env:ZKTP_QUOTA_ZNODES:-" + Limits.DEFAULT_QUOTA_ZNODES + "}",
+            paramLabel = "N", description = "Znodes the tenant may keep on the ensemble, across all proxy instances; "
+                    + "more creates are refused with QUOTAEXCEEDED (env ZKTP_QUOTA_ZNODES; default ${DEFAULT-VALUE}; "
+                    + "0: none).")
+    long quotaZnodes;
+
+    @Option(names = "--quota-bytes", defaultValue = "${env:ZKTP_QUOTA_BYTES:-" + Limits.DEFAULT_QUOTA_BYTES + "}",
+            paramLabel = "N", description = "Bytes the tenant may keep on the ensemble: data plus "
+                    + Limits.DEFAULT_QUOTA_BYTES_PER_ZNODE + " per znode for its path and ACL list "
+                    + "(env ZKTP_QUOTA_BYTES; default ${DEFAULT-VALUE}, 32 MiB; 0: none).")
+    long quotaBytes;
+
+    @Option(names = "--max-watches-per-session", defaultValue = "${env:ZKTP_MAX_WATCHES_PER_SESSION:-"
+            + Limits.DEFAULT_MAX_WATCHES_PER_SESSION + "}", paramLabel = "N", description = "Watches one session may "
+                    + "hold on the ensemble (env ZKTP_MAX_WATCHES_PER_SESSION; default ${DEFAULT-VALUE}; 0: none).")
+    int maxWatchesPerSession;
+
     @Override
     public Integer call() throws Exception {
         ProxyConfig proxyConfig;
@@ -112,7 +129,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null : new AdminConfig(admin, null);
         ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
-                List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond)));
+                List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond, quotaZnodes,
+                        quotaBytes, maxWatchesPerSession)));
         List<String> errors = ConfigValidator.validate(sidecar);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);

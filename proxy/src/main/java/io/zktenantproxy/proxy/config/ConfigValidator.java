@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * Reachability of the upstream is not checked here: the proxy warns and keeps retrying at run time.
  */
 public final class ConfigValidator {
+    /** Room for a short path and one ACL entry: below it a tenant could create next to nothing. */
+    static final int MIN_BYTES_PER_ZNODE = 128;
     /** The largest budget per second: Bucket4j refills at most one token a nanosecond. */
     static final int MAX_BUDGET_PER_SECOND = 1_000_000_000;
     private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
@@ -59,6 +61,10 @@ public final class ConfigValidator {
             if (t.bytesPerSecond() != null) {
                 budget(at + ".bytesPerSecond", t.bytesPerSecond(), errors);
             }
+            quota(at + ".quotaZnodes", t.quotaZnodes(), errors);
+            quota(at + ".quotaBytes", t.quotaBytes(), errors);
+            quota(at + ".maxWatchesPerSession", t.maxWatchesPerSession() == null ? null
+                    : t.maxWatchesPerSession().longValue(), errors);
             try {
                 new TenantChroot(t.chroot());
                 chroots.add(new String[] {t.chroot(), t.name()});
@@ -123,6 +129,20 @@ public final class ConfigValidator {
         budget("limits.requestsPerSecond", limits.requestsPerSecond(), errors);
         budget("limits.bytesPerSecond", limits.bytesPerSecond(), errors);
         budget("limits.connectionsPerSecond", limits.connectionsPerSecond(), errors);
+        quota("limits.quotaZnodes", limits.quotaZnodes(), errors);
+        quota("limits.quotaBytes", limits.quotaBytes(), errors);
+        quota("limits.maxWatchesPerSession", limits.maxWatchesPerSession().longValue(), errors);
+        if (limits.quotaBytesPerZnode() < MIN_BYTES_PER_ZNODE) {
+            errors.add("limits.quotaBytesPerZnode: " + limits.quotaBytesPerZnode() + " (expected: >= "
+                    + MIN_BYTES_PER_ZNODE + ")");
+        }
+    }
+
+    /** A quota: 0 (none) or a positive count. */
+    private static void quota(String field, Long value, List<String> errors) {
+        if (value != null && value < 0) {
+            errors.add(field + ": " + value + " (expected: >= 0, 0 for no limit)");
+        }
     }
 
     private static void positive(String field, int value, List<String> errors) {

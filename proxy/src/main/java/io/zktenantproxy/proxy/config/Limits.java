@@ -25,16 +25,38 @@ import io.zktenantproxy.protocol.FrameDecoder;
  * @param connectionsPerSecond     connections a tenant's listener accepts per second, burst of one second's worth;
  *                                 beyond it the listener pauses and new connections wait in the kernel's accept
  *                                 queue (default 200; 0 = no budget)
+ * @param quotaZnodes              znodes a tenant may keep on the ensemble, across every proxy instance: every kind,
+ *                                 under its chroot, the chroot itself not counted (default 10 000; 0 = no limit).
+ *                                 A tenant's own {@code quotaZnodes} wins. See {@link QuotaLimits}.
+ * @param quotaBytes               bytes a tenant may keep on the ensemble: data plus {@code quotaBytesPerZnode} per
+ *                                 znode (default 32 MiB; 0 = no limit). A tenant's own {@code quotaBytes} wins.
+ * @param maxWatchesPerSession     watches one session may hold on the ensemble (default 10 000; 0 = no limit). A
+ *                                 tenant's own {@code maxWatchesPerSession} wins.
+ * @param quotaBytesPerZnode       what each znode is charged beside its data, and the most its path (stored twice by
+ *                                 ZooKeeper) and ACL list may take: {@code 2 * path + acl <= quotaBytesPerZnode}
+ *                                 (default 1 024 bytes)
  */
 public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                      Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs,
-                     Integer requestsPerSecond, Integer bytesPerSecond, Integer connectionsPerSecond) {
+                     Integer requestsPerSecond, Integer bytesPerSecond, Integer connectionsPerSecond,
+                     Long quotaZnodes, Long quotaBytes, Integer maxWatchesPerSession, Integer quotaBytesPerZnode) {
     /** Default of {@link #requestsPerSecond}: far above what Flink HA needs, far below what saturates an ensemble. */
     public static final int DEFAULT_REQUESTS_PER_SECOND = 10_000;
     /** Default of {@link #bytesPerSecond}: 32 MiB. */
     public static final int DEFAULT_BYTES_PER_SECOND = 32 * 1024 * 1024;
     /** Default of {@link #connectionsPerSecond}: a whole Flink cluster reconnects within seconds. */
     public static final int DEFAULT_CONNECTIONS_PER_SECOND = 200;
+    /**
+     * Default of {@link #quotaZnodes}: one Flink cluster with one job keeps 25 znodes (measured with the fraud job);
+     * 10 000 leaves room for a few clusters with dozens of jobs and retained checkpoints each.
+     */
+    public static final long DEFAULT_QUOTA_ZNODES = 10_000;
+    /** Default of {@link #quotaBytes}: 32 MiB, room for the default znode quota at its per-znode charge and data. */
+    public static final long DEFAULT_QUOTA_BYTES = 32L * 1024 * 1024;
+    /** Default of {@link #maxWatchesPerSession}. */
+    public static final int DEFAULT_MAX_WATCHES_PER_SESSION = 10_000;
+    /** Default of {@link #quotaBytesPerZnode}. */
+    public static final int DEFAULT_QUOTA_BYTES_PER_ZNODE = 1024;
 
     public Limits {
         maxFrameBytes = maxFrameBytes != null ? maxFrameBytes : FrameDecoder.DEFAULT_MAX_FRAME_LENGTH;
@@ -46,35 +68,42 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
         requestsPerSecond = requestsPerSecond != null ? requestsPerSecond : DEFAULT_REQUESTS_PER_SECOND;
         bytesPerSecond = bytesPerSecond != null ? bytesPerSecond : DEFAULT_BYTES_PER_SECOND;
         connectionsPerSecond = connectionsPerSecond != null ? connectionsPerSecond : DEFAULT_CONNECTIONS_PER_SECOND;
+        quotaZnodes = quotaZnodes != null ? quotaZnodes : DEFAULT_QUOTA_ZNODES;
+        quotaBytes = quotaBytes != null ? quotaBytes : DEFAULT_QUOTA_BYTES;
+        maxWatchesPerSession = maxWatchesPerSession != null ? maxWatchesPerSession : DEFAULT_MAX_WATCHES_PER_SESSION;
+        quotaBytesPerZnode = quotaBytesPerZnode != null ? quotaBytesPerZnode : DEFAULT_QUOTA_BYTES_PER_ZNODE;
     }
 
     /** The six connection limits, the budgets at their defaults. */
     public Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                   Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs) {
         this(maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
-                upstreamConnectTimeoutMs, null, null, null);
+                upstreamConnectTimeoutMs, null, null, null, null, null, null, null);
     }
 
     /** The limits by name, in the order of the record's components, for {@link #with}. */
     public enum Limit {
         MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_CONNECTIONS_PER_TENANT, HANDSHAKE_TIMEOUT_MS, IDLE_TIMEOUT_MS,
-        UPSTREAM_CONNECT_TIMEOUT_MS, REQUESTS_PER_SECOND, BYTES_PER_SECOND, CONNECTIONS_PER_SECOND
+        UPSTREAM_CONNECT_TIMEOUT_MS, REQUESTS_PER_SECOND, BYTES_PER_SECOND, CONNECTIONS_PER_SECOND, QUOTA_ZNODES,
+        QUOTA_BYTES, MAX_WATCHES_PER_SESSION, QUOTA_BYTES_PER_ZNODE
     }
 
     /** @return all defaults; {@link #with} then sets one limit at a time */
     public static Limits defaults() {
-        return new Limits(null, null, null, null, null, null, null, null, null);
+        return new Limits(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
      * @return these limits with {@code limit} set to {@code value} and the others as they are, so that a caller names
      *     what it sets: {@code Limits.defaults().with(Limit.IDLE_TIMEOUT_MS, 60_000)}
      */
-    public Limits with(Limit limit, int value) {
-        Integer[] values = {maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
-            upstreamConnectTimeoutMs, requestsPerSecond, bytesPerSecond, connectionsPerSecond};
-        values[limit.ordinal()] = value;
-        return new Limits(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
-                values[8]);
+    public Limits with(Limit limit, long value) {
+        long[] v = {maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
+            upstreamConnectTimeoutMs, requestsPerSecond, bytesPerSecond, connectionsPerSecond, quotaZnodes, quotaBytes,
+            maxWatchesPerSession, quotaBytesPerZnode};
+        v[limit.ordinal()] = value;
+        return new Limits(Math.toIntExact(v[0]), Math.toIntExact(v[1]), Math.toIntExact(v[2]), Math.toIntExact(v[3]),
+                Math.toIntExact(v[4]), Math.toIntExact(v[5]), Math.toIntExact(v[6]), Math.toIntExact(v[7]),
+                Math.toIntExact(v[8]), v[9], v[10], Math.toIntExact(v[11]), Math.toIntExact(v[12]));
     }
 }

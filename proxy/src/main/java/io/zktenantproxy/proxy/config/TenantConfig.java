@@ -14,9 +14,14 @@ import java.util.List;
  *                          0: none)
  * @param bytesPerSecond    this tenant's byte budget, replacing {@link Limits#bytesPerSecond()} (null: that one;
  *                          0: none)
+ * @param quotaZnodes          this tenant's znode quota, replacing {@link Limits#quotaZnodes()} (null: that one; 0: none)
+ * @param quotaBytes           this tenant's byte quota, replacing {@link Limits#quotaBytes()} (null: that one; 0: none)
+ * @param maxWatchesPerSession watches per session for this tenant, replacing {@link Limits#maxWatchesPerSession()}
+ *                             (null: that one; 0: none)
  */
 public record TenantConfig(String name, String chroot, String listen, List<String> advertised,
-                           Integer requestsPerSecond, Integer bytesPerSecond) {
+                           Integer requestsPerSecond, Integer bytesPerSecond, Long quotaZnodes, Long quotaBytes,
+                           Integer maxWatchesPerSession) {
     public TenantConfig {
         if (chroot == null && name != null) {
             chroot = "/tenants/" + name;
@@ -29,37 +34,57 @@ public record TenantConfig(String name, String chroot, String listen, List<Strin
         this(name, chroot, listen, advertised, null, null);
     }
 
+    /** A tenant on the proxy-wide quotas. */
+    public TenantConfig(String name, String chroot, String listen, List<String> advertised,
+                        Integer requestsPerSecond, Integer bytesPerSecond) {
+        this(name, chroot, listen, advertised, requestsPerSecond, bytesPerSecond, null, null, null);
+    }
+
     /**
      * @return a tenant with every optional field at its default (chroot {@code /tenants/<name>}, the proxy-wide
      *     advertised addresses and budgets) and no listen address yet: {@code named("acme").withListen(...)}
      */
     public static TenantConfig named(String name) {
-        return new TenantConfig(name, null, null, null, null, null);
+        return new TenantConfig(name, null, null, null, null, null, null, null, null);
     }
 
     /** @return this tenant with {@link #chroot()} replaced */
     public TenantConfig withChroot(String serverPath) {
-        return new TenantConfig(name, serverPath, listen, advertised, requestsPerSecond, bytesPerSecond);
+        return new TenantConfig(name, serverPath, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
     }
 
     /** @return this tenant with {@link #listen()} replaced */
     public TenantConfig withListen(String hostPort) {
-        return new TenantConfig(name, chroot, hostPort, advertised, requestsPerSecond, bytesPerSecond);
+        return new TenantConfig(name, chroot, hostPort, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
     }
 
     /** @return this tenant with {@link #advertised()} replaced */
     public TenantConfig withAdvertised(List<String> hostPorts) {
-        return new TenantConfig(name, chroot, listen, hostPorts, requestsPerSecond, bytesPerSecond);
+        return new TenantConfig(name, chroot, listen, hostPorts, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
     }
 
     /** @return this tenant with a request budget of its own (0: none) */
     public TenantConfig withRequestsPerSecond(int requests) {
-        return new TenantConfig(name, chroot, listen, advertised, requests, bytesPerSecond);
+        return new TenantConfig(name, chroot, listen, advertised, requests, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
     }
 
     /** @return this tenant with a byte budget of its own (0: none) */
     public TenantConfig withBytesPerSecond(int bytes) {
-        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytes);
+        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytes, quotaZnodes, quotaBytes, maxWatchesPerSession);
+    }
+
+    /** @return this tenant with quotas of its own (null: the proxy-wide one; 0: none) */
+    public TenantConfig withQuotas(Long znodes, Long bytes, Integer watchesPerSession) {
+        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytesPerSecond, znodes, bytes,
+                watchesPerSession);
+    }
+
+    /** @return this tenant's quotas: its own where set, else the proxy-wide ones in {@code limits} */
+    public QuotaLimits quotas(Limits limits) {
+        return new QuotaLimits(quotaZnodes != null ? quotaZnodes : limits.quotaZnodes(),
+                quotaBytes != null ? quotaBytes : limits.quotaBytes(),
+                maxWatchesPerSession != null ? maxWatchesPerSession : limits.maxWatchesPerSession(),
+                limits.quotaBytesPerZnode());
     }
 
     /** @return requests per second this tenant may send through one proxy instance, 0 for no budget */

@@ -13,6 +13,8 @@ public enum CloseReason {
     UPSTREAM_UNAVAILABLE,
     /** The tenant's chroot could not be created. */
     CHROOT_UNAVAILABLE,
+    /** The tenant has a znode or byte quota, and the ensemble's count of its usage could not be set up. */
+    QUOTA_UNAVAILABLE,
     /** No ConnectRequest within the handshake timeout. */
     HANDSHAKE_TIMEOUT,
     /** Nothing received within the idle timeout. */

@@ -39,6 +39,18 @@ public final class MeterNames {
     public static final String WATCH_EVENTS = PREFIX + ".watch.events";
     /** Counter {tenant}: server paths outside the tenant's chroot. */
     public static final String ISOLATION_VIOLATIONS = PREFIX + ".isolation.violations";
+    /** Counter {tenant, kind}: requests refused with QUOTAEXCEEDED, by the quota they would have crossed. */
+    public static final String QUOTA_EXCEEDED = PREFIX + ".quota.exceeded";
+    /** Counter {tenant}: writes that waited for a fresh count of the tenant's usage before being decided. */
+    public static final String QUOTA_WAITS = PREFIX + ".quota.waits";
+    /** Gauge {tenant, kind}: the tenant's usage, znodes or bytes (data plus the per-znode charge), as last counted. */
+    public static final String QUOTA_USED = PREFIX + ".quota.used";
+    /** Gauge {tenant, kind}: the tenant's quota, znodes, bytes or watches per session (0: none). */
+    public static final String QUOTA_LIMIT = PREFIX + ".quota.limit";
+    /** Gauge {tenant}: watches held by the tenant's sessions on this instance, all together. */
+    public static final String WATCHES_HELD = PREFIX + ".watches.held";
+    /** Gauge {tenant}: watches held by the tenant's busiest session on this instance. */
+    public static final String WATCHES_HELD_MAX = PREFIX + ".watches.held.max";
     /** Gauge: 1 when ready. */
     public static final String READY = PREFIX + ".ready";
 
@@ -54,6 +66,8 @@ public final class MeterNames {
     public static final String SPEED = "speed";
     /** Tag: {@code in} (from clients) or {@code out} (to clients). */
     public static final String DIRECTION = "direction";
+    /** Tag: a quota, {@code znodes}, {@code bytes} or {@code watches}. */
+    public static final String KIND = "kind";
     /** Tag: an ensemble server as written in the connect string. */
     public static final String SERVER = "server";
 

@@ -12,11 +12,14 @@ import io.zktenantproxy.protocol.IsolationViolationException;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
+import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.protocol.RequestOutcome;
 import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.function.IntSupplier;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,10 @@ final class Connection implements TenantConnection.Observer {
     private final BudgetGate budget;
     private final Admission admission;
     private final SessionBinder session;
+    /** Frames behind a write that waits for a fresh count of the tenant's usage, that write first. */
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+    private boolean holding;
+    private final IntSupplier watchCount;
     private boolean closing;
     private boolean released;
 
@@ -54,17 +61,19 @@ final class Connection implements TenantConnection.Observer {
         this.context = context;
         this.client = client;
         this.relay = new Relay(client, context.limits().maxInFlight(), this::mayReadClient, meters, tenant.budget());
-        this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.ensembleConfig(),
-                relay::toClient, this);
+        this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.sessionQuotas(),
+                tenant.ensembleConfig(), relay::toClient, this);
         this.budget = new BudgetGate(tenant.budget(), meters,
                 new PacedFrames(client.eventLoop(), this::handle, this::flushAndResumeReading));
         this.admission = new Admission(context.limits(), meters);
+        this.watchCount = protocol::watchCount;
         this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
     }
 
     /** The client channel is active: count it, refuse it over the tenant's limit, start the handshake deadline. */
     void open() {
         context.clients().add(client);
+        meters.sessionWatches(watchCount);
         admission.open(client.eventLoop(), this::close);
     }
 
@@ -88,25 +97,78 @@ final class Connection implements TenantConnection.Observer {
             if (closing) {
                 return;
             }
-            meters.bytesIn(frame.readableBytes());
-            RequestOutcome outcome = protocol.onClientFrame(frame, client.alloc());
-            if (outcome instanceof RequestOutcome.Forward forward) {
-                relay.toUpstream(forward.toUpstream());
-            } else if (outcome instanceof RequestOutcome.Connect connect) {
-                admission.cancelDeadline();
-                session.requested(connect.request());
-                relay.toUpstream(connect.toUpstream());
-                passGate(connect);
-            } else if (outcome instanceof RequestOutcome.Refuse refuse) {
-                answered(refuse.xid(), refuse.op(), refuse.err(), refuse.reason());
-            } else if (outcome instanceof RequestOutcome.RefuseMulti refuse) {
-                answered(refuse.xid(), OpCode.MULTI, refuse.err(), refuse.reason());
-            } else if (outcome instanceof RequestOutcome.AnswerLocally answer) {
-                answered(answer.xid(), answer.op(), KeeperCode.OK, null);
+            if (holding) {
+                held.addLast(frame.retain());
+                return;
             }
+            meters.bytesIn(frame.readableBytes());
+            act(frame, protocol.onClientFrame(frame, client.alloc()));
         } catch (ProtocolException e) {
             close(CloseReason.of(e), e.getMessage());
         } finally {
+            frame.release();
+        }
+    }
+
+    /** Acts on what the protocol made of {@code frame} (not released here). */
+    private void act(ByteBuf frame, RequestOutcome outcome) {
+        if (outcome instanceof RequestOutcome.Forward forward) {
+            relay.toUpstream(forward.toUpstream());
+        } else if (outcome instanceof RequestOutcome.Connect connect) {
+            admission.cancelDeadline();
+            session.requested(connect.request());
+            relay.toUpstream(connect.toUpstream());
+            passGate(connect);
+        } else if (outcome instanceof RequestOutcome.Refuse refuse) {
+            answered(refuse.xid(), refuse.op(), refuse.err(), refuse.reason());
+        } else if (outcome instanceof RequestOutcome.RefuseMulti refuse) {
+            answered(refuse.xid(), OpCode.MULTI, refuse.err(), refuse.reason());
+        } else if (outcome instanceof RequestOutcome.AnswerLocally answer) {
+            answered(answer.xid(), answer.op(), KeeperCode.OK, null);
+        } else if (outcome instanceof RequestOutcome.Hold hold) {
+            hold(frame, hold);
+        }
+    }
+
+    /**
+     * A write waits for a fresh count of the tenant's usage: it and every frame after it wait here, in order, and the
+     * client is not read meanwhile.
+     */
+    private void hold(ByteBuf frame, RequestOutcome.Hold hold) {
+        meters.quotaWait();
+        holding = true;
+        held.addFirst(frame.retain());
+        hold.until().whenComplete((ignored, error) -> client.eventLoop().execute(this::releaseHeld));
+    }
+
+    /** The count is in: decide the held write, then hand on the frames behind it until one holds again. */
+    private void releaseHeld() {
+        holding = false;
+        ByteBuf first = held.poll();
+        if (closing || first == null) {
+            discardHeld(first);
+            return;
+        }
+        try {
+            act(first, protocol.onHeldFrame(first, client.alloc()));
+        } catch (ProtocolException e) {
+            close(CloseReason.of(e), e.getMessage());
+        } finally {
+            first.release();
+        }
+        ByteBuf next;
+        while (!holding && !closing && (next = held.poll()) != null) {
+            handle(next);
+        }
+        flushAndResumeReading();
+    }
+
+    private void discardHeld(ByteBuf first) {
+        if (first != null) {
+            first.release();
+        }
+        ByteBuf frame;
+        while ((frame = held.poll()) != null) {
             frame.release();
         }
     }
@@ -191,7 +253,7 @@ final class Connection implements TenantConnection.Observer {
 
     /** The connection's own conditions for reading the client; the relay adds the channels' writability. */
     private boolean mayReadClient() {
-        return !closing && !budget.holding() && protocol.inFlight() < context.limits().maxInFlight();
+        return !closing && !budget.holding() && !holding && protocol.inFlight() < context.limits().maxInFlight();
     }
 
     /** Either channel's writability changed. */
@@ -269,7 +331,9 @@ final class Connection implements TenantConnection.Observer {
         admission.closed();
         session.closed();
         protocol.release();
+        meters.sessionGone(watchCount);
         budget.discard();
+        discardHeld(null);
     }
 
     @Override
@@ -280,6 +344,16 @@ final class Connection implements TenantConnection.Observer {
     @Override
     public void onNotification() {
         meters.watchEvent();
+    }
+
+    @Override
+    public void onQuotaExceeded(QuotaKind kind) {
+        meters.quotaExceeded(kind);
+    }
+
+    @Override
+    public void onWatchCount(int delta) {
+        meters.watchesHeld(delta);
     }
 
     @Override

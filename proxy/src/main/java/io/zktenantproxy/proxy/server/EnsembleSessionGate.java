@@ -6,7 +6,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@link SessionGate} of the running proxy. A handshake goes upstream once the tenant's chroot and the
- * session-marker root exist ({@link ChrootProvisioner}) and, for a resume, once the ensemble confirms that no other
+ * session-marker root exist ({@link ChrootProvisioner}), the ensemble counts the tenant's usage when it has a znode or
+ * byte quota ({@code TenantQuota#provision}) and, for a resume, once the ensemble confirms that no other
  * tenant created the session ({@link SessionRegistry}): the session password proves the session, not the tenant.
  */
 final class EnsembleSessionGate implements SessionGate {
@@ -25,6 +26,15 @@ final class EnsembleSessionGate implements SessionGate {
                 ? CompletableFuture.completedFuture(null) : registry.owner(sessionId);
         CompletableFuture<Void> provisioned = CompletableFuture.allOf(provisioner.ensure(tenant.chroot().root()),
                 provisioner.ensurePath(SessionRegistry.MARKER_ROOT));
+        CompletableFuture<Void> counted = tenant.quota() == null
+                ? CompletableFuture.completedFuture(null) : tenant.quota().provision();
+        CompletableFuture<Void> quota = counted.handle((ignored, error) -> {
+            if (error != null) {
+                throw new GateRefusal(CloseReason.QUOTA_UNAVAILABLE, "the tenant's usage cannot be counted: "
+                        + rootCause(error));
+            }
+            return null;
+        });
         return owner.thenCombine(provisioned, (ownerName, ignored) -> ownerName).handle((ownerName, error) -> {
             if (error != null) {
                 throw new GateRefusal(CloseReason.CHROOT_UNAVAILABLE, "chroot or session check unavailable: "
@@ -35,7 +45,7 @@ final class EnsembleSessionGate implements SessionGate {
                         + " belongs to another tenant");
             }
             return null;
-        });
+        }).thenCombine(quota, (ignored, alsoIgnored) -> null);
     }
 
     @Override

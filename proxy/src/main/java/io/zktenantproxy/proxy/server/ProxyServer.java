@@ -13,6 +13,8 @@ import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import io.zktenantproxy.proxy.quota.EnsembleUsageSource;
+import io.zktenantproxy.proxy.quota.UsageSource;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -20,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -44,6 +48,8 @@ public final class ProxyServer implements AutoCloseable {
     private final OperatorClient operatorClient;
     private final ChrootProvisioner provisioner;
     private final SessionRegistry sessions;
+    private final ExecutorService quotaExecutor;
+    private final UsageSource usage;
     private final ProxyContext context;
     private final Map<String, Tenant> tenants = new LinkedHashMap<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
@@ -59,6 +65,17 @@ public final class ProxyServer implements AutoCloseable {
         this.operatorClient = OperatorClient.start(config.upstream(), config.operator());
         this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots());
         this.sessions = new SessionRegistry(operatorClient);
+        this.quotaExecutor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "quota-provisioner");
+            t.setDaemon(true);
+            return t;
+        });
+        this.usage = new EnsembleUsageSource(operatorClient, OperatorAcl.quotaAcl(config.operator()), quotaExecutor);
+        if (config.operator() == null && config.tenants().stream().anyMatch(t -> t.quotas(config.limits()).accounted())) {
+            LOG.warn("quotas are on but no operator identity is configured: the quota znodes under /zookeeper/quota "
+                    + "are world-writable, so a client that reaches the ensemble directly could remove a tenant's "
+                    + "count (see docs/SECURITY.md)");
+        }
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), OperatorAcl.policy(config.operator()),
                 new UpstreamConnector(config.upstream(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
@@ -99,7 +116,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private void bindAll() {
         for (TenantConfig tc : config.tenants()) {
-            Tenant tenant = new Tenant(tc, config.advertised(), config.limits(), metrics.tenant(tc.name()));
+            Tenant tenant = new Tenant(tc, config.advertised(), config.limits(), metrics.tenant(tc.name()), usage);
             tenants.put(tenant.name(), tenant);
             Channel listener;
             try {
@@ -198,6 +215,7 @@ public final class ProxyServer implements AutoCloseable {
         boss.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         provisioner.close();
+        quotaExecutor.shutdownNow();
         operatorClient.close();
         boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());
         workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis());

@@ -1,17 +1,23 @@
 package io.zktenantproxy.proxy.server;
 
+import io.zktenantproxy.protocol.SessionQuotas;
 import io.zktenantproxy.protocol.TenantChroot;
+import io.zktenantproxy.protocol.ZnodeQuota;
 import io.zktenantproxy.proxy.config.HostPort;
 import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.config.QuotaLimits;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
+import io.zktenantproxy.proxy.quota.QuotaUsage;
+import io.zktenantproxy.proxy.quota.TenantQuota;
+import io.zktenantproxy.proxy.quota.UsageSource;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A tenant as the running proxy knows it: name, chroot, listen address, the {@code /zookeeper/config} data it is
- * served, its request and byte budget, and its meters. Shared by all of the tenant's connections; only the budget
- * changes, and it is thread-safe.
+ * served, its request and byte budget, its quotas, and its meters. Shared by all of the tenant's connections; only
+ * the budget and the quota's count change, and both are thread-safe.
  */
 public final class Tenant {
     private final String name;
@@ -22,8 +28,20 @@ public final class Tenant {
     private final TenantBudget budget;
     private final int requestsPerSecond;
     private final int bytesPerSecond;
+    private final QuotaLimits quotaLimits;
+    private final TenantQuota quota;
+    private final SessionQuotas sessionQuotas;
 
+    /** A tenant without a count of its usage: its znode and byte quotas are not enforced (handler tests). */
     Tenant(TenantConfig config, List<String> defaultAdvertised, Limits limits, TenantMeters meters) {
+        this(config, defaultAdvertised, limits, meters, null);
+    }
+
+    /**
+     * @param usage where the tenant's usage is counted, or null to enforce only its watch quota
+     */
+    Tenant(TenantConfig config, List<String> defaultAdvertised, Limits limits, TenantMeters meters,
+           UsageSource usage) {
         this.name = config.name();
         this.chroot = new TenantChroot(config.chroot());
         this.listen = HostPort.parse(config.listen());
@@ -38,6 +56,21 @@ public final class Tenant {
         this.requestsPerSecond = config.requestsPerSecond(limits);
         this.bytesPerSecond = config.bytesPerSecond(limits);
         this.budget = TenantBudget.of(requestsPerSecond, bytesPerSecond);
+        this.quotaLimits = config.quotas(limits);
+        this.quota = usage != null && quotaLimits.accounted()
+                ? new TenantQuota(name, chroot.root(), quotaLimits, requestsPerSecond, bytesPerSecond, usage) : null;
+        this.sessionQuotas = new SessionQuotas(quota == null ? ZnodeQuota.UNLIMITED : quota,
+                quotaLimits.bytesPerZnode(), quotaLimits.watchesPerSession());
+        meters.quotaGauges(() -> used(false), () -> used(true), quotaLimits.znodes(), quotaLimits.bytes(),
+                quotaLimits.watchesPerSession());
+    }
+
+    private double used(boolean bytes) {
+        QuotaUsage usage = quota == null ? null : quota.lastCount();
+        if (usage == null) {
+            return Double.NaN;
+        }
+        return bytes ? usage.chargedBytes(quotaLimits.bytesPerZnode()) : usage.znodes();
     }
 
     public String name() {
@@ -68,6 +101,20 @@ public final class Tenant {
 
     TenantBudget budget() {
         return budget;
+    }
+
+    /** @return the tenant's quotas (0: none) */
+    public QuotaLimits quotaLimits() {
+        return quotaLimits;
+    }
+
+    /** @return the tenant's znode and byte quota, or null when it has none (or no count of its usage) */
+    public TenantQuota quota() {
+        return quota;
+    }
+
+    SessionQuotas sessionQuotas() {
+        return sessionQuotas;
     }
 
     public TenantMeters meters() {
