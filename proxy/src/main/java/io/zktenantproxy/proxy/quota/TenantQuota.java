@@ -219,9 +219,10 @@ public final class TenantQuota implements ZnodeQuota {
      */
     private synchronized CompletableFuture<Void> requestCount() {
         if (counting == null) {
-            counting = new CompletableFuture<>();
-            startCount(counting);
-            return counting;
+            CompletableFuture<Void> count = new CompletableFuture<>();
+            counting = count;
+            startCount(count); // may complete at once (no connection): return the future, not the field
+            return count;
         }
         if (nextCount == null) {
             nextCount = new CompletableFuture<>();
@@ -254,7 +255,7 @@ public final class TenantQuota implements ZnodeQuota {
                 counting = following;
             }
             if (error != null) {
-                LOG.debug("tenant {}: counting usage failed: {}", tenant, error.toString());
+                LOG.info("tenant {}: counting usage failed: {}", tenant, error.toString());
             }
             done.complete(null); // waiting writes are decided on whatever count is in hand
             if (following != null) {

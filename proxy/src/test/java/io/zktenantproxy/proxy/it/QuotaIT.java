@@ -1,0 +1,260 @@
+package io.zktenantproxy.proxy.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.zktenantproxy.proxy.config.OperatorConfig;
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.server.ProxyServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.Quotas;
+import org.apache.zookeeper.StatsTrack;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Per-tenant quotas on a real ensemble, through a real client: znodes of every kind, bytes (data, names, ACL lists),
+ * multi, watches per session, a second tenant unaffected, delete then write again, and the count kept by ZooKeeper
+ * itself. Runs twice in {@code mvn verify}: with the ensemble's own enforcement off (the default) and, in the
+ * {@code quota-enforced} execution, on ({@code -Dzookeeper.enforceQuota=true}), where ZooKeeper holds the same hard
+ * limits the proxy wrote.
+ */
+class QuotaIT {
+    private static final List<ACL> OPEN = ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    private static final int KIB = 1024;
+    private static final long ZNODES = 20;
+    private static final long BYTES = 64 * KIB;
+    private static final int WATCHES = 10;
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    private TestingServer server;
+    private ProxyServer proxy;
+    private final List<ZooKeeper> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = Upstreams.server();
+        proxy = ProxyServer.start(ProxyConfig.forUpstream(server.getConnectString())
+                .withOperator(new OperatorConfig("zktp-ops", "ops-secret"))
+                .withTenants(
+                        TenantConfig.named("acme").withListen("127.0.0.1:0").withQuotas(ZNODES, 0L, 0),
+                        TenantConfig.named("heavy").withListen("127.0.0.1:0").withQuotas(0L, BYTES, 0),
+                        TenantConfig.named("watcher").withListen("127.0.0.1:0").withQuotas(null, null, WATCHES),
+                        TenantConfig.named("other").withListen("127.0.0.1:0")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (ZooKeeper zk : clients) {
+            zk.close();
+        }
+        proxy.close();
+        server.close();
+    }
+
+    private ZooKeeper client(String tenant) throws Exception {
+        ZooKeeper zk = ProxyHarness.connect(ProxyHarness.connectString(proxy, tenant), event -> {
+        });
+        clients.add(zk);
+        return zk;
+    }
+
+    /** A client of the ensemble itself, not authenticated. */
+    private ZooKeeper direct() throws Exception {
+        ZooKeeper zk = ProxyHarness.connect(server.getConnectString(), event -> {
+        });
+        clients.add(zk);
+        return zk;
+    }
+
+    /** A client of the ensemble itself, authenticated as the operator. */
+    private ZooKeeper operator() throws Exception {
+        ZooKeeper zk = direct();
+        zk.addAuthInfo("digest", "zktp-ops:ops-secret".getBytes(StandardCharsets.UTF_8));
+        return zk;
+    }
+
+    /** ZooKeeper's own count of the tenant's znodes (its stats include the chroot itself). */
+    private long countedByZooKeeper(String chroot) throws Exception {
+        ZooKeeper zk = operator();
+        zk.sync(chroot);
+        StatsTrack stats = new StatsTrack(zk.getData(Quotas.statPath(chroot), false, null));
+        return stats.getCount() - 1;
+    }
+
+    private static void assertQuotaExceeded(KeeperException.Code code) {
+        assertEquals(KeeperException.Code.QUOTAEXCEEDED, code);
+    }
+
+    @Test
+    void createsUntilTheZnodeQuotaThenDeleteFreesRoom() throws Exception {
+        ZooKeeper acme = client("acme");
+        ZooKeeper other = client("other");
+        for (int i = 0; i < ZNODES; i++) {
+            acme.create("/n" + i, new byte[0], OPEN, CreateMode.PERSISTENT);
+        }
+        KeeperException refused = assertThrows(KeeperException.class,
+                () -> acme.create("/n" + ZNODES, new byte[0], OPEN, CreateMode.PERSISTENT));
+        assertQuotaExceeded(refused.code());
+        assertEquals(ZNODES, countedByZooKeeper("/tenants/acme"));
+        assertNotNull(acme.exists("/n0", false), "the session stays usable after a refusal");
+        for (int i = 0; i < 2 * ZNODES; i++) {
+            other.create("/n" + i, new byte[0], OPEN, CreateMode.PERSISTENT); // another tenant is not affected
+        }
+        acme.delete("/n0", -1);
+        acme.create("/n" + ZNODES, new byte[0], OPEN, CreateMode.PERSISTENT);
+        assertEquals(ZNODES, countedByZooKeeper("/tenants/acme"));
+    }
+
+    @Test
+    void everyKindCountsAndEphemeralsAreFreedWithTheirSession() throws Exception {
+        ZooKeeper acme = client("acme");
+        ZooKeeper holder = client("acme");
+        for (int i = 0; i < 4; i++) {
+            acme.create("/p" + i, new byte[0], OPEN, CreateMode.PERSISTENT);
+            acme.create("/s-", new byte[0], OPEN, CreateMode.PERSISTENT_SEQUENTIAL);
+            acme.create("/c" + i, new byte[0], OPEN, CreateMode.CONTAINER);
+            acme.create("/t" + i, new byte[0], OPEN, CreateMode.PERSISTENT_WITH_TTL, null, 600_000);
+            holder.create("/e" + i, new byte[0], OPEN, CreateMode.EPHEMERAL);
+        }
+        assertEquals(ZNODES, countedByZooKeeper("/tenants/acme"));
+        for (CreateMode mode : List.of(CreateMode.PERSISTENT, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER)) {
+            KeeperException refused = assertThrows(KeeperException.class,
+                    () -> acme.create("/more", new byte[0], OPEN, mode));
+            assertQuotaExceeded(refused.code());
+        }
+        KeeperException ttl = assertThrows(KeeperException.class, () -> acme.create("/more", new byte[0], OPEN,
+                CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL, null, 600_000));
+        assertQuotaExceeded(ttl.code());
+
+        holder.close(); // the ensemble deletes its four ephemerals; no request of the tenant says so
+        await().atMost(DEADLINE).ignoreException(KeeperException.QuotaExceededException.class)
+                .until(() -> acme.create("/after", new byte[0], OPEN, CreateMode.PERSISTENT) != null);
+        assertEquals(ZNODES - 3, countedByZooKeeper("/tenants/acme"));
+    }
+
+    @Test
+    void multiCrossingTheQuotaFailsWholeInZooKeepersShape() throws Exception {
+        ZooKeeper acme = client("acme");
+        for (int i = 0; i < ZNODES - 2; i++) {
+            acme.create("/n" + i, new byte[0], OPEN, CreateMode.PERSISTENT);
+        }
+        KeeperException refused = assertThrows(KeeperException.class, () -> acme.multi(List.of(
+                Op.create("/a", new byte[0], OPEN, CreateMode.PERSISTENT),
+                Op.setData("/n0", new byte[1], -1),
+                Op.create("/b", new byte[0], OPEN, CreateMode.PERSISTENT),
+                Op.create("/c", new byte[0], OPEN, CreateMode.PERSISTENT),
+                Op.delete("/n1", -1))));
+        assertQuotaExceeded(refused.code());
+        List<Integer> errors = new ArrayList<>();
+        for (OpResult result : refused.getResults()) {
+            errors.add(((OpResult.ErrorResult) result).getErr());
+        }
+        assertEquals(List.of(0, 0, 0, KeeperException.Code.QUOTAEXCEEDED.intValue(),
+                KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()), errors);
+        assertNull(acme.exists("/a", false));
+        assertNotNull(acme.exists("/n1", false), "nothing of a failed multi is applied");
+        acme.multi(List.of(Op.create("/a", new byte[0], OPEN, CreateMode.PERSISTENT),
+                Op.create("/b", new byte[0], OPEN, CreateMode.PERSISTENT)));
+        assertEquals(ZNODES, countedByZooKeeper("/tenants/acme"));
+    }
+
+    @Test
+    void bytesCountDataNamesAndAclLists() throws Exception {
+        ZooKeeper heavy = client("heavy");
+        heavy.create("/big", new byte[10 * KIB], OPEN, CreateMode.PERSISTENT);
+        heavy.setData("/big", new byte[40 * KIB], -1);
+        KeeperException grown = assertThrows(KeeperException.class,
+                () -> heavy.setData("/big", new byte[70 * KIB], -1));
+        assertQuotaExceeded(grown.code());
+        // near the limit a setData of the same size adds nothing, as ZooKeeper's own checkQuota sees it
+        heavy.setData("/big", new byte[40 * KIB], -1);
+
+        String longName = "/" + "x".repeat(600);
+        KeeperException named = assertThrows(KeeperException.class,
+                () -> heavy.create(longName, new byte[0], OPEN, CreateMode.PERSISTENT));
+        assertQuotaExceeded(named.code());
+
+        List<ACL> manyIds = new ArrayList<>(OPEN);
+        for (int i = 0; i < 20; i++) {
+            manyIds.add(new ACL(ZooDefs.Perms.READ, new Id("digest", "user" + i + ":" + "h".repeat(28))));
+        }
+        KeeperException acl = assertThrows(KeeperException.class,
+                () -> heavy.create("/acl", new byte[0], manyIds, CreateMode.PERSISTENT));
+        assertQuotaExceeded(acl.code());
+        heavy.create("/acl", new byte[0], OPEN, CreateMode.PERSISTENT);
+        KeeperException setAcl = assertThrows(KeeperException.class, () -> heavy.setACL("/acl", manyIds, -1));
+        assertQuotaExceeded(setAcl.code());
+
+        // 40 KiB + 2 znodes of 1 KiB charge: 22 KiB left
+        heavy.create("/fill", new byte[20 * KIB], OPEN, CreateMode.PERSISTENT);
+        KeeperException full = assertThrows(KeeperException.class,
+                () -> heavy.create("/more", new byte[2 * KIB], OPEN, CreateMode.PERSISTENT));
+        assertQuotaExceeded(full.code());
+        heavy.delete("/fill", -1);
+        heavy.create("/more", new byte[2 * KIB], OPEN, CreateMode.PERSISTENT);
+    }
+
+    @Test
+    void watchesUpToTheLimitFreedWhenFiredOrRemoved() throws Exception {
+        ZooKeeper watcher = client("watcher");
+        ZooKeeper other = client("watcher");
+        Watcher dataWatcher = event -> {
+        };
+        for (int i = 0; i < WATCHES; i++) {
+            assertNull(watcher.exists("/w" + i, dataWatcher)); // an exist watch on a missing node holds a place
+        }
+        KeeperException over = assertThrows(KeeperException.class, () -> watcher.exists("/w" + WATCHES, dataWatcher));
+        assertQuotaExceeded(over.code());
+        assertNull(watcher.exists("/w" + WATCHES, false), "reads without a watch still go through");
+        assertNotNull(other.exists("/", true), "another session of the tenant has its own watch quota");
+
+        other.create("/w0", new byte[0], OPEN, CreateMode.PERSISTENT); // fires the one-shot watch on /w0
+        await().atMost(DEADLINE).ignoreException(KeeperException.QuotaExceededException.class)
+                .until(() -> watcher.exists("/w" + WATCHES, dataWatcher) == null);
+
+        // removeAllWatches is the removal the server applies (opcode removeWatches); removing one watcher object
+        // (removeWatches) only checks the server's watch (checkWatches) and leaves it registered there
+        watcher.removeAllWatches("/w1", Watcher.WatcherType.Data, false);
+        watcher.removeAllWatches("/w2", Watcher.WatcherType.Data, false);
+        watcher.addWatch("/tree", dataWatcher, AddWatchMode.PERSISTENT); // a data and a child entry
+        KeeperException full = assertThrows(KeeperException.class, () -> watcher.getChildren("/", dataWatcher));
+        assertQuotaExceeded(full.code());
+        watcher.removeAllWatches("/tree", Watcher.WatcherType.Persistent, false);
+        assertNotNull(watcher.getChildren("/", dataWatcher));
+    }
+
+    @Test
+    void quotaZnodesAreTheOperatorsAlone() throws Exception {
+        client("acme").create("/x", new byte[0], OPEN, CreateMode.PERSISTENT);
+        ZooKeeper direct = direct();
+        String limits = Quotas.limitPath("/tenants/acme");
+        StatsTrack written = new StatsTrack(operator().getData(limits, false, null));
+        assertEquals(ZNODES + 1, written.getCountHardLimit(), "ZooKeeper's hard limit counts the chroot itself");
+        assertEquals(-1, written.getByteHardLimit());
+        assertThrows(KeeperException.NoAuthException.class,
+                () -> direct.setData(limits, "count=-1,bytes=-1".getBytes(StandardCharsets.UTF_8), -1));
+        assertThrows(KeeperException.NoAuthException.class, () -> direct.delete(Quotas.statPath("/tenants/acme"), -1));
+        assertThrows(KeeperException.NoAuthException.class,
+                () -> direct.delete(Quotas.quotaPath("/tenants/acme"), -1));
+    }
+}
