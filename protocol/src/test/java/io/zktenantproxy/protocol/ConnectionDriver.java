@@ -57,7 +57,39 @@ final class ConnectionDriver implements AutoCloseable {
 
     /** @param observer sees what the connection reports (replies, watch events, the proxy's own replies) */
     ConnectionDriver(String chroot, TenantConnection.Observer observer) {
-        connection = new TenantConnection(new TenantChroot(chroot), ENSEMBLE_CONFIG, toClient::add, observer);
+        this(chroot, SessionQuotas.NONE, observer);
+    }
+
+    /** @param quotas what the connection's writes and watches are checked against */
+    ConnectionDriver(String chroot, SessionQuotas quotas, TenantConnection.Observer observer) {
+        connection = new TenantConnection(new TenantChroot(chroot), AclPolicy.NONE, quotas, ENSEMBLE_CONFIG,
+                toClient::add, observer);
+    }
+
+    /** A session past its handshake with {@code quotas}. */
+    static ConnectionDriver established(SessionQuotas quotas, TenantConnection.Observer observer) {
+        ConnectionDriver session = new ConnectionDriver(CHROOT, quotas, observer);
+        session.client(CONNECT_REQUEST);
+        assertEquals(1, session.server(CONNECT_RESPONSE).toClient().size());
+        return session;
+    }
+
+    /** Hands a frame again that was held ({@link RequestOutcome.Hold}). */
+    Sent held(byte[] frame) {
+        ByteBuf in = alloc.wrap(frame);
+        try {
+            RequestOutcome result = connection.onHeldFrame(in, alloc);
+            if (result instanceof RequestOutcome.Forward forward) {
+                try {
+                    return new Sent(result, bytes(forward.toUpstream()), false);
+                } finally {
+                    forward.toUpstream().release();
+                }
+            }
+            return new Sent(result, null, false);
+        } finally {
+            in.release();
+        }
     }
 
     /** A session past its handshake, nothing pending, nothing waiting for the client. */

@@ -48,8 +48,30 @@ class CheckConfigCommandTest {
         assertTrue(run.out().contains("upstream: zk-0:2181,zk-1:2181\n"), run.out());
         assertTrue(run.out().contains("admin: 127.0.0.1:7452\n"), run.out());
         assertTrue(run.out().contains("tenant payments: listen 0.0.0.0:7461, chroot /tenants/payments, budget 10000 "
-                + "requests/s, 33554432 bytes/s\n"), run.out());
+                + "requests/s, 33554432 bytes/s, quota 10000 znodes, 33554432 bytes (1024 per znode), 10000 watches "
+                + "per session\n"), run.out());
         assertTrue(run.out().endsWith("OK\n"), run.out());
+    }
+
+    @Test
+    void quotasHaveProxyWideDefaultsAndPerTenantOverrides() throws Exception {
+        Run run = check("limits: {quotaZnodes: 5000, quotaBytes: 0, maxWatchesPerSession: 200, quotaBytesPerZnode: 512}\n"
+                + "tenants:\n"
+                + "  - {name: big, listen: 0.0.0.0:7461, quotaZnodes: 0, quotaBytes: 1073741824}\n"
+                + "  - {name: small, listen: 0.0.0.0:7462, maxWatchesPerSession: 50}\n");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("chroot /tenants/big, budget 10000 requests/s, 33554432 bytes/s, quota "
+                + "unlimited znodes, 1073741824 bytes (512 per znode), 200 watches per session\n"), run.out());
+        assertTrue(run.out().contains("chroot /tenants/small, budget 10000 requests/s, 33554432 bytes/s, quota "
+                + "5000 znodes, unlimited bytes (512 per znode), 50 watches per session\n"), run.out());
+        Run invalid = check("limits: {quotaZnodes: -1, quotaBytesPerZnode: 64}\n"
+                + "tenants:\n"
+                + "  - {name: big, listen: 0.0.0.0:7461, quotaBytes: -2}\n");
+        assertEquals(2, invalid.exit());
+        assertTrue(invalid.err().contains("limits.quotaZnodes: -1 (expected: >= 0, 0 for no limit)"), invalid.err());
+        assertTrue(invalid.err().contains("limits.quotaBytesPerZnode: 64 (expected: >= 128)"), invalid.err());
+        assertTrue(invalid.err().contains("tenants[0].quotaBytes: -2 (expected: >= 0, 0 for no limit)"),
+                invalid.err());
     }
 
     @Test
@@ -60,9 +82,9 @@ class CheckConfigCommandTest {
                 + "  - {name: small, listen: 0.0.0.0:7462}\n");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("tenant big: listen 0.0.0.0:7461, chroot /tenants/big, budget 50000 requests/s, "
-                + "1048576 bytes/s\n"), run.out());
+                + "1048576 bytes/s, "), run.out());
         assertTrue(run.out().contains("tenant small: listen 0.0.0.0:7462, chroot /tenants/small, budget 2000 "
-                + "requests/s, unlimited bytes/s\n"), run.out());
+                + "requests/s, unlimited bytes/s, "), run.out());
         Run outOfRange = check("limits: {requestsPerSecond: -1, bytesPerSecond: 2000000000}\n"
                 + "tenants: [{name: a, listen: 127.0.0.1:7461, bytesPerSecond: -5}]\n");
         assertEquals(2, outOfRange.exit());

@@ -30,8 +30,9 @@ class ConfigBuildersTest {
         for (Limit limit : Limit.values()) {
             Limits changed = defaults.with(limit, 7);
             for (int i = 0; i < components.length; i++) {
-                Object expected = i == limit.ordinal() ? 7 : components[i].getAccessor().invoke(defaults);
-                assertEquals(expected, components[i].getAccessor().invoke(changed), limit + ": " + components[i]);
+                Number expected = i == limit.ordinal() ? 7 : (Number) components[i].getAccessor().invoke(defaults);
+                Number actual = (Number) components[i].getAccessor().invoke(changed);
+                assertEquals(expected.longValue(), actual.longValue(), limit + ": " + components[i]);
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.proxy.config.OperatorConfig;
 import io.zktenantproxy.proxy.config.ProxyConfig;
@@ -241,6 +242,94 @@ class QuotaIT {
         assertQuotaExceeded(full.code());
         watcher.removeAllWatches("/tree", Watcher.WatcherType.Persistent, false);
         assertNotNull(watcher.getChildren("/", dataWatcher));
+    }
+
+    /**
+     * Two proxy instances, four writers on each, all pipelining sequential creates for one tenant until refused: the
+     * quota holds across instances within the stated bound (docs/SECURITY.md): near the limit each connection has
+     * one write at a time decided on a count of its own time, so what one instance can add unseen by the other's
+     * count is one write per connection for each count that completes meanwhile, here at most two.
+     */
+    @Test
+    void twoInstancesKeepOneQuotaWithinTheBound() throws Exception {
+        long quota = 200;
+        int writersPerInstance = 4;
+        List<ProxyServer> instances = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            instances.add(ProxyServer.start(ProxyConfig.forUpstream(server.getConnectString())
+                    .withOperator(new OperatorConfig("zktp-ops", "ops-secret"))
+                    .withTenants(TenantConfig.named("shared").withListen("127.0.0.1:0").withQuotas(quota, 0L, 0))));
+        }
+        List<ZooKeeper> writerClients = new ArrayList<>();
+        try {
+            List<Writer> writers = new ArrayList<>();
+            for (ProxyServer instance : instances) {
+                for (int w = 0; w < writersPerInstance; w++) {
+                    ZooKeeper zk = ProxyHarness.connect(ProxyHarness.connectString(instance, "shared"), event -> {
+                    });
+                    writerClients.add(zk);
+                    writers.add(new Writer(zk));
+                }
+            }
+            writers.forEach(Writer::start);
+            for (Writer writer : writers) {
+                assertEquals(KeeperException.Code.QUOTAEXCEEDED, writer.finished(DEADLINE),
+                        "every writer ends refused by the quota");
+            }
+            long counted = countedByZooKeeper("/tenants/shared");
+            long overshoot = counted - quota;
+            System.out.printf("two instances, %d writers: %d znodes for a quota of %d (overshoot %d)%n",
+                    writers.size(), counted, quota, overshoot);
+            assertTrue(counted >= quota, "no write was refused before the quota was reached: " + counted);
+            assertTrue(overshoot <= 2L * writersPerInstance, "overshoot " + overshoot + " over the bound");
+        } finally {
+            for (ZooKeeper zk : writerClients) {
+                zk.close(); // before their proxy goes, or each would wait for a closeSession reply
+            }
+            instances.forEach(ProxyServer::close);
+        }
+    }
+
+    /** Pipelines sequential creates, up to 16 in flight, until the first error. */
+    private static final class Writer {
+        private final ZooKeeper zk;
+        private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        private final java.util.concurrent.CompletableFuture<KeeperException.Code> firstError =
+                new java.util.concurrent.CompletableFuture<>();
+        private final Thread thread;
+
+        Writer(ZooKeeper zk) {
+            this.zk = zk;
+            this.thread = new Thread(this::run, "writer");
+            this.thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                while (!firstError.isDone()) {
+                    inFlight.acquire();
+                    zk.create("/s-", new byte[0], OPEN, CreateMode.PERSISTENT_SEQUENTIAL, (rc, path, ctx, name) -> {
+                        inFlight.release();
+                        if (rc != 0) {
+                            firstError.complete(KeeperException.Code.get(rc));
+                        }
+                    }, null);
+                }
+                inFlight.acquire(16); // every create answered
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        KeeperException.Code finished(Duration deadline) throws Exception {
+            KeeperException.Code code = firstError.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            thread.join(deadline.toMillis());
+            return code;
+        }
     }
 
     @Test
