@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * /healthz                 200 "ok" while the process runs
  * /readyz                  200 when every listener is bound and the ensemble reachable, else 503
  * /metrics                 Prometheus text
- * /tenants                 JSON: every tenant's chroot, port, connections, sessions, requests
+ * /tenants                 JSON: every tenant's chroot, port, connections, sessions, requests, budgets, quotas
  * /tenants/{name}/tree     JSON: the tenant's tree ({@link TreeRoute})
  * / and /ui                the tree browser ({@link AdminPage})
  * </pre>

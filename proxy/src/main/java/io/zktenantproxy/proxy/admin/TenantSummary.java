@@ -18,9 +18,10 @@ import java.util.List;
  * @param requestsPerSecond the tenant's request budget on this instance (frames per second; 0: none)
  * @param bytesPerSecond    the tenant's byte budget on this instance (0: none)
  * @param paced       client frames held back by the budget since start
+ * @param quota       the tenant's quotas, usage and refusals ({@link QuotaSummary})
  */
 record TenantSummary(String name, String chroot, String listen, int port, int connections, int sessions,
-                     long requests, int requestsPerSecond, int bytesPerSecond, long paced) {
+                     long requests, int requestsPerSecond, int bytesPerSecond, long paced, QuotaSummary quota) {
 
     /** The body of {@code GET /tenants}. */
     record Tenants(List<TenantSummary> tenants) {
@@ -32,7 +33,8 @@ record TenantSummary(String name, String chroot, String listen, int port, int co
         for (Tenant t : proxy.tenants()) {
             list.add(new TenantSummary(t.name(), t.chroot().root(), t.listen().toString(),
                     proxy.address(t.name()).getPort(), t.meters().connections(), t.meters().sessions(),
-                    t.meters().requests(), t.requestsPerSecond(), t.bytesPerSecond(), t.meters().paced()));
+                    t.meters().requests(), t.requestsPerSecond(), t.bytesPerSecond(), t.meters().paced(),
+                    QuotaSummary.of(t)));
         }
         return new Tenants(list);
     }

@@ -3,8 +3,10 @@ package io.zktenantproxy.proxy.cli;
 import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ConfigLoader;
+import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.quota.QuotaUsage;
 import io.zktenantproxy.proxy.tree.TreeException;
 import io.zktenantproxy.proxy.tree.TreeNode;
 import io.zktenantproxy.proxy.tree.TreeQuery;
@@ -17,10 +19,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Quotas;
+import org.apache.zookeeper.StatsTrack;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,9 +38,17 @@ import picocli.CommandLine.Spec;
  * node count, data bytes, ephemeral count, and its largest subtrees at {@code --level} below the chroot
  * ({@code /flink/default} at level 2 for a Flink tenant). Exit 0 when every tenant was read, 1 otherwise, 2 on
  * invalid usage.
+ *
+ * <p>Beside the walk's totals, each tenant's usage as the proxy's quota counts it: ZooKeeper's own
+ * {@code zookeeper_stats} of the chroot ({@code /zookeeper/quota<chroot>/zookeeper_stats}, kept once a proxy has
+ * served the tenant a znode or byte quota): {@code QUOTA_ZNODES} is its count less the chroot itself,
+ * {@code QUOTA_BYTES} its data bytes plus {@code --bytes-per-znode} per znode. Its count and data bytes equal the
+ * walk's {@code NODES} and {@code BYTES} unless the tree changed during the walk; a difference is noted under the row.
  */
 @Command(name = "du", mixinStandardHelpOptions = true,
-        description = "Per tenant: node count, bytes, ephemeral count and largest subtrees.")
+        description = {"Per tenant: node count, bytes, ephemeral count and largest subtrees, and the usage the "
+                + "proxy's quota counts (QUOTA_ZNODES: znodes without the chroot; QUOTA_BYTES: data plus "
+                + "--bytes-per-znode per znode; '-' where ZooKeeper keeps no count for the chroot)."})
 final class DuCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -64,6 +77,14 @@ final class DuCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     int level;
 
+    @Option(names = "--bytes-per-znode", paramLabel = "N", description = "Bytes the quota charges per znode beside "
+            + "its data (default: limits.quotaBytesPerZnode of the --config file, else "
+            + Limits.DEFAULT_QUOTA_BYTES_PER_ZNODE + ").")
+    Integer bytesPerZnode;
+
+    private static final String HEADER = "%-24s %-32s %10s %14s %11s %12s %14s%n";
+    private static final String ROW = "%-24s %-32s %10d %14d %11d %12s %14s%n";
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -75,6 +96,7 @@ final class DuCommand implements Callable<Integer> {
                 ProxyConfig proxyConfig = ConfigLoader.load(config);
                 proxyConfig.tenants().forEach((TenantConfig t) -> tenants.put(t.name(), t.chroot()));
                 connectString = connectString != null ? connectString : proxyConfig.upstream();
+                bytesPerZnode = bytesPerZnode != null ? bytesPerZnode : proxyConfig.limits().quotaBytesPerZnode();
             } catch (ConfigException e) {
                 e.errors().forEach(error -> err.println("error: " + error));
                 return 2;
@@ -86,6 +108,12 @@ final class DuCommand implements Callable<Integer> {
         }
         if (level < 1 || top < 0) {
             err.println("error: --level must be >= 1 and --top >= 0");
+            return 2;
+        }
+        if (bytesPerZnode == null) {
+            bytesPerZnode = Limits.DEFAULT_QUOTA_BYTES_PER_ZNODE;
+        } else if (bytesPerZnode < 0) {
+            err.println("error: --bytes-per-znode: " + bytesPerZnode + " (expected: >= 0)");
             return 2;
         }
         try (OperatorClient client = upstreamOptions.connect(connectString, err)) {
@@ -101,7 +129,7 @@ final class DuCommand implements Callable<Integer> {
                 return 0;
             }
             boolean allRead = true;
-            out.printf("%-24s %-32s %10s %14s %11s%n", "TENANT", "CHROOT", "NODES", "BYTES", "EPHEMERALS");
+            out.printf(HEADER, "TENANT", "CHROOT", "NODES", "BYTES", "EPHEMERALS", "QUOTA_ZNODES", "QUOTA_BYTES");
             for (Map.Entry<String, String> tenant : tenants.entrySet()) {
                 allRead &= report(reader, tenant.getKey(), tenant.getValue(), out);
             }
@@ -132,8 +160,26 @@ final class DuCommand implements Callable<Integer> {
             TreeQuery query = new TreeQuery(new TenantChroot(chroot), "/", level, upstreamOptions.maxNodes,
                     upstreamOptions.timeout(), false, 0);
             TreeNode tree = reader.walk(query).get();
-            out.printf("%-24s %-32s %10d %14d %11d%n", name, chroot, tree.subtree().nodes(), tree.subtree().bytes(),
-                    tree.subtree().ephemerals());
+            QuotaStats stats = quotaStats(reader, chroot);
+            String quotaZnodes = "-";
+            String quotaBytes = "-";
+            if (stats.track() != null) {
+                QuotaUsage usage = QuotaUsage.of(stats.track());
+                quotaZnodes = String.valueOf(usage.znodes());
+                quotaBytes = String.valueOf(usage.chargedBytes(bytesPerZnode));
+            } else if (stats.problem() != null) {
+                quotaZnodes = "?";
+                quotaBytes = "?";
+            }
+            out.printf(ROW, name, chroot, tree.subtree().nodes(), tree.subtree().bytes(), tree.subtree().ephemerals(),
+                    quotaZnodes, quotaBytes);
+            if (stats.problem() != null) {
+                out.println("  note: " + stats.problem());
+            } else if (stats.track() != null && (stats.track().getCount() != tree.subtree().nodes()
+                    || stats.track().getBytes() != tree.subtree().bytes())) {
+                out.printf("  note: ZooKeeper counts %d znodes (the chroot included) and %d data bytes: %s%n",
+                        stats.track().getCount(), stats.track().getBytes(), whyApart(reader, chroot, tree));
+            }
             for (TreeNode subtree : largest(tree)) {
                 out.printf("  %-54s %10d %14d %11d%n", subtree.path(), subtree.subtree().nodes(),
                         subtree.subtree().bytes(), subtree.subtree().ephemerals());
@@ -148,6 +194,45 @@ final class DuCommand implements Callable<Integer> {
             out.printf("%-24s %-32s error: %s%n", name, chroot, e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * ZooKeeper's quota count of a chroot.
+     *
+     * @param track   the {@code zookeeper_stats}, or null when there is none or it cannot be read
+     * @param problem why it cannot be read, or null
+     */
+    private record QuotaStats(StatsTrack track, String problem) {
+    }
+
+    /** @return the {@code zookeeper_stats} of {@code chroot}, read after the walk on the same session */
+    private static QuotaStats quotaStats(TreeReader reader, String chroot) throws InterruptedException {
+        String path = Quotas.statPath(chroot);
+        try {
+            return new QuotaStats(new StatsTrack(reader.zooKeeper().getData(path, false, null)), null);
+        } catch (KeeperException.NoNodeException e) {
+            return new QuotaStats(null, null);
+        } catch (KeeperException e) {
+            String hint = e.code() == KeeperException.Code.NOAUTH
+                    ? " (try --digest with the proxy's operator identity)" : "";
+            return new QuotaStats(null, "cannot read " + path + ": " + e.code().name().toLowerCase(Locale.ROOT) + hint);
+        } catch (IllegalArgumentException e) {
+            return new QuotaStats(null, "unreadable " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** @return why ZooKeeper's count and the walk differ */
+    private static String whyApart(TreeReader reader, String chroot, TreeNode tree) throws InterruptedException {
+        try {
+            if (reader.zooKeeper().exists(Quotas.limitPath(chroot), false) == null) {
+                return "its " + Quotas.limitPath(chroot) + " is missing, so ZooKeeper no longer updates the count "
+                        + "(a proxy serving the tenant counts afresh)";
+            }
+        } catch (KeeperException e) {
+            // fall through to the usual reason
+        }
+        return tree.subtree().partial() ? "the walk could not read every node, or the tree changed during it"
+                : "the tree changed during the walk";
     }
 
     /** @return the {@code top} largest subtrees exactly {@code level} below the root, most nodes first */

@@ -132,7 +132,8 @@ public final class TenantMeters {
     }
 
     /**
-     * Registers the gauges of the tenant's quotas.
+     * Registers the gauges of the tenant's quotas. The gauges hold the suppliers strongly: Micrometer otherwise keeps
+     * a gauge's object weakly, and a lambda nothing else references is collected, leaving the gauge NaN.
      *
      * @param znodesUsed    znodes as last counted, or NaN before the first count
      * @param bytesUsed     charged bytes as last counted, or NaN
@@ -142,11 +143,13 @@ public final class TenantMeters {
         Gauge.builder(MeterNames.QUOTA_USED, znodesUsed, DoubleSupplier::getAsDouble)
                 .description("The tenant's usage on the ensemble as last counted: znodes, or bytes (data plus the "
                         + "per-znode charge)")
-                .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.ZNODES.tag()).register(registry);
+                .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.ZNODES.tag())
+                .strongReference(true).register(registry);
         Gauge.builder(MeterNames.QUOTA_USED, bytesUsed, DoubleSupplier::getAsDouble)
                 .description("The tenant's usage on the ensemble as last counted: znodes, or bytes (data plus the "
                         + "per-znode charge)")
-                .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.BYTES.tag()).register(registry);
+                .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.BYTES.tag())
+                .strongReference(true).register(registry);
         QuotaKind[] kinds = QuotaKind.values();
         for (int i = 0; i < kinds.length && i < limits.length; i++) {
             long limit = limits[i];
@@ -164,6 +167,20 @@ public final class TenantMeters {
     /** Records a write that waits for a fresh count of the tenant's usage. */
     public void quotaWait() {
         quotaWaits.increment();
+    }
+
+    /**
+     * @return requests refused with QUOTAEXCEEDED for want of {@code kind} since start (0 before the first, whose
+     *     series does not exist until then)
+     */
+    public long quotaRefusals(QuotaKind kind) {
+        Counter counter = quotaExceeded.peek(kind.ordinal());
+        return counter == null ? 0 : (long) counter.count();
+    }
+
+    /** @return writes that waited for a fresh count of the tenant's usage since start */
+    public long quotaWaits() {
+        return (long) quotaWaits.count();
     }
 
     /** @param delta change of the watches a session of the tenant holds */

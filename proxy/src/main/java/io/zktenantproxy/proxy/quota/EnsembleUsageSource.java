@@ -126,9 +126,7 @@ public final class EnsembleUsageSource implements UsageSource {
                 return;
             }
             try {
-                StatsTrack stats = new StatsTrack(data);
-                // ZooKeeper's count includes the quota root, the chroot znode itself
-                result.complete(new QuotaUsage(Math.max(0, stats.getCount() - 1), Math.max(0, stats.getBytes())));
+                result.complete(QuotaUsage.of(new StatsTrack(data)));
             } catch (RuntimeException e) {
                 result.completeExceptionally(new IllegalStateException("unreadable " + statsPath, e));
             }

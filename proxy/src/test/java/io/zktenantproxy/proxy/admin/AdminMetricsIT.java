@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.zktenantproxy.proxy.config.AdminConfig;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Meters move as requests flow: a real ZooKeeper client through the proxy, and every assertion read from a real
- * scrape of {@code /metrics} over HTTP.
+ * scrape of {@code /metrics} over HTTP (the quota meters also against {@code /tenants}).
  */
 class AdminMetricsIT {
     private static final String TENANT = "metered";
@@ -100,6 +101,75 @@ class AdminMetricsIT {
                 assertEquals(1, after.sum("zktp_requests_total", "tenant", TENANT, "op", "closeSession"));
             });
         }
+    }
+
+    @Test
+    void quotaUsageLimitsRefusalsAndWatchesAreMeteredAndListed() throws Exception {
+        try (TestingServer zk = Upstreams.server();
+             ProxyRuntime runtime = ProxyRuntime.start(ProxyConfig.forUpstream(zk.getConnectString())
+                     .withAdmin(AdminConfig.listeningOn("127.0.0.1:0"))
+                     .withTenants(TenantConfig.named(TENANT).withListen("127.0.0.1:0").withQuotas(3L, 10_000L, 2)),
+                     null)) {
+            AdminHttp http = new AdminHttp(runtime.admin().address(), null);
+            ZooKeeper client = ProxyHarness.connect(ProxyHarness.connectString(runtime.proxy(), TENANT),
+                    (Watcher) null);
+            try {
+                // charged bytes = data + 1024 per znode; the quotas: 3 znodes, 10 000 bytes, 2 watches per session
+                create(client, "/a", 0);
+                create(client, "/b", 5000); // 2 znodes, 7048 bytes
+                assertThrows(KeeperException.QuotaExceededException.class, () -> create(client, "/c", 3000));
+                create(client, "/c", 0); // 3 znodes, 8072 bytes
+                assertThrows(KeeperException.QuotaExceededException.class, () -> create(client, "/d", 0));
+                client.getData("/a", true, null);
+                client.getData("/b", true, null);
+                assertThrows(KeeperException.QuotaExceededException.class, () -> client.getData("/c", true, null));
+
+                PrometheusText text = scrape(http);
+                String t = "tenant";
+                String k = "kind";
+                assertEquals(1, text.sum("zktp_quota_exceeded_total", t, TENANT, k, "znodes"), text.toString());
+                assertEquals(1, text.sum("zktp_quota_exceeded_total", t, TENANT, k, "bytes"));
+                assertEquals(1, text.sum("zktp_quota_exceeded_total", t, TENANT, k, "watches"));
+                assertEquals(3, text.sum("zktp_quota_limit", t, TENANT, k, "znodes"));
+                assertEquals(10_000, text.sum("zktp_quota_limit", t, TENANT, k, "bytes"));
+                assertEquals(2, text.sum("zktp_quota_limit", t, TENANT, k, "watches"));
+                // near the limit every write is decided on a count taken after it arrived, so the refusal of /d
+                // was decided on a count that includes /c
+                assertEquals(3, text.sum("zktp_quota_used", t, TENANT, k, "znodes"));
+                assertEquals(5000 + 3 * 1024, text.sum("zktp_quota_used", t, TENANT, k, "bytes"));
+                assertTrue(text.sum("zktp_quota_waits_total", t, TENANT) >= 1, "writes near the limit wait");
+                assertEquals(2, text.sum("zktp_watches_held", t, TENANT));
+                assertEquals(2, text.sum("zktp_watches_held_max", t, TENANT));
+
+                AdminHttp.Response tenants = http.get("/tenants");
+                assertEquals(200, tenants.status(), tenants.body());
+                JsonNode quota = tenants.json().get("tenants").get(0).get("quota");
+                assertEquals(3, quota.at("/znodes/used").asLong(), quota.toString());
+                assertEquals(3, quota.at("/znodes/limit").asLong());
+                assertEquals(5000 + 3 * 1024, quota.at("/bytes/used").asLong());
+                assertEquals(5000, quota.at("/bytes/data").asLong());
+                assertEquals(10_000, quota.at("/bytes/limit").asLong());
+                assertEquals(1024, quota.get("bytesPerZnode").asInt());
+                assertEquals(2, quota.at("/watches/held").asLong());
+                assertEquals(2, quota.at("/watches/heldMax").asInt());
+                assertEquals(2, quota.at("/watches/limitPerSession").asInt());
+                assertEquals(1, quota.at("/exceeded/znodes").asLong());
+                assertEquals(1, quota.at("/exceeded/bytes").asLong());
+                assertEquals(1, quota.at("/exceeded/watches").asLong());
+                assertEquals((long) text.sum("zktp_quota_waits_total", t, TENANT), quota.get("waits").asLong());
+            } finally {
+                client.close();
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                PrometheusText after = scrape(http);
+                assertEquals(0, after.sum("zktp_watches_held", "tenant", TENANT), "a closed session holds none");
+                assertEquals(0, after.sum("zktp_watches_held_max", "tenant", TENANT));
+            });
+        }
+    }
+
+    private static void create(ZooKeeper client, String path, int dataBytes) throws Exception {
+        client.create(path, new byte[dataBytes], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The tree browser end to end in headless Chromium: the page lists the tenants, expands a Flink layout node by node,
- * shows a node's stat and data, keeps each tenant to its own tree, and shows errors. Skipped, saying so, where no
+ * shows a node's stat and data, keeps each tenant to its own tree, shows the quota usage of the tenant viewed, and
+ * shows errors. Skipped, saying so, where no
  * Chromium is installed ({@code apt-get install -y chromium chromium-driver}).
  */
 class AdminPageIT {
@@ -87,6 +89,51 @@ class AdminPageIT {
         String text = (String) browser.eval("document.body.innerText");
         assertFalse(text.contains("secret"), "another tenant's node on the page");
         assertFalse(text.contains("/tenants/flink-a/"), "a server path on the page");
+    }
+
+    /** @return the {@code quota} object of {@code tenant} in {@code GET /tenants} */
+    private static JsonNode quotaJson(String tenant) throws Exception {
+        for (JsonNode t : fixture.http.get("/tenants").json().get("tenants")) {
+            if (t.get("name").asText().equals(tenant)) {
+                return t.get("quota");
+            }
+        }
+        throw new AssertionError("no tenant " + tenant + " in /tenants");
+    }
+
+    private static String quotaValue(String kind, String property) {
+        return "document.querySelector('#quota [data-quota=" + kind + "]')." + property;
+    }
+
+    /** Opens the tree again (which reads {@code /tenants} again) and checks the quota line against the JSON. */
+    private static void assertQuotaLine(String tenant) throws Exception {
+        JsonNode quota = quotaJson(tenant);
+        assertFalse(quota.at("/znodes/used").isNull(), "counted once a session of the tenant connected: " + quota);
+        String znodes = quota.at("/znodes/used").asLong() + " of 10000 znodes";
+        String watches = quota.at("/watches/held").asLong() + " watches held, busiest session "
+                + quota.at("/watches/heldMax").asInt() + " of 10000";
+        browser.eval("document.querySelector('#goto').requestSubmit()");
+        browser.waitFor("document.querySelector('#quota [data-quota=znodes]') !== null && "
+                + quotaValue("znodes", "textContent") + " === " + JSON.writeValueAsString(znodes) + " && "
+                + quotaValue("bytes", "dataset.used") + " === "
+                + JSON.writeValueAsString(quota.at("/bytes/used").asText()) + " && "
+                + quotaValue("watches", "textContent") + " === " + JSON.writeValueAsString(watches));
+        String bytes = (String) browser.eval(quotaValue("bytes", "textContent"));
+        assertTrue(bytes.matches("\\d+(\\.\\d)? (B|KiB|MiB) of 32 MiB"), bytes);
+        String text = (String) browser.eval("document.querySelector('#quota').textContent");
+        assertTrue(text.startsWith("Quota of " + tenant + ":"), text);
+        assertTrue(text.contains("refused over quota: 0 znodes, 0 bytes, 0 watches"), text);
+    }
+
+    @Test
+    void showsTheQuotaUsageOfTheTenantViewed() throws Exception {
+        browser.navigate(fixture.http.uri("/ui").toString());
+        browser.waitFor(node("/flink") + " !== null");
+        assertQuotaLine(AdminFixture.FLINK);
+        browser.eval("(() => { const s = document.querySelector('#tenant'); s.value = 'other';"
+                + " s.dispatchEvent(new Event('change')); })()");
+        browser.waitFor(node("/flink") + " !== null && " + node("/flink/default/leader") + " === null");
+        assertQuotaLine(AdminFixture.OTHER);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.zktenantproxy.proxy.admin;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,17 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.Watcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code GET /tenants} and {@code GET /tenants/{name}/tree} against a real ZooKeeper holding a Flink HA layout made
- * through the proxy; totals checked against plain reads through the tenant's own client.
+ * through the proxy; totals and quota usage checked against plain reads through the tenant's own client.
  */
 class AdminTreeIT {
     private static AdminFixture fixture;
@@ -81,6 +86,50 @@ class AdminTreeIT {
         assertEquals(32 * 1024 * 1024, flink.get("bytesPerSecond").asInt());
         assertEquals(0, flink.get("paced").asLong(), "a quiet tenant is never paced");
         assertEquals("/tenants/other", tenants.get(1).get("chroot").asText());
+    }
+
+    private static JsonNode tenant(String name) throws Exception {
+        AdminHttp.Response r = fixture.http.get("/tenants");
+        assertEquals(200, r.status(), r.body());
+        for (JsonNode t : r.json().get("tenants")) {
+            if (t.get("name").asText().equals(name)) {
+                return t;
+            }
+        }
+        throw new AssertionError("no tenant " + name + " in " + r.body());
+    }
+
+    @Test
+    void tenantsShowQuotaUsageAsZooKeeperCountsItWithLimitsWatchesAndRefusals() throws Exception {
+        CuratorFramework client = fixture.flinkClient;
+        byte[] probe = "p".getBytes(StandardCharsets.UTF_8);
+        if (client.checkExists().forPath("/quota-probe") == null) {
+            client.create().forPath("/quota-probe", probe);
+        }
+        client.checkExists().usingWatcher((Watcher) event -> { }).forPath("/quota-probe/watched");
+        FlinkLayout.Totals totals = FlinkLayout.totals(client, "/");
+        long znodes = totals.nodes() - 1; // the quota does not count the chroot itself
+        // a count is taken as a write arrives, so it may miss the last writes: a write that changes nothing counted
+        // makes the proxy count again after them
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            client.setData().forPath("/quota-probe", probe);
+            JsonNode quota = tenant(AdminFixture.FLINK).get("quota");
+            assertEquals(znodes, quota.at("/znodes/used").asLong(), quota.toString());
+            assertEquals(totals.bytes(), quota.at("/bytes/data").asLong(), quota.toString());
+            assertEquals(1, quota.at("/watches/held").asLong(), "flink-a's one session holds the exists watch");
+        });
+        JsonNode quota = tenant(AdminFixture.FLINK).get("quota");
+        assertEquals(10_000, quota.at("/znodes/limit").asLong(), "the default znode quota");
+        assertEquals(32L * 1024 * 1024, quota.at("/bytes/limit").asLong(), "the default byte quota");
+        assertEquals(1024, quota.get("bytesPerZnode").asInt());
+        assertEquals(totals.bytes() + znodes * 1024, quota.at("/bytes/used").asLong(), "data plus 1024 per znode");
+        assertEquals(1, quota.at("/watches/held").asLong());
+        assertEquals(1, quota.at("/watches/heldMax").asInt());
+        assertEquals(10_000, quota.at("/watches/limitPerSession").asInt());
+        for (String kind : List.of("znodes", "bytes", "watches")) {
+            assertEquals(0, quota.at("/exceeded/" + kind).asLong(), kind + ": nothing refused");
+        }
+        assertEquals(0, tenant(AdminFixture.OTHER).at("/quota/watches/held").asLong(), "watches are per tenant");
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
@@ -25,32 +26,63 @@ import org.junit.jupiter.api.Test;
  */
 class MetricsReferenceTest {
     private static final Pattern ZKTP = Pattern.compile("zktp_[a-z_]+");
+    private static final Pattern SERIES_SUFFIX = Pattern.compile("(.+)_(bucket|count|sum|max)");
+    private static final Pattern COMPOSITE_TYPE = Pattern.compile("# TYPE (zktp_[a-z_]+) (histogram|summary)");
     private static final Path ROOT = Path.of("..");
 
-    /** @return every zktp_ family a scrape shows once each kind of meter has moved */
-    private static Set<String> published() {
+    /** @return a scrape once each kind of meter has moved */
+    private static String scrape() {
         ProxyMetrics metrics = ProxyMetrics.prometheus(Duration.ofMillis(100));
         TenantMeters t = metrics.tenant("acme");
         t.upstreamReply(OpCode.CREATE, KeeperCode.OK, 1);
         t.answeredByProxy(OpCode.DELETE, KeeperCode.BAD_ARGUMENTS);
         t.connectionClosed(CloseReason.CLIENT_CLOSED);
+        t.quotaGauges(() -> 1, () -> 1024, 10, 10_240, 5);
+        t.quotaExceeded(QuotaKind.ZNODES);
         metrics.upstreamConnectFailed("zk:2181");
         metrics.readiness(() -> true);
+        return metrics.scrape();
+    }
+
+    /** @return the histogram and summary families of {@code scrape}, whose series add a suffix to the name */
+    private static Set<String> composite(String scrape) {
         Set<String> names = new TreeSet<>();
-        for (String line : metrics.scrape().split("\n")) {
+        Matcher m = COMPOSITE_TYPE.matcher(scrape);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /**
+     * @return the family {@code name} belongs to: itself, or for {@code _bucket}, {@code _count}, {@code _sum} and
+     *     {@code _max} series the histogram or summary it is part of ({@code zktp_watches_held_max} is a family)
+     */
+    private static String family(String name, Set<String> composite) {
+        Matcher m = SERIES_SUFFIX.matcher(name);
+        return m.matches() && composite.contains(m.group(1)) ? m.group(1) : name;
+    }
+
+    /** @return every zktp_ family a scrape shows once each kind of meter has moved */
+    private static Set<String> published() {
+        String scrape = scrape();
+        Set<String> composite = composite(scrape);
+        Set<String> names = new TreeSet<>();
+        for (String line : scrape.split("\n")) {
             Matcher m = ZKTP.matcher(line);
             if (!line.startsWith("#") && m.lookingAt()) {
-                names.add(m.group().replaceAll("_(bucket|count|sum|max)$", ""));
+                names.add(family(m.group(), composite));
             }
         }
         return names;
     }
 
     private static Set<String> mentioned(String text) {
+        Set<String> composite = composite(scrape());
         Set<String> names = new TreeSet<>();
         Matcher m = ZKTP.matcher(text);
         while (m.find()) {
-            names.add(m.group().replaceAll("_(bucket|count|sum|max)$", ""));
+            names.add(family(m.group(), composite));
         }
         return names;
     }
@@ -58,7 +90,9 @@ class MetricsReferenceTest {
     @Test
     void theReferenceDocumentsEveryMeterAndNoOther() throws Exception {
         Set<String> published = published();
-        assertEquals(15, published.size(), published.toString());
+        assertEquals(21, published.size(), published.toString());
+        assertTrue(published.containsAll(Set.of("zktp_quota_used", "zktp_quota_limit", "zktp_quota_exceeded_total",
+                "zktp_quota_waits_total", "zktp_watches_held", "zktp_watches_held_max")), published.toString());
         assertEquals(published, mentioned(Files.readString(ROOT.resolve("docs/METRICS.md"))));
     }
 

@@ -1,5 +1,6 @@
 package io.zktenantproxy.proxy.admin;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
+import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.proxy.config.AdminConfig;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.MeterNames;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,42 @@ class ProxyMetricsTest {
     private double count(String name, String... tags) {
         var search = registry.find(name).tags(tags);
         return search.counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    /** Registers the quota gauges with suppliers only the gauges reference (fresh capturing lambdas). */
+    private void registerQuotaGauges(long znodes) {
+        long[] used = {znodes};
+        acme.quotaGauges(() -> used[0], () -> used[0] * 1024, 10, 10_240, 5);
+    }
+
+    private double gauge(String name, String kind) {
+        return registry.find(name).tags("tenant", "acme", "kind", kind).gauge().value();
+    }
+
+    @Test
+    void quotaGaugesOutliveAGarbageCollectionAndRefusalsAreReadBack() {
+        registerQuotaGauges(7);
+        WeakReference<Object> collected = new WeakReference<>(new Object());
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            System.gc();
+            return collected.get() == null;
+        });
+        assertEquals(7, gauge(MeterNames.QUOTA_USED, "znodes"), "a weakly held supplier would read NaN");
+        assertEquals(7 * 1024, gauge(MeterNames.QUOTA_USED, "bytes"));
+        assertEquals(10, gauge(MeterNames.QUOTA_LIMIT, "znodes"));
+        assertEquals(10_240, gauge(MeterNames.QUOTA_LIMIT, "bytes"));
+        assertEquals(5, gauge(MeterNames.QUOTA_LIMIT, "watches"));
+
+        assertEquals(0, acme.quotaRefusals(QuotaKind.BYTES), "no series yet");
+        acme.quotaExceeded(QuotaKind.BYTES);
+        acme.quotaExceeded(QuotaKind.BYTES);
+        acme.quotaExceeded(QuotaKind.WATCHES);
+        acme.quotaWait();
+        assertEquals(0, acme.quotaRefusals(QuotaKind.ZNODES));
+        assertEquals(2, acme.quotaRefusals(QuotaKind.BYTES));
+        assertEquals(1, acme.quotaRefusals(QuotaKind.WATCHES));
+        assertEquals(2, count(MeterNames.QUOTA_EXCEEDED, "tenant", "acme", "kind", "bytes"));
+        assertEquals(1, acme.quotaWaits());
     }
 
     @Test
