@@ -219,9 +219,11 @@ public final class TenantQuota implements ZnodeQuota {
      */
     private synchronized CompletableFuture<Void> requestCount() {
         if (counting == null) {
-            counting = new CompletableFuture<>();
-            startCount(counting);
-            return counting;
+            // the local, not the field: a count that completes on this thread resets the field before it returns
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            counting = started;
+            startCount(started);
+            return started;
         }
         if (nextCount == null) {
             nextCount = new CompletableFuture<>();
