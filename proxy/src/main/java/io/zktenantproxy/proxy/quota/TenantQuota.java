@@ -171,9 +171,10 @@ public final class TenantQuota implements ZnodeQuota {
                 return new Refuse(kindOver(charge, znodes, over), over);
             }
             CompletableFuture<Void> count = requestCount();
-            if (over < 0 || charge.setData().isEmpty()) {
+            if (charge.setData().isEmpty()) {
                 return new Wait(count);
             }
+            // the fresh count may still leave no room for the whole new length: learn what it replaces
             return new Wait(count.thenCompose(ignored -> lookUpLengths(charge)));
         }
     }
