@@ -12,7 +12,9 @@ import io.zktenantproxy.flinkha.harness.Verdicts;
 import io.zktenantproxy.flinkha.harness.ZooKeeperEnsemble;
 import io.zktenantproxy.flinkha.job.FraudJob;
 import io.zktenantproxy.flinkha.job.RunLedger;
+import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.proxy.server.ProxyServer;
+import io.zktenantproxy.proxy.server.Tenant;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +56,12 @@ class JobManagerFailoverIT {
 
                     JobID job = leader.submit(FraudJob.graph(run));
                     Runs.awaitCheckpoint(tree, znodes, job, Runs.CHECKPOINTS_BEFORE_FAILURE);
+                    Tenant acme = proxy.tenants().get(0);
+                    // what Flink HA keeps with two JobManagers and one running job, against the default quotas
+                    LOG.info("Flink HA footprint: {} (quota {} znodes, {} bytes); watches: {} in all, {} in the "
+                                    + "busiest session (quota {})", acme.quota().view(), acme.quotaLimits().znodes(),
+                            acme.quotaLimits().bytes(), acme.meters().watchesHeld(), acme.meters().watchesHeldMax(),
+                            acme.quotaLimits().watchesPerSession());
 
                     // Crash in the background: the standby may lead well before the old MiniCluster is fully down.
                     long crashedAt = System.currentTimeMillis();
@@ -75,6 +83,9 @@ class JobManagerFailoverIT {
                             .isGreaterThanOrEqualTo(Runs.CHECKPOINTS_BEFORE_FAILURE);
                     Verdicts.alertsMatchOracle(run);
                     Verdicts.flinkTreesOnlyUnderChroots(tree.paths("/"), List.of(znodes));
+                    for (QuotaKind kind : QuotaKind.values()) {
+                        assertThat(acme.meters().quotaRefusals(kind)).as("refusals: " + kind).isZero();
+                    }
                 }
             }
         }

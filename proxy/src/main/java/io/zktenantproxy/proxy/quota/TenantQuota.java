@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * writes waiting share one count) and is then decided on that count: admitted if it fits, refused if not. So a
  * refusal is always based on a count newer than the request, deletes by any instance are seen before a refusal, and
  * near the limit every write is checked against a count of its own time. What other instances let through within
- * one count is what the quota can be overshot by (see docs/SECURITY.md).
+ * one count is what the quota can be overshot by (see SECURITY.md).
  *
  * <p>setData charges its whole new length in the view (the old length is not in the request); when that decides a
  * refusal, the znode's current length is looked up and only the growth is charged, as ZooKeeper's own

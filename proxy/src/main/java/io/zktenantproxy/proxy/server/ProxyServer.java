@@ -74,7 +74,7 @@ public final class ProxyServer implements AutoCloseable {
         if (config.operator() == null && config.tenants().stream().anyMatch(t -> t.quotas(config.limits()).accounted())) {
             LOG.warn("quotas are on but no operator identity is configured: the quota znodes under /zookeeper/quota "
                     + "are world-writable, so a client that reaches the ensemble directly could remove a tenant's "
-                    + "count (see docs/SECURITY.md)");
+                    + "count (see SECURITY.md)");
         }
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), OperatorAcl.policy(config.operator()),

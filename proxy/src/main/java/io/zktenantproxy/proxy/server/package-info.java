@@ -15,9 +15,13 @@
  *   <li>Each client frame passes the tenant's budget ({@link io.zktenantproxy.proxy.server.BudgetGate}; a frame over
  *       it waits in {@link io.zktenantproxy.proxy.server.PacedFrames}), then the protocol state ({@code
  *       io.zktenantproxy.protocol.TenantConnection}), which validates and rewrites it into the chroot and returns a
- *       {@code RequestOutcome}: forward it, or it was answered by the proxy in xid order.</li>
+ *       {@code RequestOutcome}: forward it, or it was answered by the proxy in xid order (a refusal with
+ *       {@code QUOTAEXCEEDED} among them: the protocol state checks writes against the tenant's {@code TenantQuota}
+ *       and watches against the session's ledger), or hold it: a write near the quota waits for a fresh count of the
+ *       tenant's usage, with every frame behind it, in the {@code Connection}.</li>
  *   <li>The first frame, the ConnectRequest, waits at the {@link io.zktenantproxy.proxy.server.SessionGate} (chroot
- *       provisioned, a resumed session owned by this tenant: {@link
+ *       provisioned, the tenant's usage counted by the ensemble when it has a quota, a resumed session owned by this
+ *       tenant: {@link
  *       io.zktenantproxy.proxy.server.EnsembleSessionGate}), then the {@link
  *       io.zktenantproxy.proxy.server.UpstreamDialer} ({@link io.zktenantproxy.proxy.server.UpstreamConnector}) opens
  *       the upstream channel on the client's event loop. Frames sent meanwhile queue in order in the {@link
@@ -37,7 +41,7 @@
  * io.zktenantproxy.proxy.server.TenantBudget}, the session registry) are thread-safe.
  *
  * <p>Imports {@code config}, {@code metrics}, {@code upstream} (the proxy's one operator client, which
- * {@link io.zktenantproxy.proxy.server.ProxyServer} builds and shares) and the {@code protocol} module. Imported by
+ * {@link io.zktenantproxy.proxy.server.ProxyServer} builds and shares), {@code quota} and the {@code protocol} module. Imported by
  * {@code admin} and {@code runtime}; never by {@code tree}, which sits beside it. The layering is checked by
  * {@code PackageLayeringTest}.
  */

@@ -246,7 +246,7 @@ class QuotaIT {
 
     /**
      * Two proxy instances, four writers on each, all pipelining sequential creates for one tenant until refused: the
-     * quota holds across instances within the stated bound (docs/SECURITY.md): near the limit each connection has
+     * quota holds across instances within the stated bound (SECURITY.md): near the limit each connection has
      * one write at a time decided on a count of its own time, so what one instance can add unseen by the other's
      * count is one write per connection for each count that completes meanwhile, here at most two.
      */
@@ -345,5 +345,38 @@ class QuotaIT {
         assertThrows(KeeperException.NoAuthException.class, () -> direct.delete(Quotas.statPath("/tenants/acme"), -1));
         assertThrows(KeeperException.NoAuthException.class,
                 () -> direct.delete(Quotas.quotaPath("/tenants/acme"), -1));
+
+        // what SECURITY.md tells operators to do about direct access: lock /zookeeper/quota itself
+        ZooKeeper operator = operator();
+        List<ACL> operatorOnly = new ArrayList<>(); // the client's ACL check calls contains(null): not List.of
+        operatorOnly.add(new ACL(ZooDefs.Perms.ALL, new Id("digest",
+                org.apache.zookeeper.server.auth.DigestAuthenticationProvider.generateDigest("zktp-ops:ops-secret"))));
+        operator.setACL("/zookeeper/quota", operatorOnly, -1);
+        assertThrows(KeeperException.NoAuthException.class,
+                () -> direct.create("/zookeeper/quota/squat", new byte[0], OPEN, CreateMode.PERSISTENT));
+        ZooKeeper fresh = client("other"); // a tenant not yet provisioned still gets its quota znodes
+        fresh.create("/y", new byte[0], OPEN, CreateMode.PERSISTENT);
+        assertEquals(1, countedByZooKeeper("/tenants/other"));
+    }
+
+    /**
+     * The proxy's limits are the ensemble's hard limits: where the ensemble enforces quotas, a write that bypasses the
+     * proxy is held to the same znode count; where it does not, only the proxy enforces them.
+     */
+    @Test
+    void theEnsembleHoldsTheSameLimits() throws Exception {
+        ZooKeeper acme = client("acme");
+        for (int i = 0; i < ZNODES; i++) {
+            acme.create("/n" + i, new byte[0], OPEN, CreateMode.PERSISTENT);
+        }
+        ZooKeeper operator = operator();
+        if (org.apache.zookeeper.server.ZooKeeperServer.enforceQuota) {
+            KeeperException refused = assertThrows(KeeperException.class,
+                    () -> operator.create("/tenants/acme/direct", new byte[0], OPEN, CreateMode.PERSISTENT));
+            assertQuotaExceeded(refused.code());
+        } else {
+            operator.create("/tenants/acme/direct", new byte[0], OPEN, CreateMode.PERSISTENT);
+            assertEquals(ZNODES + 1, countedByZooKeeper("/tenants/acme"), "counted even when not enforced");
+        }
     }
 }
