@@ -109,6 +109,11 @@ public final class QuotaCharge {
         return dataUpTo[index];
     }
 
+    /** @return whether the request creates a znode or writes data (else it only deletes, checks or sets an ACL) */
+    public boolean adds() {
+        return znodes() > 0 || dataBytes() > 0;
+    }
+
     /** @return the first op whose {@code 2 * path + acl} exceeds the per-znode allowance, or -1 */
     public int oversizedIndex() {
         return oversizedIndex;

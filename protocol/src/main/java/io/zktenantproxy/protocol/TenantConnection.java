@@ -162,38 +162,56 @@ public final class TenantConnection {
         if (!op.awaitsReplyInOrder()) {
             return forward;
         }
-        QuotaCharge charge = null;
-        WatchLedger.Change watch = null;
         if (quotas.znodes() != ZnodeQuota.UNLIMITED && QuotaCharge.charges(op)) {
-            charge = QuotaCharge.of(op, forward.toUpstream(), quotas.bytesPerZnode());
-            ZnodeQuota.Decision decision = charge.oversizedIndex() >= 0
-                    ? new ZnodeQuota.Refuse(QuotaKind.BYTES, charge.oversizedIndex())
-                    : quotas.znodes().reserve(charge, !heldFrame);
-            if (decision instanceof ZnodeQuota.Wait wait) {
-                forward.toUpstream().release();
-                return new RequestOutcome.Hold(forward.xid(), op, wait.until());
+            QuotaCharge charge = QuotaCharge.of(op, forward.toUpstream(), quotas.bytesPerZnode());
+            if (charge.oversizedIndex() >= 0) { // a path and ACL list over the per-znode allowance
+                return quotaExceeded(forward, QuotaKind.BYTES, charge.oversizedIndex(), charge.ops());
             }
-            if (decision instanceof ZnodeQuota.Refuse refuse) {
-                return quotaExceeded(forward, refuse.kind(), refuse.failedIndex(), charge.ops());
+            if (charge.adds()) {
+                return reserve(forward, charge);
             }
+            // deletes, checks, an ACL list that fits: never refused, nothing to settle
         } else if (watches != null) {
-            if (op == OpCode.SET_WATCHES || op == OpCode.SET_WATCHES2) {
-                int before = watches.size();
-                if (!watches.restore(op, forward.toUpstream())) {
-                    return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
-                }
-                watchCountChanged(before);
-            } else {
-                watch = watches.registration(op, forward.toUpstream(), clientFrame);
-                if (watch == WatchLedger.OVER) {
-                    return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
-                }
+            return admitWatches(forward, clientFrame);
+        }
+        pending.expectUpstream(forward.xid(), op, System.nanoTime(), false);
+        return forward;
+    }
+
+    /** A write that adds to the tenant's usage: the quota admits it, refuses it, or holds it for a fresh count. */
+    private RequestOutcome reserve(RequestOutcome.Forward forward, QuotaCharge charge) {
+        ZnodeQuota.Decision decision = quotas.znodes().reserve(charge, !heldFrame);
+        if (decision instanceof ZnodeQuota.Wait wait) {
+            forward.toUpstream().release();
+            return new RequestOutcome.Hold(forward.xid(), forward.op(), wait.until());
+        }
+        if (decision instanceof ZnodeQuota.Refuse refuse) {
+            return quotaExceeded(forward, refuse.kind(), refuse.failedIndex(), charge.ops());
+        }
+        pending.expectUpstream(forward.xid(), forward.op(), System.nanoTime(), charge, null);
+        return forward;
+    }
+
+    /** A request that may register or remove watches: the session's ledger holds its place or refuses it. */
+    private RequestOutcome admitWatches(RequestOutcome.Forward forward, ByteBuf clientFrame) {
+        OpCode op = forward.op();
+        WatchLedger.Change watch = null;
+        if (op == OpCode.SET_WATCHES || op == OpCode.SET_WATCHES2) {
+            int before = watches.size();
+            if (!watches.restore(op, forward.toUpstream())) {
+                return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
+            }
+            watchCountChanged(before);
+        } else {
+            watch = watches.registration(op, forward.toUpstream(), clientFrame);
+            if (watch == WatchLedger.OVER) {
+                return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
             }
         }
-        if (charge == null && watch == null) {
+        if (watch == null) {
             pending.expectUpstream(forward.xid(), op, System.nanoTime(), false);
         } else {
-            pending.expectUpstream(forward.xid(), op, System.nanoTime(), charge, watch);
+            pending.expectUpstream(forward.xid(), op, System.nanoTime(), null, watch);
         }
         return forward;
     }

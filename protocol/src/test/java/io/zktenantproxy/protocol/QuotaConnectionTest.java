@@ -121,6 +121,23 @@ class QuotaConnectionTest {
     }
 
     @Test
+    void deletesAndAclsThatFitAreNeverRefusedEvenOverTheQuota() {
+        CountingQuota quota = new CountingQuota(1);
+        quota.used = 5; // over, as another instance may leave it
+        try (ConnectionDriver s = ConnectionDriver.established(new SessionQuotas(quota, 1024, 0), observer)) {
+            Record[] multi = JuteFrames.multi(List.of(
+                    new SubOp(OpCode.CHECK.code(), new org.apache.zookeeper.proto.CheckVersionRequest("/a", 1)),
+                    new SubOp(OpCode.DELETE.code(), new DeleteRequest("/a", -1))));
+            s.forward(JuteFrames.request(1, OpCode.MULTI.code(), multi));
+            s.forward(JuteFrames.request(2, OpCode.DELETE.code(), new DeleteRequest("/b", -1)));
+            s.forward(JuteFrames.request(3, OpCode.SET_ACL.code(),
+                    new org.apache.zookeeper.proto.SetACLRequest("/c", GoldenCases.ACLS, -1)));
+            assertEquals(0, quota.reserved);
+            assertEquals(List.of(), exceeded);
+        }
+    }
+
+    @Test
     void aFailedMultiSettlesAsNotApplied() {
         CountingQuota quota = new CountingQuota(10);
         try (ConnectionDriver s = ConnectionDriver.established(new SessionQuotas(quota, 1024, 0), observer)) {

@@ -192,6 +192,11 @@ public final class TenantQuota implements ZnodeQuota {
     /** @return the first op after which the view would be over a limit, or -1 */
     private int firstOver(QuotaCharge charge, long znodes, long data, long setDataCredit) {
         for (int i = 0; i < charge.ops(); i++) {
+            boolean adds = i == 0 ? charge.znodesUpTo(0) > 0 || charge.dataUpTo(0) > 0
+                    : charge.znodesUpTo(i) > charge.znodesUpTo(i - 1) || charge.dataUpTo(i) > charge.dataUpTo(i - 1);
+            if (!adds) {
+                continue; // a delete or a check inside a multi is never the op that crosses the quota
+            }
             long z = znodes + charge.znodesUpTo(i);
             long d = data + charge.dataUpTo(i) - (i == charge.ops() - 1 ? setDataCredit : 0);
             if (limits.znodes() > 0 && z > limits.znodes()
