@@ -10,10 +10,14 @@ import io.zktenantproxy.protocol.FrameDecoder;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
+import io.zktenantproxy.protocol.QuotaCharge;
+import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.protocol.RequestOutcome;
+import io.zktenantproxy.protocol.SessionQuotas;
 import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.protocol.Xids;
+import io.zktenantproxy.protocol.ZnodeQuota;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +55,30 @@ class ClientFrameFuzzTest {
     }
 
     /** One connection's life. */
+    /**
+     * A znode quota of three, never waiting: fuzzed writes go through the charge reader and some are refused
+     * with QUOTAEXCEEDED, in xid order like any refusal.
+     */
+    private static final class SmallQuota implements ZnodeQuota {
+        private long znodes;
+
+        @Override
+        public Decision reserve(QuotaCharge charge, boolean mayWait) {
+            if (znodes + charge.znodes() > 3) {
+                return new Refuse(QuotaKind.ZNODES, 0);
+            }
+            znodes += charge.znodes();
+            return ADMIT;
+        }
+
+        @Override
+        public void settle(QuotaCharge charge, Boolean applied) {
+            if (Boolean.FALSE.equals(applied)) {
+                znodes -= charge.znodes();
+            }
+        }
+    }
+
     private static final class Run {
         private final int flags;
         private final TrackingAllocator alloc = new TrackingAllocator();
@@ -69,8 +97,10 @@ class ClientFrameFuzzTest {
         Run(int flags) {
             this.flags = flags;
             boolean operator = (flags & 1) != 0;
+            boolean quotas = (flags & 32) != 0;
             this.connection = new TenantConnection(CHROOT,
-                    operator ? AclPolicy.appendOperator("digest", OPERATOR_ID) : AclPolicy.NONE, ENSEMBLE_CONFIG,
+                    operator ? AclPolicy.appendOperator("digest", OPERATOR_ID) : AclPolicy.NONE,
+                    quotas ? new SessionQuotas(new SmallQuota(), 256, 2) : SessionQuotas.NONE, ENSEMBLE_CONFIG,
                     toClient::add, TenantConnection.Observer.NONE);
             this.oracle = new ForwardedRequests(ROOT, operator ? "digest" : null, OPERATOR_ID);
             channel.config().setAllocator(alloc);
@@ -165,6 +195,8 @@ class ClientFrameFuzzTest {
                 expect(answered.op() == OpCode.GET_DATA,
                         "a request answered OK by the proxy other than the ensemble config read");
                 expectedXids.add(answered.xid());
+            } else {
+                expect(false, "unexpected outcome " + result);
             }
         }
 

@@ -170,6 +170,11 @@ final class SeedCorpus {
         }
         seeds.put("all-ops-pipelined", client(0, JuteFrames.concat(all.toArray(new byte[0][]))));
         seeds.put("all-ops-operator-acl", client(1, JuteFrames.concat(all.toArray(new byte[0][]))));
+        // flag 32: a quota of 3 znodes, 2 watches and 256 bytes per znode, so writes and watches past it are refused
+        byte[] twice = JuteFrames.concat(JuteFrames.concat(all.toArray(new byte[0][])),
+                JuteFrames.concat(all.toArray(new byte[0][])));
+        seeds.put("all-ops-twice-quotas", client(32, twice));
+        seeds.put("all-ops-twice-quotas-operator-acl", client(32 | 1, twice));
         seeds.put("all-ops-server-first-byte-by-byte", client(2 | 8, JuteFrames.concat(all.toArray(new byte[0][]))));
         seeds.put("handshake-by-client", client(4, JuteFrames.concat(JuteFrames.connectRequest(),
                 validRequest(1, OpCode.GET_DATA))));
