@@ -20,6 +20,7 @@ import io.zktenantproxy.protocol.testkit.GoldenCases;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.TrackingAllocator;
 import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.quota.UsageSource;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.MeterNames;
@@ -111,11 +112,16 @@ final class ConnectionHarness {
      *                   when, with {@link #connectUpstream} or {@link #failUpstream}
      */
     ConnectionHarness(Limits limits, boolean dialAtOnce, SessionGate gate) {
+        this(limits, dialAtOnce, gate, null);
+    }
+
+    /** @param usage where the tenant's znode and byte usage is counted (null: those quotas are off) */
+    ConnectionHarness(Limits limits, boolean dialAtOnce, SessionGate gate, UsageSource usage) {
         this.dialAtOnce = dialAtOnce;
         ProxyMetrics metrics = new ProxyMetrics(registry, Duration.ofMillis(100));
         TenantConfig config = TenantConfig.named(TENANT).withChroot(CHROOT).withListen("127.0.0.1:0")
                 .withAdvertised(List.of("proxy.example:2181")).withRequestsPerSecond(0).withBytesPerSecond(0);
-        this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT));
+        this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT), usage);
         this.context = new ProxyContext(limits, AclPolicy.NONE, this::dial, gate,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean());
         this.client = register(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
@@ -194,6 +200,11 @@ final class ConnectionHarness {
     /** Takes (and releases) every frame sent upstream so far. */
     List<byte[]> toUpstream() {
         return upstream == null ? List.of() : drain(upstream);
+    }
+
+    /** Runs what the connection scheduled on its event loop (a held write's release, for one). */
+    void runPendingTasks() {
+        client.runPendingTasks();
     }
 
     /** Takes (and releases) every frame sent to the client so far. */
