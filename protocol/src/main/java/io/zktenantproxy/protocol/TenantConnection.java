@@ -123,7 +123,7 @@ public final class TenantConnection {
         }
         RequestOutcome outcome = requests.rewrite(frame, alloc);
         if (outcome instanceof RequestOutcome.Forward forward) {
-            outcome = admit(forward, frame, alloc);
+            outcome = admit(forward, frame);
         }
         if (outcome instanceof RequestOutcome.Forward) {
             return outcome;
@@ -157,7 +157,7 @@ public final class TenantConnection {
      *
      * @return {@code forward} (now expected upstream), a refusal (its buffer released), or a hold
      */
-    private RequestOutcome admit(RequestOutcome.Forward forward, ByteBuf clientFrame, ByteBufAllocator alloc) {
+    private RequestOutcome admit(RequestOutcome.Forward forward, ByteBuf clientFrame) {
         OpCode op = forward.op();
         if (!op.awaitsReplyInOrder()) {
             return forward;

@@ -1,6 +1,5 @@
 package io.zktenantproxy.protocol;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -56,9 +55,4 @@ public interface ZnodeQuota {
         public void settle(QuotaCharge charge, Boolean applied) {
         }
     };
-
-    /** @return a wait that is over at once (for tests) */
-    static Wait waitNone() {
-        return new Wait(CompletableFuture.completedFuture(null));
-    }
 }

@@ -62,33 +62,6 @@ class TenantQuotaTest {
         assertTrue(wait.until().toCompletableFuture().isDone());
     }
 
-    /** Counts the test answers itself, with the usage it sets. */
-    private static final class ManualSource implements UsageSource {
-        final java.util.ArrayDeque<CompletableFuture<QuotaUsage>> counts = new java.util.ArrayDeque<>();
-        final java.util.Map<String, Integer> lengths = new java.util.HashMap<>();
-
-        @Override
-        public CompletableFuture<Void> provision(String chroot, long countHardLimit, long byteHardLimit) {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<QuotaUsage> count(String chroot) {
-            CompletableFuture<QuotaUsage> count = new CompletableFuture<>();
-            counts.add(count);
-            return count;
-        }
-
-        @Override
-        public CompletableFuture<Integer> dataLength(String path) {
-            return CompletableFuture.completedFuture(lengths.getOrDefault(path, -1));
-        }
-
-        void answer(long znodes, long dataBytes) {
-            counts.poll().complete(new QuotaUsage(znodes, dataBytes));
-        }
-    }
-
     private static QuotaCharge create(String name, int dataBytes) {
         return QuotaCharge.of(OpCode.CREATE, Unpooled.wrappedBuffer(JuteFrames.request(1, ZooDefs.OpCode.create,
                 new CreateRequest("/tenants/acme/" + name, new byte[dataBytes], ZooDefs.Ids.OPEN_ACL_UNSAFE, 0))),
@@ -102,7 +75,7 @@ class TenantQuotaTest {
     }
 
     private final AtomicLong now = new AtomicLong();
-    private final ManualSource source = new ManualSource();
+    private final ManualUsageSource source = new ManualUsageSource();
 
     private TenantQuota provisioned(long znodes, long bytes, long usedZnodes) {
         TenantQuota quota = new TenantQuota("acme", "/tenants/acme", new QuotaLimits(znodes, bytes, 0, 1024), 0, 0,
@@ -150,11 +123,11 @@ class TenantQuotaTest {
         TenantQuota quota = provisioned(5, 0, 5);
         ZnodeQuota.Wait first = assertInstanceOf(ZnodeQuota.Wait.class, quota.reserve(create("a", 0), true));
         ZnodeQuota.Wait second = assertInstanceOf(ZnodeQuota.Wait.class, quota.reserve(create("b", 0), true));
-        assertEquals(1, source.counts.size(), "the second waits for the count after the one already sent");
+        assertEquals(1, source.unanswered(), "the second waits for the count after the one already sent");
         source.answer(5, 0);
         assertTrue(first.until().toCompletableFuture().isDone());
         assertFalse(second.until().toCompletableFuture().isDone());
-        assertEquals(1, source.counts.size());
+        assertEquals(1, source.unanswered());
         source.answer(5, 0);
         assertTrue(second.until().toCompletableFuture().isDone());
     }

@@ -12,11 +12,8 @@ import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.Limits.Limit;
-import io.zktenantproxy.proxy.quota.QuotaUsage;
-import io.zktenantproxy.proxy.quota.UsageSource;
-import java.util.ArrayDeque;
+import io.zktenantproxy.proxy.quota.ManualUsageSource;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.CreateResponse;
 import org.apache.zookeeper.proto.GetDataRequest;
@@ -28,29 +25,7 @@ import org.junit.jupiter.api.Test;
  * before it is decided, and replies keep xid order whether it is then forwarded or refused.
  */
 class QuotaHoldTest extends HandlerTestBase {
-    /** Counts the test answers. */
-    private static final class ManualSource implements UsageSource {
-        final ArrayDeque<CompletableFuture<QuotaUsage>> counts = new ArrayDeque<>();
-
-        @Override
-        public CompletableFuture<Void> provision(String chroot, long countHardLimit, long byteHardLimit) {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<QuotaUsage> count(String chroot) {
-            CompletableFuture<QuotaUsage> count = new CompletableFuture<>();
-            counts.add(count);
-            return count;
-        }
-
-        @Override
-        public CompletableFuture<Integer> dataLength(String path) {
-            return CompletableFuture.completedFuture(-1);
-        }
-    }
-
-    private final ManualSource source = new ManualSource();
+    private final ManualUsageSource source = new ManualUsageSource();
     {
         proxy = new ConnectionHarness(Limits.defaults().with(Limit.QUOTA_ZNODES, 5).with(Limit.QUOTA_BYTES, 0), true,
                 new ConnectionHarness.OpenGate(), source);
@@ -79,7 +54,7 @@ class QuotaHoldTest extends HandlerTestBase {
     }
 
     private void answerCount(long znodes) {
-        source.counts.poll().complete(new QuotaUsage(znodes, 0));
+        source.answer(znodes, 0);
         proxy.runPendingTasks();
     }
 
