@@ -33,4 +33,10 @@ public final class Requests {
         out.writeInt(EPHEMERAL);
         return out.setInt(0, out.readableBytes() - Integer.BYTES);
     }
+
+    /** A ping, {@code RequestHeader{xid -2, type 11}} with no record, as a whole frame. */
+    public static ByteBuf ping(ByteBufAllocator alloc) {
+        return alloc.buffer(3 * Integer.BYTES).writeInt(2 * Integer.BYTES).writeInt(Xids.PING)
+                .writeInt(OpCode.PING.code());
+    }
 }

@@ -58,6 +58,9 @@ public final class TenantConnection {
     private final SessionQuotas quotas;
     private final WatchLedger watches;
     private boolean heldFrame;
+    /** Pings sent upstream and not yet answered, oldest first: true for the proxy's own ({@link #keepAlive}). */
+    private final java.util.ArrayDeque<Boolean> pings = new java.util.ArrayDeque<>();
+    private int sessionTimeoutMs;
     private boolean clientHandshakeDone;
     private boolean serverHandshakeDone;
     private long lastZxid;
@@ -160,6 +163,9 @@ public final class TenantConnection {
     private RequestOutcome admit(RequestOutcome.Forward forward, ByteBuf clientFrame) {
         OpCode op = forward.op();
         if (!op.awaitsReplyInOrder()) {
+            if (op == OpCode.PING) {
+                pings.addLast(Boolean.FALSE);
+            }
             return forward;
         }
         if (quotas.znodes() != ZnodeQuota.UNLIMITED && QuotaCharge.charges(op)) {
@@ -244,6 +250,7 @@ public final class TenantConnection {
         if (!serverHandshakeDone) {
             ConnectResponse response = ConnectResponse.decode(frame);
             serverHandshakeDone = true;
+            sessionTimeoutMs = response.timeOutMs();
             pending.completeHandshake();
             toClient.accept(frame.retain());
             pending.drainLocal(lastZxid);
@@ -264,6 +271,9 @@ public final class TenantConnection {
             toClient.accept(replies.rewriteNotification(frame, alloc));
             observer.onNotification();
             return null;
+        }
+        if (xid == Xids.PING && Boolean.TRUE.equals(pings.pollFirst())) {
+            return null; // the reply to the proxy's own keep-alive
         }
         if (xid == Xids.PING || xid == Xids.AUTH) {
             toClient.accept(frame.retain());
@@ -310,6 +320,28 @@ public final class TenantConnection {
         }
         pending.expectUpstream(Xids.PROXY, op, System.nanoTime(), true);
         return serverFrame;
+    }
+
+    /**
+     * A ping of the proxy's own on the session, whose reply the client does not see. The server expires a session
+     * that sends nothing for its timeout, and a client pings only when it has sent nothing for a third of it: a client
+     * whose every request the proxy answers itself (refused over a quota, say) would otherwise lose its session while
+     * it is busy. The caller writes the ping when it has sent nothing upstream for {@link #keepAliveMillis()}.
+     *
+     * @return the ping frame ({@code RequestHeader{xid -2, type 11}}), for the caller to write upstream
+     * @throws IllegalStateException before the session is established
+     */
+    public ByteBuf keepAlive(ByteBufAllocator alloc) {
+        if (!serverHandshakeDone) {
+            throw new IllegalStateException("no session yet");
+        }
+        pings.addLast(Boolean.TRUE);
+        return Requests.ping(alloc);
+    }
+
+    /** @return how long the upstream may go without a frame before {@link #keepAlive} is due; 0 before a session */
+    public long keepAliveMillis() {
+        return sessionTimeoutMs / 3;
     }
 
     /** @return requests sent or answered but whose reply the client has not been given yet */

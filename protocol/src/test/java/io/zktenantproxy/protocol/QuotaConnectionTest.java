@@ -138,6 +138,23 @@ class QuotaConnectionTest {
     }
 
     @Test
+    void theProxysOwnKeepAlivePingIsAnsweredToTheProxyOnly() {
+        try (ConnectionDriver s = ConnectionDriver.established(SessionQuotas.NONE, observer)) {
+            assertEquals(JuteFrames.SESSION_TIMEOUT_MS / 3, s.connection.keepAliveMillis());
+            byte[] ping = JuteFrames.request(Xids.PING, OpCode.PING.code());
+            s.forward(ping);
+            io.netty.buffer.ByteBuf own = s.connection.keepAlive(s.alloc);
+            assertEquals(JuteReader.hex(ping), JuteReader.hex(ConnectionDriver.bytes(own)));
+            own.release();
+            s.forward(ping);
+            byte[] pong = JuteFrames.reply(Xids.PING, 0, 0);
+            assertEquals(1, s.server(pong).toClient().size(), "the client's first ping");
+            assertEquals(0, s.server(pong).toClient().size(), "the proxy's own");
+            assertEquals(1, s.server(pong).toClient().size(), "the client's second");
+        }
+    }
+
+    @Test
     void aFailedMultiSettlesAsNotApplied() {
         CountingQuota quota = new CountingQuota(10);
         try (ConnectionDriver s = ConnectionDriver.established(new SessionQuotas(quota, 1024, 0), observer)) {

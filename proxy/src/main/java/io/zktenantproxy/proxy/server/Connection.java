@@ -19,6 +19,7 @@ import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ final class Connection implements TenantConnection.Observer {
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
     private boolean holding;
     private final IntSupplier watchCount;
+    /** When a frame last went upstream, {@link System#nanoTime()}: the proxy keeps the session alive from it. */
+    private long lastSentUpstreamNanos = System.nanoTime();
     private boolean closing;
     private boolean released;
 
@@ -113,6 +116,7 @@ final class Connection implements TenantConnection.Observer {
     /** Acts on what the protocol made of {@code frame} (not released here). */
     private void act(ByteBuf frame, RequestOutcome outcome) {
         if (outcome instanceof RequestOutcome.Forward forward) {
+            lastSentUpstreamNanos = System.nanoTime();
             relay.toUpstream(forward.toUpstream());
         } else if (outcome instanceof RequestOutcome.Connect connect) {
             admission.cancelDeadline();
@@ -176,10 +180,25 @@ final class Connection implements TenantConnection.Observer {
     /** A request the proxy answered itself (the reply is already on its way, in xid order). */
     private void answered(int xid, OpCode op, int err, String reason) {
         meters.answeredByProxy(op, err);
+        keepSessionAlive();
         if (err != KeeperCode.OK && LOG.isDebugEnabled()) {
             LOG.debug("tenant {} session 0x{}: answered xid {} opcode {} with {}: {}", tenant.name(),
                     Long.toHexString(session.sessionId()), xid, op, err, reason);
         }
+    }
+
+    /**
+     * Pings upstream on the session when the proxy has answered the client's requests itself for a third of the
+     * session timeout: the client, busy sending, does not ping, and the ensemble would expire the session.
+     */
+    private void keepSessionAlive() {
+        long quietMillis = protocol.keepAliveMillis();
+        if (quietMillis == 0 || System.nanoTime() - lastSentUpstreamNanos < TimeUnit.MILLISECONDS.toNanos(quietMillis)
+                || relay.upstream() == null) {
+            return;
+        }
+        lastSentUpstreamNanos = System.nanoTime();
+        relay.toUpstream(protocol.keepAlive(relay.upstream().alloc()));
     }
 
     /** The ConnectRequest waits for the session gate, then for an ensemble server; frames pipelined meanwhile queue. */

@@ -126,6 +126,35 @@ class QuotaIT {
         assertEquals(ZNODES, countedByZooKeeper("/tenants/acme"));
     }
 
+    /**
+     * A client whose every write is refused sends nothing the ensemble sees, and being busy it does not ping: the proxy
+     * keeps its session alive, so it outlives several session timeouts of refusals.
+     */
+    @Test
+    void aSessionRefusedWithoutPauseStaysAlive() throws Exception {
+        List<Watcher.Event.KeeperState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ZooKeeper acme = new ZooKeeper(ProxyHarness.connectString(proxy, "acme"), 4_000,
+                event -> states.add(event.getState()));
+        clients.add(acme);
+        await().atMost(DEADLINE).until(() -> acme.getState() == ZooKeeper.States.CONNECTED);
+        for (int i = 0; i < ZNODES; i++) {
+            acme.create("/n" + i, new byte[0], OPEN, CreateMode.PERSISTENT);
+        }
+        long sessionId = acme.getSessionId();
+        long until = System.nanoTime() + 3L * acme.getSessionTimeout() * 1_000_000;
+        int refused = 0;
+        while (System.nanoTime() < until) {
+            KeeperException e = assertThrows(KeeperException.class,
+                    () -> acme.create("/over", new byte[0], OPEN, CreateMode.PERSISTENT));
+            assertQuotaExceeded(e.code());
+            refused++;
+        }
+        assertNotNull(acme.exists("/n0", false));
+        assertEquals(sessionId, acme.getSessionId());
+        assertEquals(List.of(Watcher.Event.KeeperState.SyncConnected), states,
+                "no disconnection and no expiry during " + refused + " refusals");
+    }
+
     @Test
     void everyKindCountsAndEphemeralsAreFreedWithTheirSession() throws Exception {
         ZooKeeper acme = client("acme");
