@@ -27,6 +27,8 @@ import org.apache.zookeeper.server.PurgeTxnLog;
  *
  * <ul>
  *   <li>{@code heap}: full GC twice, then heap used (bytes), RSS (bytes, {@code /proc/self/status}), threads;</li>
+ *   <li>{@code sample}: heap used now (bytes, no GC), heap max, collections and milliseconds in GC so far, and
+ *       (ZooKeeper) its znode count and approximate data size ({@code DataTreeMXBean}), -1 where unknown;</li>
  *   <li>{@code threads}: bytes allocated and CPU nanoseconds so far by the proxy's event-loop threads
  *       ({@code zktp-io-*}, {@code zktp-accept-*}), the process CPU nanoseconds, and the voluntary context switches
  *       of the {@code zktp-io} threads (wake-ups from epoll_wait);</li>
@@ -83,6 +85,7 @@ public final class BenchServer {
             switch (line.trim()) {
                 case "heap" -> reply(heap());
                 case "threads" -> reply(threads());
+                case "sample" -> reply(sample());
                 case "purge" -> {
                     purge(dataDir);
                     reply("PURGED");
@@ -131,6 +134,33 @@ public final class BenchServer {
             }
         }
         return "HEAP " + used + " " + rss + " " + Thread.activeCount();
+    }
+
+    /** The heap as it is, without a GC, and the data tree's size if this is ZooKeeper: cheap enough to poll. */
+    private static String sample() {
+        java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        long collections = 0;
+        long gcMillis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            collections += Math.max(0, gc.getCollectionCount());
+            gcMillis += Math.max(0, gc.getCollectionTime());
+        }
+        long nodes = -1;
+        long dataSize = -1;
+        try {
+            javax.management.MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+            for (javax.management.ObjectName n : mbeans.queryNames(
+                    new javax.management.ObjectName("org.apache.ZooKeeperService:*"), null)) {
+                if ("InMemoryDataTree".equals(n.getKeyProperty("name1"))) {
+                    nodes = ((Number) mbeans.getAttribute(n, "NodeCount")).longValue();
+                    dataSize = ((Number) mbeans.invoke(n, "approximateDataSize", null, null)).longValue();
+                }
+            }
+        } catch (Exception e) {
+            // not ZooKeeper, or its beans are not registered: unknown
+        }
+        return "SAMPLE " + heap.getUsed() + " " + heap.getMax() + " " + collections + " " + gcMillis + " " + nodes + " "
+                + dataSize;
     }
 
     /** Allocated bytes and CPU time of the proxy's event-loop threads, and the whole process's CPU time. */

@@ -37,9 +37,11 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * A standalone ZooKeeper under {@code dir}; {@code forceSync} as the {@code zookeeper.forceSync} property. It keeps
-     * only 50 committed transactions in memory for follower catch-up ({@code zookeeper.commitLogCount}, default 500):
-     * with 1 MiB setData, 500 of them filled a 2 GiB heap and the server stopped (OutOfMemoryError in SyncThread).
+     * A standalone ZooKeeper under {@code dir}; {@code forceSync} as the {@code zookeeper.forceSync} property. It is
+     * asked to keep only 50 committed transactions in memory for follower catch-up ({@code zookeeper.commitLogCount},
+     * default 500): with 1 MiB setData, 500 of them filled a 2 GiB heap and the server stopped (OutOfMemoryError in
+     * SyncThread). ZooKeeper 3.9.5 does not take a value below 500 (it logs "less than the recommended 500, going to
+     * use the recommended one"), so it still keeps 500: the 3 GiB heap is what holds them.
      */
     static ChildProcess zooKeeper(Path dir, boolean forceSync, int juteMaxBuffer, Path log, String... jvmArgs)
             throws IOException {

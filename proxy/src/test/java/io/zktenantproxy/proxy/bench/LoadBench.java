@@ -29,7 +29,9 @@ import org.apache.zookeeper.ZooKeeper;
  *
  * <p>With {@code --baseline-classpath}, a second proxy process, started from another build's class path (the code
  * before a change), is measured in the same rounds as the proxy under test, and a table "after vs before" compares
- * the two.
+ * the two. With {@code --quotas on-off}, likewise a second proxy of this build with every quota off (tenant
+ * {@code benchoff}, chroot {@code /tenants/benchoff}, so that ZooKeeper keeps no quota count for its znodes), and a
+ * table "quotas on vs off".
  *
  * <pre>
  * --sync no,yes          zookeeper.forceSync values, one ZooKeeper per value
@@ -40,6 +42,12 @@ import org.apache.zookeeper.ZooKeeper;
  * --proxy-jvm ARGS       extra JVM options of the proxy process, space-separated
  * --baseline-classpath CP  also measure the proxy as BenchServer starts it from CP (the code before a change), with
  *                        the same tenant, limits and JVM options; CP is a class path, ':'-separated
+ * --budgets off          per-tenant budgets: off (default) or unreached (10^9/s)
+ * --quotas on            the proxy's quotas: on (its defaults), off (all three 0), or on-off (two proxies, one each,
+ *                        measured in the same rounds)
+ * --off-tenant benchoff  with on-off, the tenant of the proxy without quotas: benchoff (a chroot ZooKeeper keeps no
+ *                        quota count for) or bench (the same chroot as the proxy with quotas, so that ZooKeeper's
+ *                        own accounting is the same on both sides and only the proxy's cost differs)
  * --out FILE             also write the tables to FILE
  * --logs DIR             where ZooKeeper's and the proxy's logs go (default target/bench-logs)
  * </pre>
@@ -57,6 +65,11 @@ public final class LoadBench {
     static final String DIRECT = "direct";
     static final String PROXY = "proxy";
     static final String BEFORE = "before";
+    static final String QUOTAS_OFF = "off";
+    /** Every quota off (issue 12): znodes, bytes, watches per session. */
+    static final String NO_QUOTA = ", quotaZnodes: 0, quotaBytes: 0, maxWatchesPerSession: 0";
+    /** The tenant of the proxy without quotas in {@code --quotas on-off}, by default: a chroot of its own. */
+    static final String TENANT_OFF = "benchoff";
     static final String RELAY = "relay";
 
     private LoadBench() {
@@ -125,8 +138,18 @@ public final class LoadBench {
         }
         boolean relay = args.get("relay", "none").equals("haproxy");
         String budgets = args.get("budgets", "off").equals("unreached") ? UNREACHED_BUDGET : NO_BUDGET;
-        String limits = "maxFrameBytes: " + (JUTE_MAX_BUFFER + 1024) + budgets;
+        String quotas = args.get("quotas", "on");
+        if (!List.of("on", "off", "on-off").contains(quotas)) {
+            throw new IllegalArgumentException("--quotas " + quotas + " (expected: on, off or on-off)");
+        }
+        boolean quotasOnOff = quotas.equals("on-off");
+        String limits = "maxFrameBytes: " + (JUTE_MAX_BUFFER + 1024) + budgets
+                + (quotas.equals("off") ? NO_QUOTA : "");
+        String offTenant = args.get("off-tenant", TENANT_OFF);
         String baseline = args.get("baseline-classpath", null);
+        if (baseline != null && quotasOnOff) {
+            throw new IllegalArgumentException("--baseline-classpath and --quotas on-off: one second proxy at a time");
+        }
         String proxyJvm = args.get("proxy-jvm", "").trim();
         List<String> proxyJvmArgs = proxyJvm.isEmpty() ? List.of() : List.of(proxyJvm.split(" +"));
         Path work = Files.createTempDirectory("zktp-bench");
@@ -147,12 +170,22 @@ public final class LoadBench {
                              logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs);
                      ChildProcess before = baseline == null ? null : ChildProcess.proxy(baseline,
                              "127.0.0.1:" + zk.port(), List.of("bench"), limits,
-                             logs.resolve("proxy-before-" + sync + ".log"), proxyJvmArgs)) {
+                             logs.resolve("proxy-before-" + sync + ".log"), proxyJvmArgs);
+                     ChildProcess off = !quotasOnOff ? null : ChildProcess.proxy("127.0.0.1:" + zk.port(),
+                             List.of(offTenant), limits + NO_QUOTA, logs.resolve("proxy-off-" + sync + ".log"),
+                             proxyJvmArgs)) {
                     String direct = "127.0.0.1:" + zk.port();
                     List<Target> targets = new ArrayList<>(List.of(new Target(DIRECT, direct, "/tenants/bench", null),
                             new Target(PROXY, "127.0.0.1:" + proxy.port(), "", proxy)));
                     if (before != null) {
                         targets.add(new Target(BEFORE, "127.0.0.1:" + before.port(), "", before));
+                    }
+                    List<String> roots = new ArrayList<>(List.of("/tenants/bench"));
+                    if (off != null) {
+                        targets.add(new Target(QUOTAS_OFF, "127.0.0.1:" + off.port(), "", off));
+                        if (!roots.contains("/tenants/" + offTenant)) {
+                            roots.add("/tenants/" + offTenant);
+                        }
                     }
                     haproxy = relay ? ByteRelay.haproxy(zk.port(), work.resolve("haproxy-" + sync)) : null;
                     if (haproxy != null) {
@@ -161,10 +194,12 @@ public final class LoadBench {
                     ZooKeeper admin = connect(direct);
                     try {
                         ensure(admin, "/tenants");
-                        ensure(admin, "/tenants/bench");
+                        for (String root : roots) {
+                            ensure(admin, root);
+                        }
                         for (Scenario scenario : scenarios) {
                             log("forceSync=" + sync + " " + scenario.label());
-                            results.put(scenario, run(scenario, admin, targets, zk, rounds, seconds, warmup));
+                            results.put(scenario, run(scenario, admin, roots, targets, zk, rounds, seconds, warmup));
                             zk.command("purge");
                         }
                     } finally {
@@ -175,7 +210,9 @@ public final class LoadBench {
                     }
                 }
                 String table = table(sync, results) + (relay ? "\n" + relayTable(results) : "")
-                        + (baseline != null ? "\n" + baselineTable(results) : "");
+                        + (baseline != null ? "\n" + pairTable(results, BEFORE, "after vs before", "after", "before")
+                        : "")
+                        + (quotasOnOff ? "\n" + pairTable(results, QUOTAS_OFF, "quotas on vs off", "on", "off") : "");
                 System.out.println();
                 System.out.println(table);
                 report.append(table).append('\n');
@@ -197,13 +234,17 @@ public final class LoadBench {
 
     /**
      * Opens every target's sessions, warms each up, then runs the rounds: the targets in order in even rounds
-     * (direct, proxy, [before,] [relay]) and in reverse order in odd ones, so that none always goes first.
+     * (direct, proxy, [before,] [relay,] [off]) and in reverse order in odd ones, so that none always goes first.
      *
+     * @param roots the chroots whose znodes the targets use (server paths)
      * @return each target's figures, by name
      */
-    private static Map<String, Figures> run(Scenario scenario, ZooKeeper admin, List<Target> targets, ChildProcess zk,
-                                            int rounds, int seconds, int warmup) throws Exception {
-        LoadRun.setUp(admin, scenario);
+    private static Map<String, Figures> run(Scenario scenario, ZooKeeper admin, List<String> roots,
+                                            List<Target> targets, ChildProcess zk, int rounds, int seconds,
+                                            int warmup) throws Exception {
+        for (String root : roots) {
+            LoadRun.setUp(admin, scenario, root);
+        }
         Map<String, Figures> figures = new LinkedHashMap<>();
         List<LoadRun> runs = new ArrayList<>();
         try {
@@ -279,30 +320,51 @@ public final class LoadBench {
     }
 
     /**
-     * The proxy under test ("after") against the baseline proxy ("before", {@code --baseline-classpath}), measured in
-     * the same rounds: throughput, latency, and the event loops' heap allocation and CPU per op.
+     * The proxy under test ("after", "on") against a second proxy measured in the same rounds (the baseline,
+     * {@code --baseline-classpath}, "before"; or this build without quotas, {@code --quotas on-off}, "off"):
+     * throughput, latency, and the event loops' heap allocation and CPU per op.
+     *
+     * @param other the second proxy's target name
+     * @param a     what the proxy under test is called in the table
+     * @param b     what the second proxy is called
      */
-    private static String baselineTable(Map<Scenario, Map<String, Figures>> results) {
-        StringBuilder sb = new StringBuilder("after vs before (medians; latency in µs)\n\n");
-        sb.append("| workload | sessions × in flight | after ops/s | before ops/s | after/before | after p50 / p99 | "
-                + "before p50 / p99 | after B/op | before B/op | loop CPU µs/op after / before | errors |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    private static String pairTable(Map<Scenario, Map<String, Figures>> results, String other, String title, String a,
+                                    String b) {
+        StringBuilder sb = new StringBuilder(title + " (medians; latency in µs)\n\n");
+        sb.append(String.format("| workload | sessions × in flight | %1$s ops/s | %2$s ops/s | %1$s/%2$s | %1$s/%2$s per "
+                + "round: median (min–max) | %1$s p50 / p99 | %2$s p50 / p99 | %1$s B/op | %2$s B/op | loop CPU µs/op "
+                + "%1$s / %2$s | errors |%n", a, b));
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<Scenario, Map<String, Figures>> e : results.entrySet()) {
-            Figures a = e.getValue().get(PROXY);
-            Figures b = e.getValue().get(BEFORE);
-            double aOps = BenchArgs.median(a.opsPerSec);
-            double bOps = BenchArgs.median(b.opsPerSec);
+            Figures fa = e.getValue().get(PROXY);
+            Figures fb = e.getValue().get(other);
+            double aOps = BenchArgs.median(fa.opsPerSec);
+            double bOps = BenchArgs.median(fb.opsPerSec);
             sb.append("| ").append(e.getKey().kind().label()).append(" | ").append(e.getKey().shape()).append(" | ")
                     .append(BenchArgs.fmt(aOps)).append(" | ").append(BenchArgs.fmt(bOps)).append(" | ")
                     .append(String.format("%.3f", aOps / bOps)).append(" | ")
-                    .append(p50p99(a)).append(" | ").append(p50p99(b)).append(" | ")
-                    .append(BenchArgs.fmt(BenchArgs.median(a.allocPerOp))).append(" | ")
-                    .append(BenchArgs.fmt(BenchArgs.median(b.allocPerOp))).append(" | ")
-                    .append(BenchArgs.fmt(BenchArgs.median(a.loopCpuPerOp))).append(" / ")
-                    .append(BenchArgs.fmt(BenchArgs.median(b.loopCpuPerOp))).append(" | ")
-                    .append(a.errors + b.errors).append(" |\n");
+                    .append(perRound(fa.opsPerSec, fb.opsPerSec)).append(" | ")
+                    .append(p50p99(fa)).append(" | ").append(p50p99(fb)).append(" | ")
+                    .append(BenchArgs.fmt(BenchArgs.median(fa.allocPerOp))).append(" | ")
+                    .append(BenchArgs.fmt(BenchArgs.median(fb.allocPerOp))).append(" | ")
+                    .append(BenchArgs.fmt(BenchArgs.median(fa.loopCpuPerOp))).append(" / ")
+                    .append(BenchArgs.fmt(BenchArgs.median(fb.loopCpuPerOp))).append(" | ")
+                    .append(fa.errors + fb.errors).append(" |\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * The ratio of the two sides' throughput round by round: the two run one after the other in each round, so a
+     * change of the machine's load between rounds moves both.
+     */
+    private static String perRound(List<Double> a, List<Double> b) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            ratios.add(a.get(i) / b.get(i));
+        }
+        return ratios.isEmpty() ? "-" : String.format("%.3f (%.3f–%.3f)", BenchArgs.median(ratios),
+                java.util.Collections.min(ratios), java.util.Collections.max(ratios));
     }
 
     private static String p50p99(Figures f) {

@@ -101,18 +101,23 @@ final class LoadRun implements AutoCloseable {
         this.sendTimes = scenario.kind() == Kind.WATCH ? new AtomicLongArray(SEND_TIMES) : null;
     }
 
-    /** Creates the znodes the scenario uses, through a direct session (server paths). */
+    /** Creates the znodes the scenario uses under the tenant {@code bench}, through a direct session. */
     static void setUp(ZooKeeper admin, LoadBench.Scenario scenario) throws Exception {
+        setUp(admin, scenario, ROOT);
+    }
+
+    /** Creates the znodes the scenario uses under {@code root} (a chroot), through a direct session (server paths). */
+    static void setUp(ZooKeeper admin, LoadBench.Scenario scenario, String root) throws Exception {
         for (String dir : List.of("/g", "/s", "/c", "/m", "/w")) {
-            LoadBench.ensure(admin, ROOT + dir);
+            LoadBench.ensure(admin, root + dir);
         }
         byte[] data = scenario.kind().data();
         for (int i = 0; i < scenario.sessions(); i++) {
-            String node = ROOT + (scenario.kind() == Kind.GET_DATA_128 ? "/g/" : "/s/") + i;
+            String node = root + (scenario.kind() == Kind.GET_DATA_128 ? "/g/" : "/s/") + i;
             LoadBench.ensure(admin, node);
             admin.setData(node, scenario.kind() == Kind.GET_DATA_128 ? data : new byte[0], -1);
         }
-        LoadBench.ensure(admin, ROOT + "/w/node");
+        LoadBench.ensure(admin, root + "/w/node");
     }
 
     /** Connects the scenario's sessions; {@code base} is prepended to every path ("" through the proxy). */
