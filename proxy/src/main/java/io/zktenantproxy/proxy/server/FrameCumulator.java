@@ -29,6 +29,13 @@ final class FrameCumulator implements ByteToMessageDecoder.Cumulator {
 
     @Override
     public ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        if (cumulation instanceof CompositeByteBuf composite && composite.refCnt() == 1) {
+            // Netty drops the components already read only now and then, and only while no frame is out (refCnt 1).
+            // A tenant streaming 1 MiB creates, each held (paced by its budget, then waiting for a quota count and
+            // refused), kept one composite of every read buffer of the stream: 4 700 of them, 1 GiB of direct
+            // memory in 32 s (FloodBench, docs/BENCHMARKS.md). Nothing refers to the components read so far now.
+            composite.discardReadComponents();
+        }
         boolean large = cumulation instanceof CompositeByteBuf
                 || cumulation.readableBytes() >= Integer.BYTES
                 && cumulation.getInt(cumulation.readerIndex()) > COMPOSE_ABOVE;

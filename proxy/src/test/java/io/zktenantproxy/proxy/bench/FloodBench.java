@@ -139,7 +139,7 @@ public final class FloodBench {
             try (ChildProcess zk = ChildProcess.zooKeeper(dir, false, LoadBench.JUTE_MAX_BUFFER, zkLog,
                     "-Xmx" + zkHeap);
                  ChildProcess proxy = ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of("flood", "good"), limits,
-                         proxyLog, List.of())) {
+                         proxyLog, List.of(System.getProperty("flood.proxyJvm", "-Dflood.none=1").split(" ")))) {
                 ZooKeeper admin = LoadBench.connect("127.0.0.1:" + zk.port());
                 for (String p : List.of("/tenants", "/tenants/flood", "/tenants/flood/f", "/tenants/good",
                         "/tenants/good/probe")) {

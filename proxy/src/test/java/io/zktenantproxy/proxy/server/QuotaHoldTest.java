@@ -87,4 +87,24 @@ class QuotaHoldTest extends HandlerTestBase {
         assertEquals(1, proxy.toClient().size());
         assertEquals(1, proxy.tenant.meters().quotaRefusals(io.zktenantproxy.protocol.QuotaKind.ZNODES));
     }
+
+    @Test
+    void largeRefusedWritesLeaveNothingBehind() {
+        establish();
+        byte[] big = JuteFrames.request(1, OpCode.CREATE.code(), new CreateRequest("/big", new byte[100_000],
+                GoldenCases.ACLS, 0));
+        proxy.fromClient(big);
+        answerCount(5);
+        assertEquals(KeeperCode.QUOTA_EXCEEDED, JuteReader.replyHeader(proxy.toClient().get(0)).getErr());
+        for (int xid = 2; xid < 5; xid++) { // on a fresh count: refused at once
+            proxy.fromClient(JuteFrames.request(xid, OpCode.CREATE.code(), new CreateRequest("/big",
+                    new byte[100_000], GoldenCases.ACLS, 0)));
+            proxy.runPendingTasks();
+            if (source.unanswered() > 0) {
+                answerCount(5);
+            }
+            assertEquals(KeeperCode.QUOTA_EXCEEDED, JuteReader.replyHeader(proxy.toClient().get(0)).getErr());
+        }
+        assertEquals(List.of(), proxy.toUpstream());
+    }
 }
