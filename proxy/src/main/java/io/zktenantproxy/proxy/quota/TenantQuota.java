@@ -5,6 +5,7 @@ import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.protocol.ZnodeQuota;
 import io.zktenantproxy.proxy.config.QuotaLimits;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -151,7 +152,7 @@ public final class TenantQuota implements ZnodeQuota {
             long znodes = counted.znodes() + settledZnodes + reservedZnodes;
             long data = counted.dataBytes() + settledData + reservedData;
             long credit = 0; // the old lengths of the znodes a setData replaces, where looked up
-            if (!mayWait && !charge.setData().isEmpty()) {
+            if (!mayWait && charge.setsData()) {
                 for (QuotaCharge.SetData set : charge.setData()) {
                     Integer old = lengthsForRetry.remove(set.path());
                     credit += old == null ? 0 : old;
@@ -171,11 +172,13 @@ public final class TenantQuota implements ZnodeQuota {
                 return new Refuse(kindOver(charge, znodes, over), over);
             }
             CompletableFuture<Void> count = requestCount();
-            if (charge.setData().isEmpty()) {
+            if (!charge.setsData()) {
                 return new Wait(count);
             }
-            // the fresh count may still leave no room for the whole new length: learn what it replaces
-            return new Wait(count.thenCompose(ignored -> lookUpLengths(charge)));
+            // the fresh count may still leave no room for the whole new length: learn what it replaces (the paths
+            // are read now, while the request's frame is held)
+            List<QuotaCharge.SetData> sets = charge.setData();
+            return new Wait(count.thenCompose(ignored -> lookUpLengths(sets)));
         }
     }
 
@@ -270,8 +273,8 @@ public final class TenantQuota implements ZnodeQuota {
         });
     }
 
-    private CompletableFuture<Void> lookUpLengths(QuotaCharge charge) {
-        CompletableFuture<?>[] lookups = charge.setData().stream()
+    private CompletableFuture<Void> lookUpLengths(List<QuotaCharge.SetData> sets) {
+        CompletableFuture<?>[] lookups = sets.stream()
                 .map(set -> source.dataLength(set.path()).thenAccept(length -> {
                     if (length >= 0) {
                         synchronized (this) {
