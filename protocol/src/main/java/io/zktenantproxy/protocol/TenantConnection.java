@@ -2,6 +2,7 @@ package io.zktenantproxy.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
@@ -55,11 +56,10 @@ public final class TenantConnection {
     private final byte[] ensembleConfig;
     private final Consumer<ByteBuf> toClient;
     private final Observer observer;
-    private final SessionQuotas quotas;
-    private final WatchLedger watches;
+    private final QuotaGate quotas;
     private boolean heldFrame;
     /** Pings sent upstream and not yet answered, oldest first: true for the proxy's own ({@link #keepAlive}). */
-    private final java.util.ArrayDeque<Boolean> pings = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Boolean> pings = new ArrayDeque<>();
     private int sessionTimeoutMs;
     private boolean clientHandshakeDone;
     private boolean serverHandshakeDone;
@@ -96,11 +96,10 @@ public final class TenantConnection {
      */
     public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, SessionQuotas quotas, byte[] ensembleConfig,
                             Consumer<ByteBuf> toClient, Observer observer) {
-        this.quotas = quotas;
-        this.watches = quotas.watchesPerSession() > 0 ? new WatchLedger(quotas.watchesPerSession()) : null;
         this.requests = new RequestRewriter(chroot, aclPolicy);
         this.replies = new ReplyRewriter(chroot);
         this.pending = new PendingRequests(toClient);
+        this.quotas = new QuotaGate(quotas, pending, observer);
         this.ensembleConfig = ensembleConfig.clone();
         this.toClient = toClient;
         this.observer = observer;
@@ -155,87 +154,15 @@ public final class TenantConnection {
         }
     }
 
-    /**
-     * Checks a request bound upstream against the quotas and records what its reply must settle.
-     *
-     * @return {@code forward} (now expected upstream), a refusal (its buffer released), or a hold
-     */
+    /** Books a request bound upstream (its quotas, or the proxy's own keep-alive count of pings). */
     private RequestOutcome admit(RequestOutcome.Forward forward, ByteBuf clientFrame) {
-        OpCode op = forward.op();
-        if (!op.awaitsReplyInOrder()) {
-            if (op == OpCode.PING) {
-                pings.addLast(Boolean.FALSE);
-            }
-            return forward;
+        if (forward.op().awaitsReplyInOrder()) {
+            return quotas.admit(forward, clientFrame, heldFrame);
         }
-        if (quotas.znodes() != ZnodeQuota.UNLIMITED && QuotaCharge.charges(op)) {
-            QuotaCharge charge = QuotaCharge.of(op, forward.toUpstream(), quotas.bytesPerZnode());
-            if (charge.oversizedIndex() >= 0) { // a path and ACL list over the per-znode allowance
-                return quotaExceeded(forward, QuotaKind.BYTES, charge.oversizedIndex(), charge.ops());
-            }
-            if (charge.adds()) {
-                return reserve(forward, charge);
-            }
-            // deletes, checks, an ACL list that fits: never refused, nothing to settle
-        } else if (watches != null) {
-            return admitWatches(forward, clientFrame);
-        }
-        pending.expectUpstream(forward.xid(), op, System.nanoTime(), false);
-        return forward;
-    }
-
-    /** A write that adds to the tenant's usage: the quota admits it, refuses it, or holds it for a fresh count. */
-    private RequestOutcome reserve(RequestOutcome.Forward forward, QuotaCharge charge) {
-        ZnodeQuota.Decision decision = quotas.znodes().reserve(charge, !heldFrame);
-        if (decision instanceof ZnodeQuota.Wait wait) {
-            forward.toUpstream().release();
-            return new RequestOutcome.Hold(forward.xid(), forward.op(), wait.until());
-        }
-        if (decision instanceof ZnodeQuota.Refuse refuse) {
-            return quotaExceeded(forward, refuse.kind(), refuse.failedIndex(), charge.ops());
-        }
-        pending.expectUpstream(forward.xid(), forward.op(), System.nanoTime(), charge, null);
-        return forward;
-    }
-
-    /** A request that may register or remove watches: the session's ledger holds its place or refuses it. */
-    private RequestOutcome admitWatches(RequestOutcome.Forward forward, ByteBuf clientFrame) {
-        OpCode op = forward.op();
-        WatchLedger.Change watch = null;
-        if (op == OpCode.SET_WATCHES || op == OpCode.SET_WATCHES2) {
-            int before = watches.size();
-            if (!watches.restore(op, forward.toUpstream())) {
-                return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
-            }
-            watchCountChanged(before);
-        } else {
-            watch = watches.registration(op, forward.toUpstream(), clientFrame);
-            if (watch == WatchLedger.OVER) {
-                return quotaExceeded(forward, QuotaKind.WATCHES, 0, 1);
-            }
-        }
-        if (watch == null) {
-            pending.expectUpstream(forward.xid(), op, System.nanoTime(), false);
-        } else {
-            pending.expectUpstream(forward.xid(), op, System.nanoTime(), null, watch);
+        if (forward.op() == OpCode.PING) {
+            pings.addLast(Boolean.FALSE);
         }
         return forward;
-    }
-
-    private RequestOutcome quotaExceeded(RequestOutcome.Forward forward, QuotaKind kind, int failedIndex, int ops) {
-        forward.toUpstream().release();
-        observer.onQuotaExceeded(kind);
-        String reason = kind.tag() + " quota exceeded";
-        return forward.op() == OpCode.MULTI
-                ? new RequestOutcome.RefuseMulti(forward.xid(), KeeperCode.QUOTA_EXCEEDED, reason, failedIndex, ops)
-                : new RequestOutcome.Refuse(forward.xid(), forward.op().code(), KeeperCode.QUOTA_EXCEEDED, reason);
-    }
-
-    private void watchCountChanged(int before) {
-        int delta = watches.size() - before;
-        if (delta != 0) {
-            observer.onWatchCount(delta);
-        }
     }
 
     /**
@@ -265,9 +192,7 @@ public final class TenantConnection {
         long zxid = frame.getLong(start + Integer.BYTES);
         int err = frame.getInt(start + Integer.BYTES + Long.BYTES);
         if (xid == Xids.NOTIFICATION) {
-            if (watches != null) {
-                watchFired(frame, start + Jute.REPLY_HEADER_BYTES);
-            }
+            quotas.eventSeen(frame, start + Jute.REPLY_HEADER_BYTES);
             toClient.accept(replies.rewriteNotification(frame, alloc));
             observer.onNotification();
             return null;
@@ -288,14 +213,7 @@ public final class TenantConnection {
             pending.drainLocal(lastZxid);
             return null;
         }
-        if (entry.charge != null) {
-            quotas.znodes().settle(entry.charge, applied(entry.op, err, frame, start + Jute.REPLY_HEADER_BYTES));
-        }
-        if (entry.watch != null) {
-            int before = watches.size();
-            watches.replied(entry.watch, err);
-            watchCountChanged(before);
-        }
+        quotas.replied(entry, err, frame, start + Jute.REPLY_HEADER_BYTES);
         ByteBuf out = replies.rewriteReply(frame, entry.op, err, alloc);
         observer.onReply(entry.op, err, System.nanoTime() - entry.sentNanos);
         toClient.accept(out);
@@ -356,7 +274,7 @@ public final class TenantConnection {
 
     /** @return watch entries the session holds, as far as the proxy has seen (0 without a watch limit) */
     public int watchCount() {
-        return watches == null ? 0 : watches.size();
+        return quotas.watchCount();
     }
 
     /**
@@ -364,42 +282,7 @@ public final class TenantConnection {
      * came counts as applied until the tenant's usage is next counted); call once when the connection closes.
      */
     public void release() {
-        pending.releaseAll(entry -> {
-            if (entry.charge != null) {
-                quotas.znodes().settle(entry.charge, null);
-            }
-            if (entry.watch != null) {
-                watches.abandoned(entry.watch);
-            }
-        });
-        if (watches != null && watches.size() > 0) {
-            observer.onWatchCount(-watches.size());
-        }
-    }
-
-    /**
-     * @return whether a write changed the tree: its reply has err 0 and, for a multi (whose header err is 0 either
-     *     way), the first result is not an {@code ErrorResult}
-     */
-    private static boolean applied(OpCode op, int err, ByteBuf frame, int body) {
-        if (err != KeeperCode.OK) {
-            return false;
-        }
-        return op != OpCode.MULTI || frame.writerIndex() < body + Integer.BYTES || frame.getInt(body) != -1;
-    }
-
-    /** {@code WatcherEvent{int type; int state; ustring path}}: a one-shot watch it fires stops counting. */
-    private void watchFired(ByteBuf frame, int body) {
-        if (frame.writerIndex() < body + 3 * Integer.BYTES) {
-            return; // malformed: the rewrite below throws
-        }
-        int type = frame.getInt(body);
-        int length = frame.getInt(body + 2 * Integer.BYTES);
-        if (length < 0 || body + 3 * Integer.BYTES + length > frame.writerIndex()) {
-            return;
-        }
-        int before = watches.size();
-        watches.fired(type, frame.toString(body + 3 * Integer.BYTES, length, java.nio.charset.StandardCharsets.UTF_8));
-        watchCountChanged(before);
+        pending.releaseAll(quotas::abandoned);
+        quotas.closed();
     }
 }

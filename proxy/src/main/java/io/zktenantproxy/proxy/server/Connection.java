@@ -18,7 +18,6 @@ import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +48,7 @@ final class Connection implements TenantConnection.Observer {
     private final BudgetGate budget;
     private final Admission admission;
     private final SessionBinder session;
-    /** Frames behind a write that waits for a fresh count of the tenant's usage, that write first. */
-    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
-    private boolean holding;
+    private final HeldFrames held;
     private final IntSupplier watchCount;
     /** When a frame last went upstream, {@link System#nanoTime()}: the proxy keeps the session alive from it. */
     private long lastSentUpstreamNanos = System.nanoTime();
@@ -69,6 +66,7 @@ final class Connection implements TenantConnection.Observer {
         this.budget = new BudgetGate(tenant.budget(), meters,
                 new PacedFrames(client.eventLoop(), this::handle, this::flushAndResumeReading));
         this.admission = new Admission(context.limits(), meters);
+        this.held = new HeldFrames(client.eventLoop(), this::decideHeld, this::handle, this::flushAndResumeReading);
         this.watchCount = protocol::watchCount;
         this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
     }
@@ -100,8 +98,8 @@ final class Connection implements TenantConnection.Observer {
             if (closing) {
                 return;
             }
-            if (holding) {
-                held.addLast(frame.retain());
+            if (held.holding()) {
+                held.queue(frame.retain());
                 return;
             }
             meters.bytesIn(frame.readableBytes());
@@ -134,46 +132,21 @@ final class Connection implements TenantConnection.Observer {
         }
     }
 
-    /**
-     * A write waits for a fresh count of the tenant's usage: it and every frame after it wait here, in order, and the
-     * client is not read meanwhile.
-     */
+    /** A write waits for a fresh count of the tenant's usage, and every frame after it with it. */
     private void hold(ByteBuf frame, RequestOutcome.Hold hold) {
         meters.quotaWait();
-        holding = true;
-        held.addFirst(frame.retain());
-        hold.until().whenComplete((ignored, error) -> client.eventLoop().execute(this::releaseHeld));
+        held.hold(frame, hold.until());
     }
 
-    /** The count is in: decide the held write, then hand on the frames behind it until one holds again. */
-    private void releaseHeld() {
-        holding = false;
-        ByteBuf first = held.poll();
-        if (closing || first == null) {
-            discardHeld(first);
+    /** The count is in: the held write is decided on it (the frames behind it follow, from {@link HeldFrames}). */
+    private void decideHeld(ByteBuf frame) {
+        if (closing) {
             return;
         }
         try {
-            act(first, protocol.onHeldFrame(first, client.alloc()));
+            act(frame, protocol.onHeldFrame(frame, client.alloc()));
         } catch (ProtocolException e) {
             close(CloseReason.of(e), e.getMessage());
-        } finally {
-            first.release();
-        }
-        ByteBuf next;
-        while (!holding && !closing && (next = held.poll()) != null) {
-            handle(next);
-        }
-        flushAndResumeReading();
-    }
-
-    private void discardHeld(ByteBuf first) {
-        if (first != null) {
-            first.release();
-        }
-        ByteBuf frame;
-        while ((frame = held.poll()) != null) {
-            frame.release();
         }
     }
 
@@ -272,7 +245,7 @@ final class Connection implements TenantConnection.Observer {
 
     /** The connection's own conditions for reading the client; the relay adds the channels' writability. */
     private boolean mayReadClient() {
-        return !closing && !budget.holding() && !holding && protocol.inFlight() < context.limits().maxInFlight();
+        return !closing && !budget.holding() && !held.holding() && protocol.inFlight() < context.limits().maxInFlight();
     }
 
     /** Either channel's writability changed. */
@@ -352,7 +325,7 @@ final class Connection implements TenantConnection.Observer {
         protocol.release();
         meters.sessionGone(watchCount);
         budget.discard();
-        discardHeld(null);
+        held.discard();
     }
 
     @Override
