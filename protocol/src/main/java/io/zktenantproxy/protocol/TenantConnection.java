@@ -14,8 +14,12 @@ import java.util.function.Consumer;
  * <pre>
  * client frames  --onClientFrame-->  RequestOutcome: Connect | Forward (the caller writes upstream)
  *                                     | Refuse | RefuseMulti | AnswerLocally (reply sent to toClient, or queued)
+ *                                     | Hold (a write waits for a fresh count of the tenant's usage: onHeldFrame)
  * server frames  --onServerFrame-->  toClient: ConnectResponse, replies and watch events, stripped
  * </pre>
+ *
+ * Requests that await a reply pass the connection's quotas ({@link QuotaGate}: the tenant's znode and byte quota, the
+ * session's watches); the proxy's own keep-alive pings ({@link #keepAlive}) are answered to it alone.
  *
  * Everything meant for the client goes to the one sink given at construction, {@code toClient}, in xid order: replies
  * the proxy produces itself (refusals, the ensemble config) wait behind every earlier reply and never precede the

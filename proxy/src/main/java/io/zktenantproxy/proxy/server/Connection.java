@@ -12,13 +12,11 @@ import io.zktenantproxy.protocol.IsolationViolationException;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
-import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.protocol.RequestOutcome;
 import io.zktenantproxy.protocol.TenantConnection;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@link #close} once, for one {@link CloseReason} - {@link #release} when the client channel is gone. Either side
  * closing closes the other; the client then reconnects and resumes its session.
  */
-final class Connection implements TenantConnection.Observer {
+final class Connection {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
     private final Tenant tenant;
@@ -50,8 +48,7 @@ final class Connection implements TenantConnection.Observer {
     private final SessionBinder session;
     private final HeldFrames held;
     private final IntSupplier watchCount;
-    /** When a frame last went upstream, {@link System#nanoTime()}: the proxy keeps the session alive from it. */
-    private long lastSentUpstreamNanos = System.nanoTime();
+    private final SessionKeepAlive keepAlive;
     private boolean closing;
     private boolean released;
 
@@ -62,13 +59,18 @@ final class Connection implements TenantConnection.Observer {
         this.client = client;
         this.relay = new Relay(client, context.limits().maxInFlight(), this::mayReadClient, meters, tenant.budget());
         this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.sessionQuotas(),
-                tenant.ensembleConfig(), relay::toClient, this);
+                tenant.ensembleConfig(), relay::toClient, new ProtocolEvents(tenant.name(), meters, this::sessionId));
         this.budget = new BudgetGate(tenant.budget(), meters,
                 new PacedFrames(client.eventLoop(), this::handle, this::flushAndResumeReading));
         this.admission = new Admission(context.limits(), meters);
+        this.keepAlive = new SessionKeepAlive(protocol, relay);
         this.held = new HeldFrames(client.eventLoop(), this::decideHeld, this::handle, this::flushAndResumeReading);
         this.watchCount = protocol::watchCount;
         this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
+    }
+
+    private long sessionId() {
+        return session.sessionId();
     }
 
     /** The client channel is active: count it, refuse it over the tenant's limit, start the handshake deadline. */
@@ -114,7 +116,7 @@ final class Connection implements TenantConnection.Observer {
     /** Acts on what the protocol made of {@code frame} (not released here). */
     private void act(ByteBuf frame, RequestOutcome outcome) {
         if (outcome instanceof RequestOutcome.Forward forward) {
-            lastSentUpstreamNanos = System.nanoTime();
+            keepAlive.sent();
             relay.toUpstream(forward.toUpstream());
         } else if (outcome instanceof RequestOutcome.Connect connect) {
             admission.cancelDeadline();
@@ -153,25 +155,11 @@ final class Connection implements TenantConnection.Observer {
     /** A request the proxy answered itself (the reply is already on its way, in xid order). */
     private void answered(int xid, OpCode op, int err, String reason) {
         meters.answeredByProxy(op, err);
-        keepSessionAlive();
+        keepAlive.answeredLocally();
         if (err != KeeperCode.OK && LOG.isDebugEnabled()) {
             LOG.debug("tenant {} session 0x{}: answered xid {} opcode {} with {}: {}", tenant.name(),
                     Long.toHexString(session.sessionId()), xid, op, err, reason);
         }
-    }
-
-    /**
-     * Pings upstream on the session when the proxy has answered the client's requests itself for a third of the
-     * session timeout: the client, busy sending, does not ping, and the ensemble would expire the session.
-     */
-    private void keepSessionAlive() {
-        long quietMillis = protocol.keepAliveMillis();
-        if (quietMillis == 0 || System.nanoTime() - lastSentUpstreamNanos < TimeUnit.MILLISECONDS.toNanos(quietMillis)
-                || relay.upstream() == null) {
-            return;
-        }
-        lastSentUpstreamNanos = System.nanoTime();
-        relay.toUpstream(protocol.keepAlive(relay.upstream().alloc()));
     }
 
     /** The ConnectRequest waits for the session gate, then for an ensemble server; frames pipelined meanwhile queue. */
@@ -326,33 +314,5 @@ final class Connection implements TenantConnection.Observer {
         meters.sessionGone(watchCount);
         budget.discard();
         held.discard();
-    }
-
-    @Override
-    public void onReply(OpCode op, int err, long latencyNanos) {
-        meters.upstreamReply(op, err, latencyNanos);
-    }
-
-    @Override
-    public void onNotification() {
-        meters.watchEvent();
-    }
-
-    @Override
-    public void onQuotaExceeded(QuotaKind kind) {
-        meters.quotaExceeded(kind);
-    }
-
-    @Override
-    public void onWatchCount(int delta) {
-        meters.watchesHeld(delta);
-    }
-
-    @Override
-    public void onProxyReply(OpCode op, int err) {
-        if (err != 0) {
-            LOG.warn("tenant {}: session 0x{}: ownership marker not created (error {}); resumes through other "
-                    + "proxy instances cannot be checked", tenant.name(), Long.toHexString(session.sessionId()), err);
-        }
     }
 }
