@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,10 +118,13 @@ public final class TenantQuota implements ZnodeQuota {
                         return;
                     }
                     synchronized (this) {
-                        if (counted == null) {
-                            counted = usage;
-                            countedAtNanos = nanoTime.getAsLong();
-                        }
+                        // a first count, or the first after the quota znodes were made again: what settled before
+                        // is in it (what settled while it ran is lost to it, the one window where the view may be
+                        // below the truth, by the writes of one count's round trip)
+                        counted = usage;
+                        countedAtNanos = nanoTime.getAsLong();
+                        settledZnodes = 0;
+                        settledData = 0;
                     }
                     attempt.complete(null);
                 });
@@ -265,12 +269,34 @@ public final class TenantQuota implements ZnodeQuota {
             }
             if (error != null) {
                 LOG.info("tenant {}: counting usage failed: {}", tenant, error.toString());
+                if (rootCause(error) instanceof KeeperException.NoNodeException) {
+                    reprovision(); // someone deleted the quota znodes: without them ZooKeeper counts nothing
+                }
             }
             done.complete(null); // waiting writes are decided on whatever count is in hand
             if (following != null) {
                 startCount(following);
             }
         });
+    }
+
+    private void reprovision() {
+        synchronized (this) {
+            if (provisioned != null && !provisioned.isDone()) {
+                return; // already under way
+            }
+            provisioned = null;
+        }
+        LOG.warn("tenant {}: the quota znodes of {} are gone; making them again", tenant, chroot);
+        provision();
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     private CompletableFuture<Void> lookUpLengths(List<QuotaCharge.SetData> sets) {

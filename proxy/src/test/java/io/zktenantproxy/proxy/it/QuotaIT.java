@@ -388,6 +388,30 @@ class QuotaIT {
         assertEquals(1, countedByZooKeeper("/tenants/other"));
     }
 
+    /** Quota znodes deleted behind the proxy's back are made again, and the count is right again. */
+    @Test
+    void quotaZnodesDeletedWhileRunningAreMadeAgain() throws Exception {
+        ZooKeeper acme = client("acme");
+        for (int i = 0; i < 3; i++) {
+            acme.create("/n" + i, new byte[0], OPEN, CreateMode.PERSISTENT);
+        }
+        ZooKeeper operator = operator();
+        operator.delete(Quotas.statPath("/tenants/acme"), -1);
+        operator.delete(Quotas.limitPath("/tenants/acme"), -1);
+        int[] next = {3};
+        await().atMost(DEADLINE).until(() -> {
+            acme.create("/n" + next[0]++, new byte[0], OPEN, CreateMode.PERSISTENT); // each write asks for a count
+            return operator.exists(Quotas.statPath("/tenants/acme"), false) != null;
+        });
+        await().atMost(DEADLINE).until(() -> countedByZooKeeper("/tenants/acme") == next[0]);
+        while (next[0] < ZNODES) {
+            acme.create("/n" + next[0]++, new byte[0], OPEN, CreateMode.PERSISTENT);
+        }
+        KeeperException refused = assertThrows(KeeperException.class,
+                () -> acme.create("/over", new byte[0], OPEN, CreateMode.PERSISTENT));
+        assertQuotaExceeded(refused.code());
+    }
+
     /**
      * The proxy's limits are the ensemble's hard limits: where the ensemble enforces quotas, a write that bypasses the
      * proxy is held to the same znode count; where it does not, only the proxy enforces them.
