@@ -37,6 +37,14 @@ final class BenchArgs {
         return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
+    /** Writes {@code report} to the file named by {@code --out}, if one was given. */
+    void saveReport(CharSequence report) throws IOException {
+        String out = get("out", null);
+        if (out != null) {
+            Files.writeString(Path.of(out), report);
+        }
+    }
+
     /** @return the 1, 5 and 15 minute load averages, as {@code /proc/loadavg} has them */
     static String loadAverage() {
         try {

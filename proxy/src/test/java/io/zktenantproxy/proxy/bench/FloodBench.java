@@ -81,10 +81,7 @@ public final class FloodBench {
         String footer = "Load average after: " + BenchArgs.loadAverage() + "\n";
         System.out.println(footer);
         report.append(footer);
-        String out = args.get("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), report.toString());
-        }
+        args.saveReport(report);
         System.exit(0);
     }
 

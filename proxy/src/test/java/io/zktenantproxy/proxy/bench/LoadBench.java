@@ -225,10 +225,7 @@ public final class LoadBench {
                 loadAfter, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
         System.out.println(footer);
         report.append(footer);
-        String out = args.get("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), report.toString());
-        }
+        args.saveReport(report);
         System.exit(0);
     }
 
