@@ -60,7 +60,7 @@ class JobManagerFailoverIT {
                     // what Flink HA keeps with two JobManagers and one running job, against the default quotas
                     LOG.info("Flink HA footprint: {} (quota {} znodes, {} bytes); watches: {} in all, {} in the "
                                     + "busiest session (quota {})", acme.quota().view(), acme.quotaLimits().znodes(),
-                            acme.quotaLimits().bytes(), acme.meters().watchesHeld(), acme.meters().watchesHeldMax(),
+                            acme.quotaLimits().bytes(), acme.meters().quota().watchesHeld(), acme.meters().quota().watchesHeldMax(),
                             acme.quotaLimits().watchesPerSession());
 
                     // Crash in the background: the standby may lead well before the old MiniCluster is fully down.
@@ -84,7 +84,7 @@ class JobManagerFailoverIT {
                     Verdicts.alertsMatchOracle(run);
                     Verdicts.flinkTreesOnlyUnderChroots(tree.paths("/"), List.of(znodes));
                     for (QuotaKind kind : QuotaKind.values()) {
-                        assertThat(acme.meters().quotaRefusals(kind)).as("refusals: " + kind).isZero();
+                        assertThat(acme.meters().quota().refusals(kind)).as("refusals: " + kind).isZero();
                     }
                 }
             }

@@ -74,14 +74,14 @@ record QuotaSummary(Usage znodes, Bytes bytes, int bytesPerZnode, Watches watche
         TenantMeters meters = tenant.meters();
         Map<String, Long> exceeded = new LinkedHashMap<>();
         for (QuotaKind kind : QuotaKind.values()) {
-            exceeded.put(kind.tag(), meters.quotaRefusals(kind));
+            exceeded.put(kind.tag(), meters.quota().refusals(kind));
         }
         return new QuotaSummary(
                 new Usage(usage == null ? null : usage.znodes(), limits.znodes()),
                 new Bytes(usage == null ? null : usage.chargedBytes(limits.bytesPerZnode()),
                         usage == null ? null : usage.dataBytes(), limits.bytes()),
                 limits.bytesPerZnode(),
-                new Watches(meters.watchesHeld(), meters.watchesHeldMax(), limits.watchesPerSession()),
-                exceeded, meters.quotaWaits());
+                new Watches(meters.quota().watchesHeld(), meters.quota().watchesHeldMax(), limits.watchesPerSession()),
+                exceeded, meters.quota().waits());
     }
 }

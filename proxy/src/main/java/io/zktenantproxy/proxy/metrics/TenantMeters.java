@@ -6,16 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
-import io.zktenantproxy.protocol.QuotaKind;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.DoubleSupplier;
-import java.util.function.IntSupplier;
 
 /**
  * The meters of one tenant, held by every connection of the tenant so that recording needs no look-up by name.
@@ -54,10 +48,7 @@ public final class TenantMeters {
     private final Counter isolationViolations;
     private final Timer paced;
     private final Timer listenerPaused;
-    private final LazyMeters<Counter> quotaExceeded;
-    private final Counter quotaWaits;
-    private final AtomicLong watchesHeld = new AtomicLong();
-    private final Set<IntSupplier> sessionWatchCounts = ConcurrentHashMap.newKeySet();
+    private final QuotaMeters quota;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger sessions = new AtomicInteger();
 
@@ -104,18 +95,7 @@ public final class TenantMeters {
                 .description("Times the tenant's listener stopped accepting to keep within its connections per "
                         + "second, and for how long")
                 .tag(MeterNames.TENANT, tenant).register(registry);
-        quotaExceeded = new LazyMeters<>(QuotaKind.values().length, k -> Counter.builder(MeterNames.QUOTA_EXCEEDED)
-                .description("Requests refused with QUOTAEXCEEDED, by the quota they would have crossed")
-                .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.values()[k].tag()).register(registry));
-        quotaWaits = Counter.builder(MeterNames.QUOTA_WAITS)
-                .description("Writes that waited for a fresh count of the tenant's usage before being decided")
-                .tag(MeterNames.TENANT, tenant).register(registry);
-        Gauge.builder(MeterNames.WATCHES_HELD, watchesHeld, AtomicLong::get)
-                .description("Watches held by the tenant's sessions through this proxy instance")
-                .tag(MeterNames.TENANT, tenant).register(registry);
-        Gauge.builder(MeterNames.WATCHES_HELD_MAX, sessionWatchCounts, TenantMeters::max)
-                .description("Watches held by the tenant's busiest session through this proxy instance")
-                .tag(MeterNames.TENANT, tenant).register(registry);
+        quota = new QuotaMeters(registry, tenant);
         Gauge.builder(MeterNames.CONNECTIONS_ACTIVE, connections, AtomicInteger::get)
                 .description("Open client connections").tag(MeterNames.TENANT, tenant).register(registry);
         Gauge.builder(MeterNames.SESSIONS_ACTIVE, sessions, AtomicInteger::get)
@@ -123,90 +103,11 @@ public final class TenantMeters {
                 .tag(MeterNames.TENANT, tenant).register(registry);
     }
 
-    private static double max(Set<IntSupplier> counts) {
-        int max = 0;
-        for (IntSupplier count : counts) {
-            max = Math.max(max, count.getAsInt());
-        }
-        return max;
+    /** @return the tenant's quota and watch meters */
+    public QuotaMeters quota() {
+        return quota;
     }
 
-    /**
-     * Registers the gauges of the tenant's quotas. The gauges hold the suppliers strongly: Micrometer otherwise keeps
-     * a gauge's object weakly, and a lambda nothing else references is collected, leaving the gauge NaN.
-     *
-     * @param znodesUsed    znodes as last counted, or NaN before the first count
-     * @param bytesUsed     charged bytes as last counted, or NaN
-     * @param limits        znodes, bytes and watches per session, in that order (0: none)
-     */
-    public void quotaGauges(DoubleSupplier znodesUsed, DoubleSupplier bytesUsed, long... limits) {
-        Gauge.builder(MeterNames.QUOTA_USED, znodesUsed, DoubleSupplier::getAsDouble)
-                .description("The tenant's usage on the ensemble as last counted: znodes, or bytes (data plus the "
-                        + "per-znode charge)")
-                .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.ZNODES.tag())
-                .strongReference(true).register(registry);
-        Gauge.builder(MeterNames.QUOTA_USED, bytesUsed, DoubleSupplier::getAsDouble)
-                .description("The tenant's usage on the ensemble as last counted: znodes, or bytes (data plus the "
-                        + "per-znode charge)")
-                .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.BYTES.tag())
-                .strongReference(true).register(registry);
-        QuotaKind[] kinds = QuotaKind.values();
-        for (int i = 0; i < kinds.length && i < limits.length; i++) {
-            long limit = limits[i];
-            Gauge.builder(MeterNames.QUOTA_LIMIT, () -> limit)
-                    .description("The tenant's quota: znodes, bytes, or watches per session (0: none)")
-                    .tags(MeterNames.TENANT, tenant, MeterNames.KIND, kinds[i].tag()).register(registry);
-        }
-    }
-
-    /** Records a request refused with QUOTAEXCEEDED for want of {@code kind}. */
-    public void quotaExceeded(QuotaKind kind) {
-        quotaExceeded.get(kind.ordinal()).increment();
-    }
-
-    /** Records a write that waits for a fresh count of the tenant's usage. */
-    public void quotaWait() {
-        quotaWaits.increment();
-    }
-
-    /**
-     * @return requests refused with QUOTAEXCEEDED for want of {@code kind} since start (0 before the first, whose
-     *     series does not exist until then)
-     */
-    public long quotaRefusals(QuotaKind kind) {
-        Counter counter = quotaExceeded.peek(kind.ordinal());
-        return counter == null ? 0 : (long) counter.count();
-    }
-
-    /** @return writes that waited for a fresh count of the tenant's usage since start */
-    public long quotaWaits() {
-        return (long) quotaWaits.count();
-    }
-
-    /** @param delta change of the watches a session of the tenant holds */
-    public void watchesHeld(int delta) {
-        watchesHeld.addAndGet(delta);
-    }
-
-    /** @return watches held by the tenant's sessions on this instance */
-    public long watchesHeld() {
-        return watchesHeld.get();
-    }
-
-    /** @return watches held by the tenant's busiest session on this instance */
-    public int watchesHeldMax() {
-        return (int) max(sessionWatchCounts);
-    }
-
-    /** Counts a session's watches in {@link #watchesHeldMax()} until {@link #sessionGone}. */
-    public void sessionWatches(IntSupplier watchCount) {
-        sessionWatchCounts.add(watchCount);
-    }
-
-    /** Stops counting a session's watches. */
-    public void sessionGone(IntSupplier watchCount) {
-        sessionWatchCounts.remove(watchCount);
-    }
 
     /** @return the {@code op} tag: the opcode's name as {@code ZooDefs.OpCode} spells it, e.g. {@code getChildren2} */
     public static String opTag(OpCode op) {

@@ -4,9 +4,7 @@ import io.zktenantproxy.protocol.QuotaCharge;
 import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.protocol.ZnodeQuota;
 import io.zktenantproxy.proxy.config.QuotaLimits;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -45,7 +43,6 @@ public final class TenantQuota implements ZnodeQuota {
     private static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(FRESH_MILLIS);
     /** Within this fraction of a limit (at least), every write waits for a count of its own. */
     private static final int NEAR_LIMIT_DIVISOR = 10;
-    private static final int MAX_LENGTHS_KEPT = 1024;
 
     private final String tenant;
     private final String chroot;
@@ -54,7 +51,7 @@ public final class TenantQuota implements ZnodeQuota {
     private final LongSupplier nanoTime;
     private final long nearZnodes;
     private final long nearBytes;
-    private final Map<String, Integer> lengthsForRetry = new HashMap<>();
+    private final ReplacedLengths replaced;
 
     // guarded by this
     private QuotaUsage counted;
@@ -86,6 +83,7 @@ public final class TenantQuota implements ZnodeQuota {
         this.limits = limits;
         this.source = source;
         this.nanoTime = nanoTime;
+        this.replaced = new ReplacedLengths(source);
         // near the limit means: closer than another instance can write within one fresh window at its full budget,
         // so a count that old cannot let this instance cross the limit unseen
         this.nearZnodes = Math.max(limits.znodes() / NEAR_LIMIT_DIVISOR, requestsPerSecond * FRESH_MILLIS / 1000);
@@ -155,13 +153,8 @@ public final class TenantQuota implements ZnodeQuota {
             }
             long znodes = counted.znodes() + settledZnodes + reservedZnodes;
             long data = counted.dataBytes() + settledData + reservedData;
-            long credit = 0; // the old lengths of the znodes a setData replaces, where looked up
-            if (!mayWait && charge.setsData()) {
-                for (QuotaCharge.SetData set : charge.setData()) {
-                    Integer old = lengthsForRetry.remove(set.path());
-                    credit += old == null ? 0 : old;
-                }
-            }
+            // the old lengths of the znodes a setData replaces, where looked up while it waited
+            long credit = !mayWait && charge.setsData() ? replaced.take(charge) : 0;
             int over = firstOver(charge, znodes, data, credit);
             boolean fresh = nanoTime.getAsLong() - countedAtNanos <= FRESH_NANOS;
             if (over < 0 && (!mayWait || fresh && !nearLimit(charge, znodes, data))) {
@@ -182,7 +175,7 @@ public final class TenantQuota implements ZnodeQuota {
             // the fresh count may still leave no room for the whole new length: learn what it replaces (the paths
             // are read now, while the request's frame is held)
             List<QuotaCharge.SetData> sets = charge.setData();
-            return new Wait(count.thenCompose(ignored -> lookUpLengths(sets)));
+            return new Wait(count.thenCompose(ignored -> replaced.lookUp(sets)));
         }
     }
 
@@ -269,7 +262,7 @@ public final class TenantQuota implements ZnodeQuota {
             }
             if (error != null) {
                 LOG.info("tenant {}: counting usage failed: {}", tenant, error.toString());
-                if (rootCause(error) instanceof KeeperException.NoNodeException) {
+                if (error instanceof KeeperException.NoNodeException) { // as the source completes it, unwrapped
                     reprovision(); // someone deleted the quota znodes: without them ZooKeeper counts nothing
                 }
             }
@@ -289,29 +282,5 @@ public final class TenantQuota implements ZnodeQuota {
         }
         LOG.warn("tenant {}: the quota znodes of {} are gone; making them again", tenant, chroot);
         provision();
-    }
-
-    private static Throwable rootCause(Throwable error) {
-        Throwable t = error;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private CompletableFuture<Void> lookUpLengths(List<QuotaCharge.SetData> sets) {
-        CompletableFuture<?>[] lookups = sets.stream()
-                .map(set -> source.dataLength(set.path()).thenAccept(length -> {
-                    if (length >= 0) {
-                        synchronized (this) {
-                            if (lengthsForRetry.size() >= MAX_LENGTHS_KEPT) {
-                                lengthsForRetry.clear(); // left by writes whose connection closed before the retry
-                            }
-                            lengthsForRetry.put(set.path(), length);
-                        }
-                    }
-                }).exceptionally(error -> null))
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(lookups);
     }
 }

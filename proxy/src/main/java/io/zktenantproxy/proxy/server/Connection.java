@@ -58,25 +58,21 @@ final class Connection {
         this.context = context;
         this.client = client;
         this.relay = new Relay(client, context.limits().maxInFlight(), this::mayReadClient, meters, tenant.budget());
+        this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
         this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.sessionQuotas(),
-                tenant.ensembleConfig(), relay::toClient, new ProtocolEvents(tenant.name(), meters, this::sessionId));
+                tenant.ensembleConfig(), relay::toClient, new ProtocolEvents(tenant.name(), meters, session::sessionId));
         this.budget = new BudgetGate(tenant.budget(), meters,
                 new PacedFrames(client.eventLoop(), this::handle, this::flushAndResumeReading));
         this.admission = new Admission(context.limits(), meters);
         this.keepAlive = new SessionKeepAlive(protocol, relay);
         this.held = new HeldFrames(client.eventLoop(), this::decideHeld, this::handle, this::flushAndResumeReading);
         this.watchCount = protocol::watchCount;
-        this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
-    }
-
-    private long sessionId() {
-        return session.sessionId();
     }
 
     /** The client channel is active: count it, refuse it over the tenant's limit, start the handshake deadline. */
     void open() {
         context.clients().add(client);
-        meters.sessionWatches(watchCount);
+        meters.quota().sessionWatches(watchCount);
         admission.open(client.eventLoop(), this::close);
     }
 
@@ -136,7 +132,7 @@ final class Connection {
 
     /** A write waits for a fresh count of the tenant's usage, and every frame after it with it. */
     private void hold(ByteBuf frame, RequestOutcome.Hold hold) {
-        meters.quotaWait();
+        meters.quota().waited();
         held.hold(frame, hold.until());
     }
 
@@ -311,7 +307,7 @@ final class Connection {
         admission.closed();
         session.closed();
         protocol.release();
-        meters.sessionGone(watchCount);
+        meters.quota().sessionGone(watchCount);
         budget.discard();
         held.discard();
     }

@@ -39,12 +39,12 @@ final class ProtocolEvents implements TenantConnection.Observer {
 
     @Override
     public void onQuotaExceeded(QuotaKind kind) {
-        meters.quotaExceeded(kind);
+        meters.quota().exceeded(kind);
     }
 
     @Override
     public void onWatchCount(int delta) {
-        meters.watchesHeld(delta);
+        meters.quota().watchesHeld(delta);
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class Tenant {
                 ? new TenantQuota(name, chroot.root(), quotaLimits, requestsPerSecond, bytesPerSecond, usage) : null;
         this.sessionQuotas = new SessionQuotas(quota == null ? ZnodeQuota.UNLIMITED : quota,
                 quotaLimits.bytesPerZnode(), quotaLimits.watchesPerSession());
-        meters.quotaGauges(() -> used(false), () -> used(true), quotaLimits.znodes(), quotaLimits.bytes(),
+        meters.quota().gauges(() -> used(false), () -> used(true), quotaLimits.znodes(), quotaLimits.bytes(),
                 quotaLimits.watchesPerSession());
     }
 

@@ -37,8 +37,8 @@ class MetricsReferenceTest {
         t.upstreamReply(OpCode.CREATE, KeeperCode.OK, 1);
         t.answeredByProxy(OpCode.DELETE, KeeperCode.BAD_ARGUMENTS);
         t.connectionClosed(CloseReason.CLIENT_CLOSED);
-        t.quotaGauges(() -> 1, () -> 1024, 10, 10_240, 5);
-        t.quotaExceeded(QuotaKind.ZNODES);
+        t.quota().gauges(() -> 1, () -> 1024, 10, 10_240, 5);
+        t.quota().exceeded(QuotaKind.ZNODES);
         metrics.upstreamConnectFailed("zk:2181");
         metrics.readiness(() -> true);
         return metrics.scrape();

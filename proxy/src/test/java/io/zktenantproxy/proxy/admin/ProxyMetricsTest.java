@@ -35,7 +35,7 @@ class ProxyMetricsTest {
     /** Registers the quota gauges with suppliers only the gauges reference (fresh capturing lambdas). */
     private void registerQuotaGauges(long znodes) {
         long[] used = {znodes};
-        acme.quotaGauges(() -> used[0], () -> used[0] * 1024, 10, 10_240, 5);
+        acme.quota().gauges(() -> used[0], () -> used[0] * 1024, 10, 10_240, 5);
     }
 
     private double gauge(String name, String kind) {
@@ -56,16 +56,16 @@ class ProxyMetricsTest {
         assertEquals(10_240, gauge(MeterNames.QUOTA_LIMIT, "bytes"));
         assertEquals(5, gauge(MeterNames.QUOTA_LIMIT, "watches"));
 
-        assertEquals(0, acme.quotaRefusals(QuotaKind.BYTES), "no series yet");
-        acme.quotaExceeded(QuotaKind.BYTES);
-        acme.quotaExceeded(QuotaKind.BYTES);
-        acme.quotaExceeded(QuotaKind.WATCHES);
-        acme.quotaWait();
-        assertEquals(0, acme.quotaRefusals(QuotaKind.ZNODES));
-        assertEquals(2, acme.quotaRefusals(QuotaKind.BYTES));
-        assertEquals(1, acme.quotaRefusals(QuotaKind.WATCHES));
+        assertEquals(0, acme.quota().refusals(QuotaKind.BYTES), "no series yet");
+        acme.quota().exceeded(QuotaKind.BYTES);
+        acme.quota().exceeded(QuotaKind.BYTES);
+        acme.quota().exceeded(QuotaKind.WATCHES);
+        acme.quota().waited();
+        assertEquals(0, acme.quota().refusals(QuotaKind.ZNODES));
+        assertEquals(2, acme.quota().refusals(QuotaKind.BYTES));
+        assertEquals(1, acme.quota().refusals(QuotaKind.WATCHES));
         assertEquals(2, count(MeterNames.QUOTA_EXCEEDED, "tenant", "acme", "kind", "bytes"));
-        assertEquals(1, acme.quotaWaits());
+        assertEquals(1, acme.quota().waits());
     }
 
     @Test

@@ -85,7 +85,7 @@ class QuotaHoldTest extends HandlerTestBase {
         assertEquals(KeeperCode.QUOTA_EXCEEDED, JuteReader.replyHeader(refusal.get(0)).getErr());
         proxy.fromServer(JuteFrames.reply(2, 8, KeeperCode.OK, new GetDataResponse(new byte[0], GoldenCases.STAT)));
         assertEquals(1, proxy.toClient().size());
-        assertEquals(1, proxy.tenant.meters().quotaRefusals(io.zktenantproxy.protocol.QuotaKind.ZNODES));
+        assertEquals(1, proxy.tenant.meters().quota().refusals(io.zktenantproxy.protocol.QuotaKind.ZNODES));
     }
 
     @Test
