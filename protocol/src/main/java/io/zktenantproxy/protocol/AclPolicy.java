@@ -1,20 +1,33 @@
 package io.zktenantproxy.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * What the proxy does to the ACL lists a tenant sends ({@code vector<ACL>} in create, create2, createContainer,
- * createTTL and setACL, also inside multi), so that a tenant cannot lock the platform out of its own chroot.
+ * createTTL and setACL, also inside multi) and to the replies that show identities ({@code getACL},
+ * {@code whoAmI}). One per tenant, immutable; each connection applies it through its own {@link SessionAcls}.
  *
- * <p>With an operator identity ({@link #appendOperator}), every non-empty ACL list gets one more entry,
- * {@code ACL{ALL, Id{scheme, id}}}, unless it already grants that identity everything; the proxy's own client
- * authenticates as that identity, so provisioning, tree inspection and clean-up keep working whatever ACLs the
- * tenant sets. An empty list is left empty (the ensemble refuses it with {@code INVALIDACL}, as it would directly).
- * {@link #NONE} leaves ACLs as the tenant sent them. Either way the chroot znode's own ACL cannot be changed by the
- * tenant (setACL on {@code /} is refused with {@code NOAUTH}; see {@code ChrootPolicy}).
+ * <ul>
+ *   <li>{@link #NONE}: everything passes as sent.</li>
+ *   <li>{@link #appendOperator}: every non-empty list gets {@code ACL{ALL, Id{scheme, id}}} unless it already grants
+ *       that identity everything, so the proxy's own client (authenticated as the operator) keeps provisioning,
+ *       inspecting and cleaning up whatever ACLs the tenant sets; {@code getACL} does not show that entry.</li>
+ *   <li>{@link #isolating}: the tenant has an identity of its own on the ensemble ({@link UpstreamIdentity}), and
+ *       the ensemble itself refuses anyone else. In every list {@code world:anyone} becomes the tenant identity with
+ *       the same permissions; {@code auth} becomes the tenant's own digest ids (the proxy expands it, because the
+ *       ensemble would add the tenant identity too and so give every session of the tenant what only its creator
+ *       should have); {@code ip:} and {@code x509:} entries are refused with {@code INVALIDACL} (the ensemble sees
+ *       the proxy's address and certificate, so they would name every tenant, and an {@code ip:} range opens the
+ *       znode to direct clients); entries naming the tenant or platform identity are refused too; the platform
+ *       identities are appended with ALL. {@code getACL} shows the tenant identity as {@code world:anyone} and hides
+ *       the platform; {@code whoAmI} hides both.</li>
+ * </ul>
+ *
+ * An empty list is left empty (the ensemble refuses it with {@code INVALIDACL}, as it would directly). The chroot
+ * znode's own ACL cannot be changed by the tenant (setACL on {@code /} is refused; see {@code ChrootPolicy}).
  *
  * <pre>
  * ACL: int perms | Id{ ustring scheme | ustring id }
@@ -26,12 +39,12 @@ public final class AclPolicy {
     /** Leave every ACL as sent. */
     public static final AclPolicy NONE = new AclPolicy(null, null);
 
-    private final ByteBuf scheme;
-    private final ByteBuf id;
+    private final List<String> appended;
+    private final UpstreamIdentity identity;
 
-    private AclPolicy(String scheme, String id) {
-        this.scheme = scheme == null ? null : utf8(scheme);
-        this.id = id == null ? null : utf8(id);
+    private AclPolicy(List<String> appended, UpstreamIdentity identity) {
+        this.appended = appended;
+        this.identity = identity;
     }
 
     /**
@@ -40,85 +53,68 @@ public final class AclPolicy {
      *               makes it
      */
     public static AclPolicy appendOperator(String scheme, String id) {
-        return new AclPolicy(scheme, id);
+        if (!"digest".equals(scheme)) {
+            throw new IllegalArgumentException("only the digest scheme is supported for the operator");
+        }
+        return new AclPolicy(List.of(id), null);
+    }
+
+    /** A tenant with an identity of its own upstream; see the class comment. */
+    public static AclPolicy isolating(UpstreamIdentity identity) {
+        return new AclPolicy(identity.platformIds(), identity);
     }
 
     /** @return whether ACL lists are rewritten at all */
     public boolean active() {
-        return scheme != null;
+        return appended != null;
+    }
+
+    /** @return the tenant's upstream identity, or null when it has none */
+    public UpstreamIdentity identity() {
+        return identity;
+    }
+
+    /** @return the platform ids appended to every list with ALL (empty for {@link #NONE}) */
+    List<String> appended() {
+        return appended == null ? List.of() : appended;
+    }
+
+    /** @return the digest user names a tenant must not see in replies (tenant and platform identities) */
+    Set<String> hiddenUsers() {
+        if (!active()) {
+            return Set.of();
+        }
+        Set<String> users = new HashSet<>();
+        appended.forEach(id -> users.add(UpstreamIdentity.user(id)));
+        if (identity != null) {
+            users.add(identity.tenantUser());
+        }
+        return Set.copyOf(users);
     }
 
     /**
-     * Copies the {@code vector<ACL>} at {@code in}'s reader index to {@code out}, applying the policy, and advances
-     * {@code in} past it.
+     * Writes the {@code vector<ACL>} of a znode the proxy creates on a tenant's session (its session marker): the
+     * platform identities with ALL, or {@code world:anyone ALL} when the tenant has no identity.
      */
-    void copyAcl(ByteBuf in, ByteBuf out) {
-        int start = in.readerIndex();
-        int count = Jute.readCount(in, 3 * Integer.BYTES, "acl");
-        boolean granted = false;
-        for (int i = 0; i < count; i++) {
-            int perms = Jute.readInt(in, "acl.perms");
-            boolean schemeMatches = matches(in, scheme, "acl.id.scheme");
-            boolean idMatches = matches(in, id, "acl.id.id");
-            granted |= schemeMatches && idMatches && (perms & PERMS_ALL) == PERMS_ALL;
-        }
-        if (!active() || count <= 0 || granted) {
-            out.writeBytes(in, start, in.readerIndex() - start);
+    public void writePlatformAcl(ByteBuf out) {
+        if (identity == null) {
+            out.writeInt(1);
+            out.writeInt(PERMS_ALL);
+            Jute.writeString(out, "world");
+            Jute.writeString(out, "anyone");
             return;
         }
-        out.writeInt(count + 1);
-        out.writeBytes(in, start + Integer.BYTES, in.readerIndex() - start - Integer.BYTES);
-        out.writeInt(PERMS_ALL);
-        out.writeInt(scheme.readableBytes());
-        out.writeBytes(scheme, 0, scheme.readableBytes());
-        out.writeInt(id.readableBytes());
-        out.writeBytes(id, 0, id.readableBytes());
-    }
-
-    /** Reads a {@code ustring} (checked UTF-8) and tells whether it equals {@code expected}. */
-    private static boolean matches(ByteBuf in, ByteBuf expected, String field) {
-        int length = Jute.readLength(in, field);
-        int index = in.readerIndex();
-        if (length > 0) {
-            in.skipBytes(length);
-            if (!Utf8.isValid(in, index, length)) {
-                throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, field + ": not valid UTF-8");
-            }
+        out.writeInt(identity.platformIds().size());
+        for (String id : identity.platformIds()) {
+            out.writeInt(PERMS_ALL);
+            Jute.writeString(out, "digest");
+            Jute.writeString(out, id);
         }
-        return expected != null && length == expected.readableBytes()
-                && ByteBufUtil.equals(in, index, expected, 0, length);
     }
 
-    /**
-     * Copies the fields of a request of {@code op} that follow its path, {@code in[from, to)}, to {@code out}, with
-     * the ACL list ({@link OpCode#carriesAcl()}) rewritten by this policy.
-     */
-    void copyAfterPath(OpCode op, ByteBuf in, int from, int to, ByteBuf out) {
-        if (!active() || !op.carriesAcl()) {
-            out.writeBytes(in, from, to - from);
-            return;
-        }
-        int aclIndex = from;
-        if (op.request() != OpCode.RequestShape.SET_ACL) {
-            ByteBuf cursor = in.duplicate().setIndex(from, to);
-            Jute.skipBuffer(cursor, "data"); // a create's data comes before its ACL list
-            aclIndex = cursor.readerIndex();
-            out.writeBytes(in, from, aclIndex - from);
-        }
-        copyFromAcl(in, aclIndex, to, out);
-    }
-
-    /**
-     * Copies {@code in[from, to)}, which starts with a {@code vector<ACL>}, to {@code out}, with that list rewritten
-     * by this policy and the fields after it (flags, ttl, version) as they are.
-     */
-    void copyFromAcl(ByteBuf in, int from, int to, ByteBuf out) {
-        ByteBuf cursor = in.duplicate().setIndex(from, to);
-        copyAcl(cursor, out);
-        out.writeBytes(cursor, cursor.readerIndex(), cursor.readableBytes());
-    }
-
-    private static ByteBuf utf8(String s) {
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8)));
+    @Override
+    public String toString() {
+        return identity != null ? "AclPolicy[isolating " + identity + "]"
+                : active() ? "AclPolicy[append operator]" : "AclPolicy[none]";
     }
 }

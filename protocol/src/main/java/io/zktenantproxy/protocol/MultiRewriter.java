@@ -23,11 +23,12 @@ import io.netty.buffer.ByteBufAllocator;
  */
 final class MultiRewriter {
     private final TenantChroot chroot;
-    private final AclPolicy aclPolicy;
+    private final SessionAcls acls;
 
-    MultiRewriter(TenantChroot chroot, AclPolicy aclPolicy) {
+    /** @param acls the connection's ACL policy for sub-ops with ACL lists; null for replies only */
+    MultiRewriter(TenantChroot chroot, SessionAcls acls) {
         this.chroot = chroot;
-        this.aclPolicy = aclPolicy;
+        this.acls = acls;
     }
 
     /** @param in the request, positioned after its {@code RequestHeader} */
@@ -77,7 +78,11 @@ final class MultiRewriter {
                     out.writeBoolean(false);
                     out.writeInt(err);
                     chroot.writePrepended(out, in, pathIndex, pathLength, sequential);
-                    aclPolicy.copyAfterPath(sub, in, restIndex, in.readerIndex(), out);
+                    int aclErr = acls.copyAfterPath(sub, in, restIndex, in.readerIndex(), out);
+                    if (aclErr != KeeperCode.OK) {
+                        refused = ChrootPolicy.Verdict.refuse(aclErr, "ACL list refused in " + op.name());
+                        failedIndex = count - 1;
+                    }
                 } else {
                     refused = verdict;
                     failedIndex = count - 1;

@@ -19,7 +19,7 @@ public enum OpCode {
     /** {@code SetDataRequest{path, data, version}} / {@code SetDataResponse{stat}}. */
     SET_DATA(5, RequestShape.SET_DATA, ReplyShape.OPAQUE, InMulti.MULTI),
     /** {@code GetACLRequest{path}} / {@code GetACLResponse{acl, stat}}. */
-    GET_ACL(6, RequestShape.PATH, ReplyShape.OPAQUE),
+    GET_ACL(6, RequestShape.PATH, ReplyShape.ACL_LIST),
     /** {@code SetACLRequest{path, acl, version}} / {@code SetACLResponse{stat}}. */
     SET_ACL(7, RequestShape.SET_ACL, ReplyShape.OPAQUE),
     /** {@code GetChildrenRequest{path, watch}} / {@code GetChildrenResponse{children}} (names, not paths). */
@@ -65,7 +65,7 @@ public enum OpCode {
     /** {@code AddWatchRequest{path, mode}}. */
     ADD_WATCH(106, RequestShape.PATH_INT, ReplyShape.NONE),
     /** No request body / {@code WhoAmIResponse{clientInfo}}. */
-    WHO_AM_I(107, RequestShape.EMPTY, ReplyShape.OPAQUE),
+    WHO_AM_I(107, RequestShape.EMPTY, ReplyShape.CLIENT_INFO),
     /** Server-internal; a client sending it is refused. */
     CREATE_SESSION(-10, RequestShape.REFUSED, ReplyShape.NONE, KeeperCode.UNIMPLEMENTED),
     /** No body either way; the server closes the connection after replying. */
@@ -138,7 +138,11 @@ public enum OpCode {
         /** {@code MultiResponse}: create results carry paths. */
         MULTI,
         /** {@code GetEphemeralsResponse{vector<ustring> ephemerals}}: filtered to the chroot and stripped. */
-        EPHEMERALS
+        EPHEMERALS,
+        /** {@code GetACLResponse{vector<ACL> acl; Stat stat}}: no paths; the proxy's identities hidden. */
+        ACL_LIST,
+        /** {@code WhoAmIResponse{vector<ClientInfo> clientInfo}}: no paths; the proxy's identities hidden. */
+        CLIENT_INFO
     }
 
     private static final OpCode[] BY_CODE = new OpCode[128];

@@ -27,7 +27,9 @@ public class ProtocolException extends DecoderException {
         /** A reply whose xid is not the oldest pending request's, or a special xid used for the wrong opcode. */
         XID,
         /** A path from the server that lies outside the tenant's chroot. */
-        ISOLATION_VIOLATION
+        ISOLATION_VIOLATION,
+        /** The ensemble refused the tenant identity the proxy authenticates the session as. */
+        UPSTREAM_AUTH
     }
 
     private final Kind kind;

@@ -14,7 +14,8 @@ import io.netty.buffer.ByteBufAllocator;
  * as the very same buffer. Paths are stripped from create, create2/createTTL/createContainer, sync and multi replies
  * and from watch events; getEphemerals results are filtered to the chroot first, because the server matches the
  * prefix as a plain string ({@code /tenants/t1} also matches {@code /tenants/t12/...}). A server path outside the
- * chroot anywhere else is an {@link IsolationViolationException}.
+ * chroot anywhere else is an {@link IsolationViolationException}. getACL and whoAmI replies hold no paths but may name
+ * the proxy's identities, which {@link SessionAcls} hides.
  *
  * <p>An error reply carries no body a client reads ({@code ClientCnxn} deserializes only when {@code err == 0}), so
  * any body the server sent with an error is dropped rather than inspected.
@@ -22,10 +23,13 @@ import io.netty.buffer.ByteBufAllocator;
 final class ReplyRewriter {
     private final TenantChroot chroot;
     private final MultiRewriter multi;
+    private final SessionAcls acls;
 
-    ReplyRewriter(TenantChroot chroot) {
+    /** @param acls the connection's ACL policy, which decides what getACL and whoAmI replies show */
+    ReplyRewriter(TenantChroot chroot, SessionAcls acls) {
         this.chroot = chroot;
-        this.multi = new MultiRewriter(chroot, AclPolicy.NONE);
+        this.multi = new MultiRewriter(chroot, null);
+        this.acls = acls;
     }
 
     /**
@@ -75,6 +79,24 @@ final class ReplyRewriter {
             }
             case EPHEMERALS -> {
                 return ephemerals(frame, alloc);
+            }
+            case ACL_LIST, CLIENT_INFO -> {
+                if (!acls.rewritesReplies()) {
+                    return frame.retain();
+                }
+                ByteBuf in = body(frame);
+                ByteBuf out = startCopy(frame, alloc, in.readableBytes());
+                try {
+                    if (op.reply() == OpCode.ReplyShape.ACL_LIST) {
+                        acls.rewriteAclReply(in, out);
+                    } else {
+                        acls.rewriteWhoAmIReply(in, out);
+                    }
+                    return finish(out);
+                } catch (RuntimeException e) {
+                    out.release();
+                    throw e;
+                }
             }
             default -> throw new IllegalStateException("unhandled reply shape " + op.reply());
         }

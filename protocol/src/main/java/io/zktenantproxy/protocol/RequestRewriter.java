@@ -20,21 +20,26 @@ import java.util.function.Function;
  * ({@link MultiRewriter}, {@link WatchListRewriter}). Whether a path may go upstream is {@link ChrootPolicy}'s
  * verdict; what an opcode's record holds is {@link OpCode}'s.
  *
- * <p>Stateless apart from the chroot; shared by all connections of a tenant.
+ * <p>Stateless apart from the chroot and the connection's {@link SessionAcls}, which learns of the tenant's own
+ * {@code auth} packets here.
  */
 final class RequestRewriter {
     /** Tails up to this size are copied next to the path: cheaper than a composite buffer for a bool or an int. */
     private static final int COPY_TAIL_BYTES = 64;
 
     private final TenantChroot chroot;
-    private final AclPolicy aclPolicy;
+    private final SessionAcls acls;
     private final MultiRewriter multi;
     private final WatchListRewriter watchLists;
 
     RequestRewriter(TenantChroot chroot, AclPolicy aclPolicy) {
+        this(chroot, new SessionAcls(aclPolicy));
+    }
+
+    RequestRewriter(TenantChroot chroot, SessionAcls acls) {
         this.chroot = chroot;
-        this.aclPolicy = aclPolicy;
-        this.multi = new MultiRewriter(chroot, aclPolicy);
+        this.acls = acls;
+        this.multi = new MultiRewriter(chroot, acls);
         this.watchLists = new WatchListRewriter(chroot);
     }
 
@@ -67,14 +72,21 @@ final class RequestRewriter {
             }
             case AUTH -> {
                 Jute.readInt(in, "AuthPacket.type");
-                Jute.readString(in, "AuthPacket.scheme");
-                Jute.skipBuffer(in, "AuthPacket.auth");
+                String scheme = Jute.readString(in, "AuthPacket.scheme");
+                byte[] auth = acls.active() ? Jute.readBuffer(in, "AuthPacket.auth") : null;
+                if (!acls.active()) {
+                    Jute.skipBuffer(in, "AuthPacket.auth");
+                }
                 Jute.expectEnd(in, "AuthPacket");
+                acls.authSent(scheme, auth);
                 return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case BUFFER -> {
                 Jute.skipBuffer(in, op.name() + ".token");
                 Jute.expectEnd(in, op.name());
+                if (op == OpCode.SASL) {
+                    acls.saslSent();
+                }
                 return new RequestOutcome.Forward(xid, op, frame.retain());
             }
             case MULTI, MULTI_READ -> {
@@ -157,9 +169,8 @@ final class RequestRewriter {
 
         int restLength = frame.writerIndex() - restIndex;
         int headLength = Jute.REQUEST_HEADER_BYTES + chroot.prependedBytes(pathLength, sequential);
-        if (aclPolicy.active() && op.carriesAcl()) {
-            return new RequestOutcome.Forward(xid, op, withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential,
-                    restIndex, headLength, alloc));
+        if (acls.active() && op.carriesAcl()) {
+            return withAclPolicy(frame, xid, op, pathIndex, pathLength, sequential, restIndex, headLength, alloc);
         }
         boolean copyTail = restLength <= COPY_TAIL_BYTES;
         ByteBuf head = alloc.buffer(Integer.BYTES + headLength + (copyTail ? restLength : 0));
@@ -178,9 +189,10 @@ final class RequestRewriter {
 
     /**
      * The splice when the ACL list changes: a create's data field stays a slice of the client's frame; the ACL list
-     * and the fields after it (flags, ttl; setACL's version) are written anew.
+     * and the fields after it (flags, ttl; setACL's version) are written anew. A list the policy refuses refuses the
+     * request.
      */
-    private ByteBuf withAclPolicy(ByteBuf frame, int xid, OpCode op, int pathIndex, int pathLength,
+    private RequestOutcome withAclPolicy(ByteBuf frame, int xid, OpCode op, int pathIndex, int pathLength,
                                   boolean sequential, int restIndex, int headLength, ByteBufAllocator alloc) {
         int dataEnd = restIndex;
         if (op.request() != OpCode.RequestShape.SET_ACL) {
@@ -192,14 +204,26 @@ final class RequestRewriter {
         head.writeInt(op.code());
         chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
         ByteBuf tail = alloc.buffer(frame.writerIndex() - dataEnd + 64);
-        aclPolicy.copyFromAcl(frame, dataEnd, frame.writerIndex(), tail);
+        int err;
+        try {
+            err = acls.copyFromAcl(frame, dataEnd, frame.writerIndex(), tail);
+        } catch (RuntimeException e) {
+            head.release();
+            tail.release();
+            throw e;
+        }
+        if (err != KeeperCode.OK) {
+            head.release();
+            tail.release();
+            return new RequestOutcome.Refuse(xid, op.code(), err, "ACL list refused by the tenant's ACL policy");
+        }
         int total = head.readableBytes() + (dataEnd - restIndex) + tail.readableBytes();
         head.setInt(0, total - Integer.BYTES);
         if (dataEnd == restIndex) {
-            return alloc.compositeBuffer(2).addComponents(true, head, tail);
+            return new RequestOutcome.Forward(xid, op, alloc.compositeBuffer(2).addComponents(true, head, tail));
         }
-        return alloc.compositeBuffer(3).addComponents(true, head, frame.retainedSlice(restIndex, dataEnd - restIndex),
-                tail);
+        return new RequestOutcome.Forward(xid, op, alloc.compositeBuffer(3).addComponents(true, head,
+                frame.retainedSlice(restIndex, dataEnd - restIndex), tail));
     }
 
     /** A path that is not UTF-8 is not a mistake but a forgery (every client library encodes UTF-8): close. */

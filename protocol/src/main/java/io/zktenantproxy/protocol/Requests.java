@@ -5,8 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 
 /** Builds the request frames the proxy sends on a client's session on its own behalf. */
 public final class Requests {
-    /** {@code ZooDefs.Perms.ALL}: read, write, create, delete, admin. */
-    private static final int PERMS_ALL = 31;
     /** {@code CreateMode.EPHEMERAL.toFlag()}. */
     private static final int EPHEMERAL = 1;
 
@@ -15,21 +13,21 @@ public final class Requests {
 
     /**
      * An ephemeral create owned by the session it is sent on: {@code RequestHeader{xid, create}} then
-     * {@code CreateRequest{path, data, [world:anyone ALL], EPHEMERAL}}, as a whole frame.
+     * {@code CreateRequest{path, data, acl, EPHEMERAL}}, as a whole frame.
      *
      * @param serverPath an absolute server path (no chroot is applied)
+     * @param acl        the tenant's policy, whose platform ACL the znode gets ({@link AclPolicy#writePlatformAcl}:
+     *                   the platform identities alone, or {@code world:anyone ALL} without a tenant identity)
      */
-    public static ByteBuf createEphemeral(ByteBufAllocator alloc, int xid, String serverPath, byte[] data) {
+    public static ByteBuf createEphemeral(ByteBufAllocator alloc, int xid, String serverPath, byte[] data,
+                                          AclPolicy acl) {
         ByteBuf out = alloc.buffer(64 + serverPath.length() * 3 + data.length);
         out.writeInt(0);
         out.writeInt(xid);
         out.writeInt(OpCode.CREATE.code());
         Jute.writeString(out, serverPath);
         Jute.writeBuffer(out, data);
-        out.writeInt(1); // one ACL
-        out.writeInt(PERMS_ALL);
-        Jute.writeString(out, "world");
-        Jute.writeString(out, "anyone");
+        acl.writePlatformAcl(out);
         out.writeInt(EPHEMERAL);
         return out.setInt(0, out.readableBytes() - Integer.BYTES);
     }

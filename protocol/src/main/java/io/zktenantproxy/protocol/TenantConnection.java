@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * </pre>
  *
  * Requests that await a reply pass the connection's quotas ({@link QuotaGate}: the tenant's znode and byte quota, the
- * session's watches); the proxy's own keep-alive pings ({@link #keepAlive}) are answered to it alone.
+ * session's watches); the proxy's own keep-alive pings ({@link #keepAlive}) are answered to it alone. With a tenant
+ * identity ({@link AclPolicy#isolating}), its auth packets follow the ConnectRequest upstream and their replies are
+ * the proxy's alone too; ACL lists and the replies that show identities go through {@link SessionAcls}.
  *
  * Everything meant for the client goes to the one sink given at construction, {@code toClient}, in xid order: replies
  * the proxy produces itself (refusals, the ensemble config) wait behind every earlier reply and never precede the
@@ -54,6 +56,7 @@ public final class TenantConnection {
         };
     }
 
+    private final SessionAcls acls;
     private final RequestRewriter requests;
     private final ReplyRewriter replies;
     private final PendingRequests pending;
@@ -64,6 +67,8 @@ public final class TenantConnection {
     private boolean heldFrame;
     /** Pings sent upstream and not yet answered, oldest first: true for the proxy's own ({@link #keepAlive}). */
     private final ArrayDeque<Boolean> pings = new ArrayDeque<>();
+    /** Replies still due to the tenant identity's auth packets, sent right after the ConnectRequest. */
+    private int ownAuthPending;
     private int sessionTimeoutMs;
     private boolean clientHandshakeDone;
     private boolean serverHandshakeDone;
@@ -100,8 +105,9 @@ public final class TenantConnection {
      */
     public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, SessionQuotas quotas, byte[] ensembleConfig,
                             Consumer<ByteBuf> toClient, Observer observer) {
-        this.requests = new RequestRewriter(chroot, aclPolicy);
-        this.replies = new ReplyRewriter(chroot);
+        this.acls = new SessionAcls(aclPolicy);
+        this.requests = new RequestRewriter(chroot, acls);
+        this.replies = new ReplyRewriter(chroot, acls);
         this.pending = new PendingRequests(toClient);
         this.quotas = new QuotaGate(quotas, pending, observer);
         this.ensembleConfig = ensembleConfig.clone();
@@ -125,7 +131,14 @@ public final class TenantConnection {
             ConnectRequest request = ConnectRequest.decode(frame);
             clientHandshakeDone = true;
             pending.expectHandshake();
-            return new RequestOutcome.Connect(request, frame.retain());
+            ByteBuf auth = acls.upstreamAuth(alloc);
+            if (auth == null) {
+                return new RequestOutcome.Connect(request, frame.retain());
+            }
+            // the session carries the tenant identity before the ensemble reads any request of the client
+            ownAuthPending = acls.upstreamAuthCount();
+            return new RequestOutcome.Connect(request, alloc.compositeBuffer(2).addComponents(true, frame.retain(),
+                    auth));
         }
         RequestOutcome outcome = requests.rewrite(frame, alloc);
         if (outcome instanceof RequestOutcome.Forward forward) {
@@ -203,6 +216,15 @@ public final class TenantConnection {
         }
         if (xid == Xids.PING && Boolean.TRUE.equals(pings.pollFirst())) {
             return null; // the reply to the proxy's own keep-alive
+        }
+        if (xid == Xids.AUTH && ownAuthPending > 0) {
+            // the server answers auth packets at once and in order, and the proxy's went first
+            ownAuthPending--;
+            if (err != KeeperCode.OK) {
+                throw new ProtocolException(ProtocolException.Kind.UPSTREAM_AUTH, "the ensemble refused the "
+                        + "tenant identity with error " + err + " (is the digest scheme disabled?)");
+            }
+            return null;
         }
         if (xid == Xids.PING || xid == Xids.AUTH) {
             toClient.accept(frame.retain());

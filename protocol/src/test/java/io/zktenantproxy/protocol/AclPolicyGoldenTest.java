@@ -164,7 +164,7 @@ class AclPolicyGoldenTest {
     @Test
     void createEphemeralIsWhatJuteWrites() {
         TrackingAllocator alloc = new TrackingAllocator();
-        ByteBuf frame = Requests.createEphemeral(alloc, Xids.PROXY, "/zktp/sessions/0x1234", DATA);
+        ByteBuf frame = Requests.createEphemeral(alloc, Xids.PROXY, "/zktp/sessions/0x1234", DATA, AclPolicy.NONE);
         try {
             assertEquals(hex(JuteFrames.request(Xids.PROXY, OpCode.CREATE.code(), new CreateRequest(
                             "/zktp/sessions/0x1234", DATA, List.of(new ACL(31, new Id("world", "anyone"))), 1))),

@@ -191,7 +191,7 @@ class XidOrderingTest {
         };
         try (ConnectionDriver driver = new ConnectionDriver(ConnectionDriver.CHROOT, observer)) {
             TenantConnection connection = driver.connection;
-            ByteBuf early = Requests.createEphemeral(driver.alloc, Xids.PROXY, "/marker", new byte[0]);
+            ByteBuf early = Requests.createEphemeral(driver.alloc, Xids.PROXY, "/marker", new byte[0], AclPolicy.NONE);
             assertThrows(IllegalStateException.class, () -> connection.sendOnSession(OpCode.CREATE, early));
             assertEquals(0, early.refCnt(), "refused before the session: the frame is released");
 
@@ -199,7 +199,7 @@ class XidOrderingTest {
             List<byte[]> frames = new ArrayList<>(driver.server(ConnectionDriver.CONNECT_RESPONSE).toClient());
             driver.client(getData(1));
             connection.sendOnSession(OpCode.CREATE,
-                    Requests.createEphemeral(driver.alloc, Xids.PROXY, "/marker", new byte[0])).release();
+                    Requests.createEphemeral(driver.alloc, Xids.PROXY, "/marker", new byte[0], AclPolicy.NONE)).release();
             driver.client(badCreate(2));
             assertEquals(3, connection.inFlight());
             frames.addAll(driver.server(ok(1, 5)).toClient());

@@ -29,17 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackageLayeringTest {
     /** Lowest first; a package may import packages of a lower layer only (never one of its own layer). */
-    static final Map<String, Integer> LAYERS = Map.of(
-            "config", 0,
-            "embedded", 0,
-            "metrics", 1,
-            "upstream", 2,
-            "tree", 3,
-            "quota", 3,
-            "server", 4,
-            "admin", 5,
-            "runtime", 6,
-            "cli", 7);
+    static final Map<String, Integer> LAYERS = Map.ofEntries(
+            Map.entry("config", 0),
+            Map.entry("embedded", 0),
+            Map.entry("metrics", 1),
+            Map.entry("identity", 1),
+            Map.entry("upstream", 2),
+            Map.entry("tree", 3),
+            Map.entry("quota", 3),
+            Map.entry("server", 4),
+            Map.entry("admin", 5),
+            Map.entry("runtime", 6),
+            Map.entry("cli", 7));
 
     private static final String ROOT = "io.zktenantproxy.proxy";
     private static final Pattern PACKAGE_LINE = Pattern.compile("(?m)^package\\s+" + Pattern.quote(ROOT)

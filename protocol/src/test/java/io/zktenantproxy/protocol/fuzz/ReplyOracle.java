@@ -71,7 +71,7 @@ final class ReplyOracle {
                 return delivered(header);
             }
             return switch (head.op().reply()) {
-                case NONE, OPAQUE -> new Outcome(null, frame);
+                case NONE, OPAQUE, ACL_LIST, CLIENT_INFO -> new Outcome(null, frame); // no identities here
                 case CREATE_PATH, SYNC_PATH -> {
                     byte[] path = strip(r.readBytes());
                     r.expectEnd();

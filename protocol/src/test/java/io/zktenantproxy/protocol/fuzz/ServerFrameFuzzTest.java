@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.zktenantproxy.protocol.FrameDecoder;
+import io.zktenantproxy.protocol.AclPolicy;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.ProtocolException;
 import io.zktenantproxy.protocol.RequestOutcome;
@@ -66,7 +67,7 @@ class ServerFrameFuzzTest {
             }
             if ((flags & 1) != 0) {
                 connection.sendOnSession(OpCode.CREATE, Requests.createEphemeral(alloc, Xids.PROXY,
-                        "/zk-tenant-proxy/sessions/1234", new byte[] {'t', '1'})).release();
+                        "/zk-tenant-proxy/sessions/1234", new byte[] {'t', '1'}, AclPolicy.NONE)).release();
                 pending.add(new ReplyOracle.Pending(Xids.PROXY, OpCode.CREATE, true));
             }
             ReplyOracle oracle = new ReplyOracle(ClientFrameFuzzTest.ROOT, pending);

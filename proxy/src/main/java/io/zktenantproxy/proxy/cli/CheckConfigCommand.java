@@ -26,8 +26,8 @@ final class CheckConfigCommand implements Callable<Integer> {
             e.errors().forEach(error -> System.err.println("error: " + error));
             return 2;
         }
-        System.out.println("upstream: " + (config.upstream() == null
-                ? "embedded ZooKeeper under " + config.dataDir() : config.upstream()));
+        System.out.println("upstream: " + (config.connectString() == null
+                ? "embedded ZooKeeper under " + config.dataDir() : config.connectString()));
         System.out.println("create chroots: " + config.createChroots());
         System.out.println("limits: " + config.limits());
         System.out.println("admin: " + (config.admin() == null ? "off" : config.admin().listen()));

@@ -95,7 +95,7 @@ final class DuCommand implements Callable<Integer> {
             try {
                 ProxyConfig proxyConfig = ConfigLoader.load(config);
                 proxyConfig.tenants().forEach((TenantConfig t) -> tenants.put(t.name(), t.chroot()));
-                connectString = connectString != null ? connectString : proxyConfig.upstream();
+                connectString = connectString != null ? connectString : proxyConfig.connectString();
                 bytesPerZnode = bytesPerZnode != null ? bytesPerZnode : proxyConfig.limits().quotaBytesPerZnode();
             } catch (ConfigException e) {
                 e.errors().forEach(error -> err.println("error: " + error));

@@ -39,6 +39,12 @@ public final class ServeCommand implements Callable<Integer> {
                     + "Absent: an embedded ZooKeeper is started.")
     String upstream;
 
+    @Option(names = "--upstream-secret-file", defaultValue = "${env:ZKTP_UPSTREAM_SECRET_FILE}", paramLabel = "FILE",
+            description = "The upstream secret (mode 600), from which each tenant's ZooKeeper identity is derived; "
+                    + "with it, the ensemble refuses clients that go around the proxy (env ZKTP_UPSTREAM_SECRET_FILE; "
+                    + "overrides upstream.secretFile of --config). Absent: the ensemble stays open to direct clients.")
+    String upstreamSecretFile;
+
     @Option(names = "--tenant", defaultValue = "${env:ZKTP_TENANT:-default}",
             description = "Tenant name (env ZKTP_TENANT; default ${DEFAULT-VALUE}).")
     String tenant;
@@ -107,7 +113,7 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         EmbeddedZooKeeper embedded = null;
-        if (proxyConfig.upstream() == null) {
+        if (proxyConfig.connectString() == null) {
             embedded = EmbeddedZooKeeper.start(Path.of(proxyConfig.dataDir()), embeddedPort);
             proxyConfig = proxyConfig.withUpstream(embedded.connectString());
         }
@@ -125,12 +131,13 @@ public final class ServeCommand implements Callable<Integer> {
     private ProxyConfig configuration() throws ConfigException {
         if (config != null) {
             ProxyConfig fromFile = ConfigLoader.load(config);
-            return upstream != null ? fromFile.withUpstream(upstream) : fromFile;
+            fromFile = upstream != null ? fromFile.withUpstream(upstream) : fromFile;
+            return upstreamSecretFile != null ? fromFile.withSecretFile(upstreamSecretFile) : fromFile;
         }
         AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null : new AdminConfig(admin, null);
         ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
                 List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond, quotaZnodes,
-                        quotaBytes, maxWatchesPerSession)));
+                        quotaBytes, maxWatchesPerSession))).withSecretFile(upstreamSecretFile);
         List<String> errors = ConfigValidator.validate(sidecar);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);

@@ -1,8 +1,15 @@
 package io.zktenantproxy.proxy.cli;
 
+import io.zktenantproxy.proxy.config.ConfigException;
+import io.zktenantproxy.proxy.config.UpstreamSecret;
+import io.zktenantproxy.proxy.identity.DigestCredential;
+import io.zktenantproxy.proxy.identity.Identities;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,6 +21,11 @@ final class UpstreamOptions {
             description = "Authenticate with the digest scheme, e.g. as the proxy's operator identity, to read nodes "
                     + "whose ACL would hide them (env ZKTP_DIGEST).")
     String digest;
+
+    @Option(names = "--upstream-secret-file", defaultValue = "${env:ZKTP_UPSTREAM_SECRET_FILE}", paramLabel = "FILE",
+            description = "Authenticate as the platform identity derived from the proxy's upstream secret (used when "
+                    + "the proxy has no operator identity configured; env ZKTP_UPSTREAM_SECRET_FILE).")
+    Path secretFile;
 
     @Option(names = "--timeout-ms", defaultValue = "30000",
             description = "Longest wait for the connection, and for each walk, ms (default ${DEFAULT-VALUE}).")
@@ -32,12 +44,33 @@ final class UpstreamOptions {
      *         {@code err}
      */
     OperatorClient connect(String upstream, PrintWriter err) throws InterruptedException {
-        OperatorClient client = OperatorClient.start(upstream, digest);
+        List<DigestCredential> credentials;
+        try {
+            credentials = credentials();
+        } catch (ConfigException e) {
+            e.errors().forEach(error -> err.println("error: " + error));
+            return null;
+        }
+        OperatorClient client = OperatorClient.start(upstream, credentials, null);
         if (!client.awaitConnected(timeout())) {
             client.close();
             err.println("error: cannot connect to " + upstream + " within " + timeoutMs + " ms");
             return null;
         }
         return client;
+    }
+
+    /** @return the identities to authenticate as: {@code --digest}, then those {@code --upstream-secret-file} gives */
+    List<DigestCredential> credentials() throws ConfigException {
+        List<DigestCredential> credentials = new ArrayList<>();
+        if (digest != null) {
+            int colon = digest.indexOf(':');
+            credentials.add(colon < 0 ? new DigestCredential(digest, "")
+                    : new DigestCredential(digest.substring(0, colon), digest.substring(colon + 1)));
+        }
+        if (secretFile != null) {
+            credentials.addAll(Identities.of(UpstreamSecret.read(secretFile), null).platform());
+        }
+        return credentials;
     }
 }

@@ -28,8 +28,8 @@ public final class ConfigValidator {
     /** @return the problems found, empty when the configuration is valid */
     public static List<String> validate(ProxyConfig config) {
         List<String> errors = new ArrayList<>();
-        if (config.upstream() != null) {
-            upstream(config.upstream(), errors);
+        if (config.connectString() != null) {
+            upstream(config.connectString(), errors);
         }
         config.advertised().forEach(a -> address("advertised", a, errors));
         limits(config.limits(), errors);

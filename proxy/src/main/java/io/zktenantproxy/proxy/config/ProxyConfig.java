@@ -7,6 +7,7 @@ import java.util.List;
  *
  * <pre>
  * upstream: zk1:2181,zk2:2181,zk3:2181   # the ensemble; absent: an embedded ZooKeeper under ./data
+ *   # or {connect: "zk1:2181,...", secretFile: /etc/zk-tenant-proxy/upstream-secret}, see UpstreamConfig
  * advertised: [proxy.example:7451]       # default for every tenant's /zookeeper/config
  * createChroots: true                    # create each chroot (and parents) on the tenant's first connection
  * limits: {...}                          # see Limits
@@ -16,15 +17,17 @@ import java.util.List;
  *   - {name: acme, chroot: /tenants/acme, listen: 0.0.0.0:7451}
  * </pre>
  *
- * @param upstream      ZooKeeper connect string ({@code host:port,...}), null for the embedded ZooKeeper
+ * @param upstream      the ensemble and the upstream secret ({@link UpstreamConfig}); null, or a null connect string,
+ *                      for the embedded ZooKeeper
  * @param advertised    proxy addresses for {@code /zookeeper/config} when a tenant names none
  * @param createChroots default true
  * @param dataDir       the embedded ZooKeeper's directory when {@code upstream} is null (default {@code ./data})
  * @param operator      the operator identity ACLs must keep; null leaves tenants' ACLs as sent
  */
-public record ProxyConfig(String upstream, List<String> advertised, Boolean createChroots, Limits limits,
+public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Boolean createChroots, Limits limits,
                           AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator) {
     public ProxyConfig {
+        upstream = upstream == null ? UpstreamConfig.of(null) : upstream;
         advertised = advertised == null ? List.of() : List.copyOf(advertised);
         createChroots = createChroots == null || createChroots;
         limits = limits == null ? Limits.defaults() : limits;
@@ -32,10 +35,10 @@ public record ProxyConfig(String upstream, List<String> advertised, Boolean crea
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
     }
 
-    /** A configuration without an operator identity. */
+    /** A configuration without an operator identity or upstream secret. */
     public ProxyConfig(String upstream, List<String> advertised, Boolean createChroots, Limits limits,
                        AdminConfig admin, String dataDir, List<TenantConfig> tenants) {
-        this(upstream, advertised, createChroots, limits, admin, dataDir, tenants, null);
+        this(UpstreamConfig.of(upstream), advertised, createChroots, limits, admin, dataDir, tenants, null);
     }
 
     /**
@@ -43,12 +46,17 @@ public record ProxyConfig(String upstream, List<String> advertised, Boolean crea
      *     other field at its default and no tenants yet: {@code forUpstream("zk:2181").withTenants(...)}
      */
     public static ProxyConfig forUpstream(String connectString) {
-        return new ProxyConfig(connectString, null, null, null, null, null, null, null);
+        return new ProxyConfig(UpstreamConfig.of(connectString), null, null, null, null, null, null, null);
     }
 
-    /** @return this configuration with {@code upstream} replaced (the embedded ZooKeeper's address) */
+    /** @return the ensemble's connect string, null for the embedded ZooKeeper */
+    public String connectString() {
+        return upstream.connect();
+    }
+
+    /** @return this configuration with the connect string replaced (the embedded ZooKeeper's address) */
     public ProxyConfig withUpstream(String connectString) {
-        return new ProxyConfig(connectString, advertised, createChroots, limits, admin, dataDir, tenants, operator);
+        return new ProxyConfig(upstream.withConnect(connectString), advertised, createChroots, limits, admin, dataDir, tenants, operator);
     }
 
     /** @return this configuration with {@link #advertised()} replaced */
@@ -84,6 +92,12 @@ public record ProxyConfig(String upstream, List<String> advertised, Boolean crea
     /** @return this configuration with {@link #tenants()} replaced */
     public ProxyConfig withTenants(TenantConfig... newTenants) {
         return withTenants(List.of(newTenants));
+    }
+
+    /** @return this configuration with the upstream secret file replaced (null: none) */
+    public ProxyConfig withSecretFile(String file) {
+        return new ProxyConfig(upstream.withSecretFile(file), advertised, createChroots, limits, admin, dataDir,
+                tenants, operator);
     }
 
     /** @return this configuration with {@link #operator()} replaced (null: tenants' ACLs left as sent) */

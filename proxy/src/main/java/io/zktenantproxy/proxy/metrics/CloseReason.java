@@ -13,6 +13,8 @@ public enum CloseReason {
     UPSTREAM_UNAVAILABLE,
     /** The tenant's chroot could not be created. */
     CHROOT_UNAVAILABLE,
+    /** The ensemble refused the tenant identity the proxy authenticates the session as. */
+    UPSTREAM_AUTH_FAILED,
     /** The tenant has a znode or byte quota, and the ensemble's count of its usage could not be set up. */
     QUOTA_UNAVAILABLE,
     /** No ConnectRequest within the handshake timeout. */
@@ -54,6 +56,7 @@ public enum CloseReason {
             case HANDSHAKE -> PROTOCOL_HANDSHAKE;
             case XID -> PROTOCOL_XID;
             case ISOLATION_VIOLATION -> ISOLATION_VIOLATION;
+            case UPSTREAM_AUTH -> UPSTREAM_AUTH_FAILED;
         };
     }
 

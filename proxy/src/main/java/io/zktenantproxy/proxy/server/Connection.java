@@ -59,7 +59,7 @@ final class Connection {
         this.client = client;
         this.relay = new Relay(client, context.limits().maxInFlight(), this::mayReadClient, meters, tenant.budget());
         this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
-        this.protocol = new TenantConnection(tenant.chroot(), context.aclPolicy(), tenant.sessionQuotas(),
+        this.protocol = new TenantConnection(tenant.chroot(), tenant.aclPolicy(), tenant.sessionQuotas(),
                 tenant.ensembleConfig(), relay::toClient, new ProtocolEvents(tenant.name(), meters, session::sessionId));
         this.budget = new BudgetGate(tenant.budget(), meters,
                 new PacedFrames(client.eventLoop(), this::handle, this::flushAndResumeReading));

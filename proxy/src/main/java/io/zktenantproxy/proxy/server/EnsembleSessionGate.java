@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@link SessionGate} of the running proxy. A handshake goes upstream once the tenant's chroot and the
- * session-marker root exist ({@link ChrootProvisioner}), the ensemble counts the tenant's usage when it has a znode or
+ * session-marker root exist and the tenant's identity may create its markers there ({@link ChrootProvisioner}), the ensemble counts the tenant's usage when it has a znode or
  * byte quota ({@code TenantQuota#provision}) and, for a resume, once the ensemble confirms that no other
  * tenant created the session ({@link SessionRegistry}): the session password proves the session, not the tenant.
  */
@@ -24,8 +24,8 @@ final class EnsembleSessionGate implements SessionGate {
         long sessionId = request.sessionId();
         CompletableFuture<String> owner = sessionId == 0
                 ? CompletableFuture.completedFuture(null) : registry.owner(sessionId);
-        CompletableFuture<Void> provisioned = CompletableFuture.allOf(provisioner.ensure(tenant.chroot().root()),
-                provisioner.ensurePath(SessionRegistry.MARKER_ROOT));
+        CompletableFuture<Void> provisioned = CompletableFuture.allOf(
+                provisioner.ensure(tenant.name(), tenant.chroot().root()), provisioner.ensureMarkerGrant(tenant.name()));
         CompletableFuture<Void> counted = tenant.quota() == null
                 ? CompletableFuture.completedFuture(null) : tenant.quota().provision();
         CompletableFuture<Void> quota = counted.handle((ignored, error) -> {

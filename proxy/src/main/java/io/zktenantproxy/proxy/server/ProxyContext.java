@@ -1,14 +1,13 @@
 package io.zktenantproxy.proxy.server;
 
 import io.netty.channel.group.ChannelGroup;
-import io.zktenantproxy.protocol.AclPolicy;
 import io.zktenantproxy.proxy.config.Limits;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What every client connection shares: limits, the ACL policy, the way upstream ({@link UpstreamDialer}), the
+ * What every client connection shares: limits, the way upstream ({@link UpstreamDialer}), the
  * {@link SessionGate}, the group of open client channels (closed together at shutdown) and the shutdown flag.
  */
-record ProxyContext(Limits limits, AclPolicy aclPolicy, UpstreamDialer dialer, SessionGate gate,
+record ProxyContext(Limits limits, UpstreamDialer dialer, SessionGate gate,
                     ChannelGroup clients, AtomicBoolean shuttingDown) {
 }

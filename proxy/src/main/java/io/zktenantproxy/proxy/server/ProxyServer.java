@@ -8,15 +8,20 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.config.UpstreamSecret;
+import io.zktenantproxy.proxy.identity.Identities;
+import io.zktenantproxy.proxy.identity.UpstreamAcls;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.quota.EnsembleUsageSource;
 import io.zktenantproxy.proxy.quota.UsageSource;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +46,7 @@ public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
 
     private final ProxyConfig config;
+    private final Identities identities;
     private final ProxyMetrics metrics;
     private final Transport transport;
     private final EventLoopGroup boss;
@@ -56,29 +62,36 @@ public final class ProxyServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ProxyServer(ProxyConfig config, ProxyMetrics metrics) {
+    private ProxyServer(ProxyConfig config, Identities identities, ProxyMetrics metrics) {
         this.config = config;
+        this.identities = identities;
         this.metrics = metrics;
+        UpstreamAcls acls = new UpstreamAcls(identities);
         this.transport = Transport.best();
         this.boss = transport.group(1, "zktp-accept");
         this.workers = transport.group(Transport.ioThreads(), "zktp-io");
-        this.operatorClient = OperatorClient.start(config.upstream(), config.operator());
-        this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots());
+        this.operatorClient = OperatorClient.start(config.connectString(), identities.platform(),
+                acls.locked() ? acls.platformOnly() : null);
+        this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots(), acls);
         this.sessions = new SessionRegistry(operatorClient);
         this.quotaExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "quota-provisioner");
             t.setDaemon(true);
             return t;
         });
-        this.usage = new EnsembleUsageSource(operatorClient, OperatorAcl.quotaAcl(config.operator()), quotaExecutor);
-        if (config.operator() == null && config.tenants().stream().anyMatch(t -> t.quotas(config.limits()).accounted())) {
+        this.usage = new EnsembleUsageSource(operatorClient, acls.quota(), quotaExecutor);
+        if (!identities.enabled()) {
+            LOG.warn("no upstream secret (upstream.secretFile, --upstream-secret-file): tenants' znodes carry the ACLs "
+                    + "their clients set, mostly world:anyone, so a client that reaches the ensemble directly can read "
+                    + "and change every tenant's data (see SECURITY.md, \"Tenant identities on the ensemble\")");
+        }
+        if (identities.platform().isEmpty() && config.tenants().stream().anyMatch(t -> t.quotas(config.limits()).accounted())) {
             LOG.warn("quotas are on but no operator identity is configured: the quota znodes under /zookeeper/quota "
                     + "are world-writable, so a client that reaches the ensemble directly could remove a tenant's "
                     + "count (see SECURITY.md)");
         }
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        this.context = new ProxyContext(config.limits(), OperatorAcl.policy(config.operator()),
-                new UpstreamConnector(config.upstream(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
+        this.context = new ProxyContext(config.limits(), new UpstreamConnector(config.connectString(), transport, config.limits().upstreamConnectTimeoutMs(), metrics),
                 new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean());
     }
 
@@ -87,19 +100,28 @@ public final class ProxyServer implements AutoCloseable {
      *
      * @param config  a configuration whose {@code upstream} is set (start the embedded ZooKeeper first otherwise)
      * @param metrics where meters are registered
-     * @throws IllegalArgumentException if the configuration is invalid (one line per problem)
+     * @throws IllegalArgumentException if the configuration is invalid, or its upstream secret file is missing, empty
+     *                                  or readable by others (one line per problem)
      * @throws IllegalStateException    if a listener cannot be bound; everything started is stopped again
      */
     public static ProxyServer start(ProxyConfig config, ProxyMetrics metrics) {
         List<String> errors = ConfigValidator.validate(config);
-        if (config.upstream() == null) {
+        if (config.connectString() == null) {
             errors = new ArrayList<>(errors);
             errors.add("upstream: missing (start an embedded ZooKeeper and pass its connect string)");
         }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
-        ProxyServer server = new ProxyServer(config, metrics);
+        Identities identities;
+        try {
+            String secretFile = config.upstream().secretFile();
+            identities = Identities.of(secretFile == null ? null : UpstreamSecret.read(Path.of(secretFile)),
+                    config.operator());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(String.join("\n", e.errors()));
+        }
+        ProxyServer server = new ProxyServer(config, identities, metrics);
         try {
             server.bindAll();
         } catch (RuntimeException e) {
@@ -116,7 +138,8 @@ public final class ProxyServer implements AutoCloseable {
 
     private void bindAll() {
         for (TenantConfig tc : config.tenants()) {
-            Tenant tenant = new Tenant(tc, config.advertised(), config.limits(), metrics.tenant(tc.name()), usage);
+            Tenant tenant = new Tenant(tc, config.advertised(), config.limits(), metrics.tenant(tc.name()), usage,
+                    OperatorAcl.policy(identities, tc.name()));
             tenants.put(tenant.name(), tenant);
             Channel listener;
             try {
@@ -130,7 +153,7 @@ public final class ProxyServer implements AutoCloseable {
             }
             listeners.add(listener);
             bound.put(tenant.name(), (InetSocketAddress) listener.localAddress());
-            provisioner.ensure(tenant.chroot().root()).exceptionally(e -> {
+            provisioner.ensure(tenant.name(), tenant.chroot().root()).exceptionally(e -> {
                 LOG.warn("tenant {}: chroot {} not created yet ({}); retrying on its first connection",
                         tenant.name(), tenant.chroot(), e.getCause() == null ? e : e.getCause().getMessage());
                 return null;
@@ -146,7 +169,8 @@ public final class ProxyServer implements AutoCloseable {
         bound.forEach((name, address) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append(" on ")
                 .append(address.getHostString()).append(':').append(address.getPort()).append(" (chroot ")
                 .append(tenants.get(name).chroot()).append(')'));
-        LOG.info("zk-tenant-proxy listening: {}; upstream {}; transport {}", sb, config.upstream(), transport.name());
+        LOG.info("zk-tenant-proxy listening: {}; upstream {}{}; transport {}", sb, config.connectString(),
+                identities.enabled() ? " as tenant identities" : "", transport.name());
     }
 
     private ServerBootstrap bootstrap(Tenant tenant) {

@@ -57,7 +57,8 @@ final class SessionBinder {
         if (newSession) {
             // the ownership marker lives on the session itself, so it expires with it (see SessionRegistry)
             relay.toUpstream(protocol.sendOnSession(OpCode.CREATE, Requests.createEphemeral(client.alloc(),
-                    Xids.PROXY, SessionRegistry.markerPath(sessionId), tenant.name().getBytes(StandardCharsets.UTF_8))));
+                    Xids.PROXY, SessionRegistry.markerPath(sessionId), tenant.name().getBytes(StandardCharsets.UTF_8),
+                    tenant.aclPolicy())));
         }
         tenant.meters().sessions(1);
         counted = true;

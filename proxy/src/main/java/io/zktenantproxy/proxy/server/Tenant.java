@@ -1,5 +1,6 @@
 package io.zktenantproxy.proxy.server;
 
+import io.zktenantproxy.protocol.AclPolicy;
 import io.zktenantproxy.protocol.SessionQuotas;
 import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.protocol.ZnodeQuota;
@@ -16,7 +17,8 @@ import java.util.List;
 
 /**
  * A tenant as the running proxy knows it: name, chroot, listen address, the {@code /zookeeper/config} data it is
- * served, its request and byte budget, its quotas, and its meters. Shared by all of the tenant's connections; only
+ * served, its request and byte budget, its quotas, its ACL policy (with its identity on the ensemble, if any), and
+ * its meters. Shared by all of the tenant's connections; only
  * the budget and the quota's count change, and both are thread-safe.
  */
 public final class Tenant {
@@ -31,17 +33,20 @@ public final class Tenant {
     private final QuotaLimits quotaLimits;
     private final TenantQuota quota;
     private final SessionQuotas sessionQuotas;
+    private final AclPolicy aclPolicy;
 
     /** A tenant without a count of its usage: its znode and byte quotas are not enforced (handler tests). */
     Tenant(TenantConfig config, List<String> defaultAdvertised, Limits limits, TenantMeters meters) {
-        this(config, defaultAdvertised, limits, meters, null);
+        this(config, defaultAdvertised, limits, meters, null, AclPolicy.NONE);
     }
 
     /**
-     * @param usage where the tenant's usage is counted, or null to enforce only its watch quota
+     * @param usage     where the tenant's usage is counted, or null to enforce only its watch quota
+     * @param aclPolicy what the tenant's ACL lists and identity replies become ({@code OperatorAcl#policy})
      */
     Tenant(TenantConfig config, List<String> defaultAdvertised, Limits limits, TenantMeters meters,
-           UsageSource usage) {
+           UsageSource usage, AclPolicy aclPolicy) {
+        this.aclPolicy = aclPolicy;
         this.name = config.name();
         this.chroot = new TenantChroot(config.chroot());
         this.listen = HostPort.parse(config.listen());
@@ -115,6 +120,11 @@ public final class Tenant {
 
     SessionQuotas sessionQuotas() {
         return sessionQuotas;
+    }
+
+    /** @return the tenant's ACL policy; {@link AclPolicy#identity()} is its identity upstream, if it has one */
+    public AclPolicy aclPolicy() {
+        return aclPolicy;
     }
 
     public TenantMeters meters() {

@@ -1,22 +1,25 @@
 package io.zktenantproxy.proxy.upstream;
 
-import io.zktenantproxy.proxy.config.OperatorConfig;
-import java.nio.charset.StandardCharsets;
+import io.zktenantproxy.proxy.identity.DigestCredential;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.AuthInfo;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.data.ACL;
 
 /**
  * The proxy's own client of the ensemble, never a tenant's connection or credentials: a Curator client (retries with
  * exponential backoff, reconnects, renews an expired session) with the ensemble tracker off, so it stays on the
- * configured servers, optionally authenticated with the platform's operator identity ({@code digest user:password}),
- * which every tenant ACL grants when the proxy has one configured.
+ * configured servers, authenticated as the platform's identities ({@code digest}; the operator identity, or the one
+ * derived from the upstream secret), which every tenant ACL grants.
  *
  * <p>A running proxy has one, built and closed by {@code ProxyServer}: chroot creation, the session ownership
  * look-ups and the admin server's tree reads share it, and readiness asks whether it is connected. The operator CLI
- * ({@code tree}, {@code du}) builds one of its own per command.
+ * ({@code tree}, {@code du}, {@code migrate-acls}) builds one of its own per command.
  */
 public final class OperatorClient implements AutoCloseable {
     private final CuratorFramework curator;
@@ -29,31 +32,37 @@ public final class OperatorClient implements AutoCloseable {
      * Starts connecting in the background.
      *
      * @param connectString the ensemble, {@code host:port,...}, no chroot suffix
-     * @param digest        {@code user:password} for the {@code digest} scheme, or null
+     * @param credentials   digest identities to authenticate as (every one, in order); may be empty
+     * @param defaultAcl    the ACL of znodes created without one (parents made by {@code creatingParentsIfNeeded}
+     *                      included), or null for Curator's default, {@code world:anyone ALL}
      */
-    public static OperatorClient start(String connectString, String digest) {
+    public static OperatorClient start(String connectString, List<DigestCredential> credentials, List<ACL> defaultAcl) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
                 .sessionTimeoutMs(30_000)
                 .connectionTimeoutMs(10_000)
                 .ensembleTracker(false);
-        if (digest != null) {
-            builder.authorization("digest", digest.getBytes(StandardCharsets.UTF_8));
+        if (!credentials.isEmpty()) {
+            builder.authorization(credentials.stream().map(c -> new AuthInfo("digest", c.authData())).toList());
+        }
+        if (defaultAcl != null) {
+            List<ACL> acl = List.copyOf(defaultAcl);
+            builder.aclProvider(new ACLProvider() {
+                @Override
+                public List<ACL> getDefaultAcl() {
+                    return acl;
+                }
+
+                @Override
+                public List<ACL> getAclForPath(String path) {
+                    return acl;
+                }
+            });
         }
         CuratorFramework curator = builder.build();
         curator.start();
         return new OperatorClient(curator);
-    }
-
-    /**
-     * Starts connecting in the background, authenticated as {@code operator}.
-     *
-     * @param connectString the ensemble, {@code host:port,...}, no chroot suffix
-     * @param operator      the platform's operator identity, or null for none
-     */
-    public static OperatorClient start(String connectString, OperatorConfig operator) {
-        return start(connectString, operator == null ? null : operator.user() + ":" + operator.password());
     }
 
     /** @return the Curator client; closed with this one, so callers must not close it */

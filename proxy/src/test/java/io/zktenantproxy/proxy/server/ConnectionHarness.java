@@ -121,8 +121,8 @@ final class ConnectionHarness {
         ProxyMetrics metrics = new ProxyMetrics(registry, Duration.ofMillis(100));
         TenantConfig config = TenantConfig.named(TENANT).withChroot(CHROOT).withListen("127.0.0.1:0")
                 .withAdvertised(List.of("proxy.example:2181")).withRequestsPerSecond(0).withBytesPerSecond(0);
-        this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT), usage);
-        this.context = new ProxyContext(limits, AclPolicy.NONE, this::dial, gate,
+        this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT), usage, AclPolicy.NONE);
+        this.context = new ProxyContext(limits, this::dial, gate,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean());
         this.client = register(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
     }

@@ -1,0 +1,41 @@
+package io.zktenantproxy.proxy.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The ensemble the proxy forwards to, and the secret its tenants' identities there are derived from. In YAML either
+ * a plain connect string or a mapping:
+ *
+ * <pre>
+ * upstream: zk1:2181,zk2:2181,zk3:2181
+ * upstream: {connect: "zk1:2181,zk2:2181,zk3:2181", secretFile: /etc/zk-tenant-proxy/upstream-secret}
+ * </pre>
+ *
+ * @param connect    ZooKeeper connect string ({@code host:port,...}, no chroot suffix); null for the embedded ZooKeeper
+ * @param secretFile a file holding the upstream secret ({@link UpstreamSecret}), or null: no tenant identities, and
+ *                   the ensemble stays open to clients that reach it directly
+ */
+public record UpstreamConfig(String connect, String secretFile) {
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+    public UpstreamConfig(@JsonProperty("connect") String connect, @JsonProperty("secretFile") String secretFile) {
+        this.connect = connect;
+        this.secretFile = secretFile;
+    }
+
+    /** The plain form, {@code upstream: host:port,...}. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static UpstreamConfig of(String connect) {
+        return new UpstreamConfig(connect, null);
+    }
+
+    /** @return this with {@link #connect()} replaced */
+    public UpstreamConfig withConnect(String newConnect) {
+        return new UpstreamConfig(newConnect, secretFile);
+    }
+
+    /** @return this with {@link #secretFile()} replaced */
+    public UpstreamConfig withSecretFile(String file) {
+        return new UpstreamConfig(connect, file);
+    }
+}

@@ -1,0 +1,65 @@
+package io.zktenantproxy.proxy.identity;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+
+/**
+ * The ACLs of the znodes the proxy itself creates upstream, from the {@link Identities}. With identities enabled,
+ * nothing the platform owns is open to a client that reaches the ensemble directly:
+ *
+ * <pre>
+ * /tenants, /zk-tenant-proxy, quota znodes    platform ALL                        (nobody else can even list them)
+ * /tenants/T (the chroot)                     tenant T ALL, platform ALL
+ * /zk-tenant-proxy/sessions (marker root)     platform ALL, each tenant CREATE    (a tenant's session adds its marker)
+ * /zk-tenant-proxy/sessions/&lt;id&gt; (marker)   platform ALL
+ * </pre>
+ *
+ * Without identities every one of them is {@code world:anyone ALL} (the ZooKeeper default, {@code OPEN_ACL_UNSAFE}),
+ * apart from the quota znodes, which get the operator identity alone when there is one.
+ */
+public final class UpstreamAcls {
+    private final Identities identities;
+
+    public UpstreamAcls(Identities identities) {
+        this.identities = identities;
+    }
+
+    /** @return whether the platform's znodes are locked (an upstream secret is configured) */
+    public boolean locked() {
+        return identities.enabled();
+    }
+
+    /** @return the ACL of the znodes only the platform may touch (parents of chroots, the proxy's own tree) */
+    public List<ACL> platformOnly() {
+        return locked() ? entries(identities.platform(), ZooDefs.Perms.ALL) : ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    }
+
+    /** @return the ACL of the quota znodes: the platform alone whenever it has an identity */
+    public List<ACL> quota() {
+        List<DigestCredential> platform = identities.platform();
+        return platform.isEmpty() ? ZooDefs.Ids.OPEN_ACL_UNSAFE : entries(platform, ZooDefs.Perms.ALL);
+    }
+
+    /** @return the ACL of {@code tenant}'s chroot znode */
+    public List<ACL> chroot(String tenant) {
+        if (!locked()) {
+            return ZooDefs.Ids.OPEN_ACL_UNSAFE;
+        }
+        List<ACL> acl = new ArrayList<>(entries(identities.tenant(tenant), ZooDefs.Perms.ALL));
+        acl.addAll(entries(identities.platform(), ZooDefs.Perms.ALL));
+        return List.copyOf(acl);
+    }
+
+    /** @return the entries the marker root must hold so that {@code tenant}'s sessions can create their markers */
+    public List<ACL> markerGrant(String tenant) {
+        return locked() ? entries(identities.tenant(tenant), ZooDefs.Perms.CREATE) : List.of();
+    }
+
+    /** @return the {@code digest} entries granting {@code perms} to each credential, in order */
+    public static List<ACL> entries(List<DigestCredential> credentials, int perms) {
+        return credentials.stream().map(c -> new ACL(perms, new Id("digest", c.id()))).toList();
+    }
+}
