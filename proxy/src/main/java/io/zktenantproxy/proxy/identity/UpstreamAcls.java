@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.identity;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
@@ -50,7 +51,7 @@ public final class UpstreamAcls {
         }
         List<ACL> acl = new ArrayList<>(entries(identities.tenant(tenant), ZooDefs.Perms.ALL));
         acl.addAll(entries(identities.platform(), ZooDefs.Perms.ALL));
-        return List.copyOf(acl);
+        return Collections.unmodifiableList(acl); // not List.copyOf: ZooKeeper asks it contains(null)
     }
 
     /** @return the entries the marker root must hold so that {@code tenant}'s sessions can create their markers */

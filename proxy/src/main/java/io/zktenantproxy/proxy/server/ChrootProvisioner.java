@@ -150,7 +150,7 @@ final class ChrootProvisioner implements AutoCloseable {
         } catch (KeeperException.NodeExistsException e) {
             // another proxy instance created it first
         } catch (Exception e) {
-            LOG.warn("cannot create chroot {}: {}", chroot, e.toString());
+            LOG.warn("cannot create {}: {}", chroot, e.toString(), e);
             throw new IllegalStateException("cannot create chroot " + chroot, e);
         }
         watchForDeletion(chroot);

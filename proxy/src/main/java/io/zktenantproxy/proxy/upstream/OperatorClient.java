@@ -2,6 +2,8 @@ package io.zktenantproxy.proxy.upstream;
 
 import io.zktenantproxy.proxy.identity.DigestCredential;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.AuthInfo;
@@ -47,7 +49,8 @@ public final class OperatorClient implements AutoCloseable {
             builder.authorization(credentials.stream().map(c -> new AuthInfo("digest", c.authData())).toList());
         }
         if (defaultAcl != null) {
-            List<ACL> acl = List.copyOf(defaultAcl);
+            // not List.copyOf: ZooKeeper.validateACL asks the list whether it contains null
+            List<ACL> acl = Collections.unmodifiableList(new ArrayList<>(defaultAcl));
             builder.aclProvider(new ACLProvider() {
                 @Override
                 public List<ACL> getDefaultAcl() {

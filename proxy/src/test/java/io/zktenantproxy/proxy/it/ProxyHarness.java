@@ -29,7 +29,16 @@ public final class ProxyHarness {
         for (String t : tenants) {
             list.add(TenantConfig.named(t).withListen("127.0.0.1:0"));
         }
-        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(list));
+        return ProxyServer.start(secretWhenOn(ProxyConfig.forUpstream(upstream).withTenants(list)));
+    }
+
+    /**
+     * @return {@code config} with the JVM's shared upstream secret when {@link TestSecret#PROPERTY} is on (a Failsafe
+     *     execution runs the client-facing suites so, to show that tenant identities change nothing a client sees)
+     */
+    public static ProxyConfig secretWhenOn(ProxyConfig config) {
+        java.nio.file.Path secret = TestSecret.sharedWhenOn();
+        return secret == null ? config : config.withSecretFile(secret.toString());
     }
 
     /**
@@ -37,8 +46,8 @@ public final class ProxyHarness {
      * (empty: the listen address itself).
      */
     public static ProxyServer proxyOnPort(String upstream, String tenant, int port, List<String> advertised) {
-        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(
-                TenantConfig.named(tenant).withListen("127.0.0.1:" + port).withAdvertised(advertised)));
+        return ProxyServer.start(secretWhenOn(ProxyConfig.forUpstream(upstream).withTenants(
+                TenantConfig.named(tenant).withListen("127.0.0.1:" + port).withAdvertised(advertised))));
     }
 
     public static String connectString(ProxyServer proxy, String tenant) {
