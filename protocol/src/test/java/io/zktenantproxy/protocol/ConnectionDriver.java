@@ -62,7 +62,12 @@ final class ConnectionDriver implements AutoCloseable {
 
     /** @param quotas what the connection's writes and watches are checked against */
     ConnectionDriver(String chroot, SessionQuotas quotas, TenantConnection.Observer observer) {
-        connection = new TenantConnection(new TenantChroot(chroot), AclPolicy.NONE, quotas, ENSEMBLE_CONFIG,
+        this(chroot, AclPolicy.NONE, quotas, observer);
+    }
+
+    /** @param aclPolicy what the connection does to ACL lists and identity replies */
+    ConnectionDriver(String chroot, AclPolicy aclPolicy, SessionQuotas quotas, TenantConnection.Observer observer) {
+        connection = new TenantConnection(new TenantChroot(chroot), aclPolicy, quotas, ENSEMBLE_CONFIG,
                 toClient::add, observer);
     }
 
