@@ -295,6 +295,23 @@ class TenantIdentityIT {
     }
 
     @Test
+    void aTenantThatClaimsAnotherTenantsUserNameGetsNothingOfIt() throws Exception {
+        ZooKeeper globex = tenant("globex");
+        globex.create("/secret", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        ZooKeeper acme = tenant("acme");
+        byte[] claim = (Identities.tenantUser("globex") + ":a-guess").getBytes(StandardCharsets.UTF_8);
+        acme.addAuthInfo("digest", claim);
+        acme.create("/mine", DATA, ZooDefs.Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT);
+        assertEquals(KeeperException.Code.NONODE, assertThrows(KeeperException.class,
+                () -> acme.getData("/tenants/globex/secret", false, null)).code(), "its own tree, always");
+        ZooKeeper claiming = direct(null);
+        claiming.addAuthInfo("digest", claim);
+        assertNoAuth("the claimed name, directly", () -> claiming.getData("/tenants/globex/secret", false, null));
+        assertNoAuth("the claimed name, directly", () -> claiming.getData("/tenants/globex", false, null));
+        assertArrayEquals(DATA, globex.getData("/secret", false, null));
+    }
+
+    @Test
     void aTenantThatDropsEveryIdentityFromItsAclStillLeavesThePlatformIn() throws Exception {
         ZooKeeper acme = tenant("acme");
         acme.create("/n", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);

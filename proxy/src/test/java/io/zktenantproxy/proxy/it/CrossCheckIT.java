@@ -49,7 +49,7 @@ class CrossCheckIT {
     void start() throws Exception {
         server = Upstreams.server();
         proxy = ProxyHarness.proxy(server.getConnectString(), "xp");
-        root = ProxyHarness.connect(server.getConnectString(), (Watcher) null);
+        root = ProxyHarness.upstream(server.getConnectString());
         try {
             root.create("/tenants", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         } catch (KeeperException.NodeExistsException e) {

@@ -94,7 +94,7 @@ class CuratorRecipesIT {
     void connect() throws Exception {
         a = curator(addressA);
         b = curator(addressB);
-        upstream = ProxyHarness.connect(cluster.getConnectString(), (org.apache.zookeeper.Watcher) null);
+        upstream = ProxyHarness.upstream(cluster.getConnectString());
     }
 
     @AfterEach

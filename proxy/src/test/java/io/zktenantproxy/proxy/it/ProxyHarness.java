@@ -88,6 +88,31 @@ public final class ProxyHarness {
     }
 
     /**
+     * A client of the ensemble itself, to look behind the proxy: authenticated as the platform identity when the
+     * harness runs with an upstream secret ({@link TestSecret#PROPERTY}), since the tenants' znodes then refuse
+     * everyone else.
+     */
+    public static ZooKeeper upstream(String connectString) throws Exception {
+        ZooKeeper zk = connect(connectString, (Watcher) null);
+        addPlatformAuth(zk);
+        return zk;
+    }
+
+    /** {@link #upstream(String)} with {@code events} as the default watcher. */
+    public static TestClient upstream(String connectString, Events events) throws Exception {
+        TestClient zk = connect(connectString, events);
+        addPlatformAuth(zk);
+        return zk;
+    }
+
+    private static void addPlatformAuth(ZooKeeper zk) {
+        java.nio.file.Path secret = TestSecret.sharedWhenOn();
+        if (secret != null) {
+            TestSecret.identities(secret).platform().forEach(c -> zk.addAuthInfo("digest", c.authData()));
+        }
+    }
+
+    /**
      * A connected client whose default watcher is {@code events} itself (so that passing {@code events} as an
      * explicit watcher registers the same watcher, and every event arrives once).
      */

@@ -43,7 +43,7 @@ class SessionResumptionIT {
     @BeforeEach
     void start() throws Exception {
         server = Upstreams.server();
-        root = ProxyHarness.connect(server.getConnectString(), (Watcher) null);
+        root = ProxyHarness.upstream(server.getConnectString());
     }
 
     @AfterEach

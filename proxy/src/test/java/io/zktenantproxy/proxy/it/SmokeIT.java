@@ -22,7 +22,7 @@ class SmokeIT {
         try (TestingServer zkServer = Upstreams.server();
              ProxyServer proxy = ProxyHarness.proxy(zkServer.getConnectString(), "acme")) {
             ZooKeeper tenant = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), (Watcher) null);
-            ZooKeeper direct = ProxyHarness.connect(zkServer.getConnectString(), (Watcher) null);
+            ZooKeeper direct = ProxyHarness.upstream(zkServer.getConnectString());
             try {
                 assertEquals("/a", tenant.create("/a", "x".getBytes(StandardCharsets.UTF_8),
                         ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));

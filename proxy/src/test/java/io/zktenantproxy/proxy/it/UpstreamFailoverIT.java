@@ -83,7 +83,7 @@ class UpstreamFailoverIT {
                 InstanceSpec now = serverOf(cluster, session);
                 assertNotEquals(victimServer, now);
 
-                try (TestClient direct = ProxyHarness.connect("127.0.0.1:" + now.getPort(), new Events())) {
+                try (TestClient direct = ProxyHarness.upstream("127.0.0.1:" + now.getPort(), new Events())) {
                     assertEquals(session, direct.exists(CHROOT + "/e", false).getEphemeralOwner());
                     direct.setData(CHROOT + "/w", "after".getBytes(), -1);
                 }
@@ -137,7 +137,7 @@ class UpstreamFailoverIT {
     void theUpstreamConnectionLivesAndDiesWithTheClientConnection() throws Exception {
         try (TestingServer server = Upstreams.server();
              ProxyServer proxy = ProxyHarness.proxy(server.getConnectString(), "acme");
-             TestClient root = ProxyHarness.connect(server.getConnectString(), new Events())) {
+             TestClient root = ProxyHarness.upstream(server.getConnectString(), new Events())) {
             List<TestClient> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
