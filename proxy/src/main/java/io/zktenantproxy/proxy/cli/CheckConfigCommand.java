@@ -5,6 +5,7 @@ import io.zktenantproxy.proxy.config.ConfigLoader;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.QuotaLimits;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.config.UpstreamSecret;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,6 +29,20 @@ final class CheckConfigCommand implements Callable<Integer> {
         }
         System.out.println("upstream: " + (config.connectString() == null
                 ? "embedded ZooKeeper under " + config.dataDir() : config.connectString()));
+        String secretFile = config.upstream().secretFile();
+        if (secretFile == null) {
+            System.out.println("tenant identities: off (no upstream.secretFile: the ensemble is open to direct "
+                    + "clients)");
+        } else {
+            try {
+                int secrets = UpstreamSecret.read(Path.of(secretFile)).secrets().size();
+                System.out.println("tenant identities: on, derived from " + secretFile + " (" + secrets
+                        + (secrets == 1 ? " secret)" : " secrets: a rotation is under way)"));
+            } catch (ConfigException e) {
+                e.errors().forEach(error -> System.err.println("error: " + error));
+                return 2;
+            }
+        }
         System.out.println("create chroots: " + config.createChroots());
         System.out.println("limits: " + config.limits());
         System.out.println("admin: " + (config.admin() == null ? "off" : config.admin().listen()));

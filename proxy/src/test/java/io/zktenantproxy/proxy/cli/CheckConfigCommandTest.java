@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -8,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +53,29 @@ class CheckConfigCommandTest {
                 + "requests/s, 33554432 bytes/s, quota 10000 znodes, 33554432 bytes (1024 per znode), 10000 watches "
                 + "per session\n"), run.out());
         assertTrue(run.out().endsWith("OK\n"), run.out());
+        assertTrue(run.out().contains("tenant identities: off (no upstream.secretFile: the ensemble is open to "
+                + "direct clients)\n"), run.out());
+    }
+
+    @Test
+    void theUpstreamSecretFileIsCheckedAndNeverPrinted() throws Exception {
+        Path secret = dir.resolve("secret");
+        String value = "0123456789abcdef0123456789abcdef";
+        Files.writeString(secret, value + "\n" + value.toUpperCase() + "\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        String yaml = "upstream: {connect: 'zk-0:2181', secretFile: " + secret + "}\n"
+                + "tenants: [{name: payments, listen: 0.0.0.0:7461}]\n";
+        Run run = check(yaml);
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("tenant identities: on, derived from " + secret + " (2 secrets: a rotation is "
+                + "under way)\n"), run.out());
+        assertFalse(run.out().contains(value), run.out());
+
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+        Run shared = check(yaml);
+        assertEquals(2, shared.exit());
+        assertTrue(shared.err().contains("upstream.secretFile: " + secret + ": readable or writable by others"),
+                shared.err());
     }
 
     @Test
