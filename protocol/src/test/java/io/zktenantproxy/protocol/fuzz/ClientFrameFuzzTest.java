@@ -16,6 +16,7 @@ import io.zktenantproxy.protocol.RequestOutcome;
 import io.zktenantproxy.protocol.SessionQuotas;
 import io.zktenantproxy.protocol.TenantChroot;
 import io.zktenantproxy.protocol.TenantConnection;
+import io.zktenantproxy.protocol.UpstreamIdentity;
 import io.zktenantproxy.protocol.Xids;
 import io.zktenantproxy.protocol.ZnodeQuota;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
@@ -31,7 +32,8 @@ import java.util.List;
  *
  * <p>Input layout: byte 0 holds flags (bit 0: ACL policy with an operator identity; bit 1: the server's
  * ConnectResponse arrives before the client's frames; bit 2: the harness sends no ConnectRequest, the input is the
- * whole stream; bits 3-4: chunking); the rest is the client's byte stream after its ConnectRequest.
+ * whole stream; bits 3-4: chunking; bit 5: a small znode quota; bit 6: a tenant identity upstream, which overrides
+ * bit 0); the rest is the client's byte stream after its ConnectRequest.
  *
  * <p>Invariants: the only exception is {@link ProtocolException}; every forwarded frame is one well-formed record
  * whose paths lie in the chroot ({@link ForwardedRequests}); once the server answers every forwarded request in
@@ -43,6 +45,7 @@ class ClientFrameFuzzTest {
     static final byte[] ENSEMBLE_CONFIG = "server.1=127.0.0.1:2888:3888:participant;127.0.0.1:7451\nversion=0"
             .getBytes(StandardCharsets.US_ASCII);
     static final String OPERATOR_ID = "zktp-ops:4LQj1L2nBy8Zh5TkBrUtkT2eWJE=";
+    static final String TENANT_ID = "zktp-tenant-t1:yZ2Zb3vJ0m9dZ1Xw0pQvE8Tq2cU=";
     /** Small, so the fuzzer reaches the frame length bound easily. */
     static final int MAX_FRAME = 4096;
 
@@ -81,6 +84,7 @@ class ClientFrameFuzzTest {
 
     private static final class Run {
         private final int flags;
+        private final boolean isolating;
         private final TrackingAllocator alloc = new TrackingAllocator();
         private final TenantConnection connection;
         private final ForwardedRequests oracle;
@@ -98,11 +102,15 @@ class ClientFrameFuzzTest {
             this.flags = flags;
             boolean operator = (flags & 1) != 0;
             boolean quotas = (flags & 32) != 0;
-            this.connection = new TenantConnection(CHROOT,
-                    operator ? AclPolicy.appendOperator("digest", OPERATOR_ID) : AclPolicy.NONE,
+            this.isolating = (flags & 64) != 0;
+            AclPolicy policy = isolating ? AclPolicy.isolating(new UpstreamIdentity(
+                    List.of("zktp-tenant-t1:pw".getBytes(StandardCharsets.UTF_8)), List.of(TENANT_ID),
+                    List.of(OPERATOR_ID), auth -> "own:" + auth.length))
+                    : operator ? AclPolicy.appendOperator("digest", OPERATOR_ID) : AclPolicy.NONE;
+            this.connection = new TenantConnection(CHROOT, policy,
                     quotas ? new SessionQuotas(new SmallQuota(), 256, 2) : SessionQuotas.NONE, ENSEMBLE_CONFIG,
                     toClient::add, TenantConnection.Observer.NONE);
-            this.oracle = new ForwardedRequests(ROOT, operator ? "digest" : null, OPERATOR_ID);
+            this.oracle = new ForwardedRequests(ROOT, operator || isolating ? "digest" : null, OPERATOR_ID, isolating);
             channel.config().setAllocator(alloc);
             channel.pipeline().addLast(new FrameDecoder(MAX_FRAME, true));
         }
@@ -208,6 +216,18 @@ class ClientFrameFuzzTest {
                 response.release();
             }
             serverHandshakeDone = true;
+            if (isolating) { // the reply to the tenant identity's auth packet is the proxy's alone
+                int before = toClient.size();
+                ByteBuf auth = alloc.buffer().writeBytes(JuteFrames.reply(Xids.AUTH, 0, KeeperCode.OK));
+                try {
+                    connection.onServerFrame(auth, alloc);
+                } finally {
+                    auth.release();
+                }
+                if (toClient.size() != before) {
+                    throw new AssertionError("the proxy's own auth reply reached the client");
+                }
+            }
         }
 
         /** Plays the server: a header-only NONODE reply to every forwarded request, in order. */

@@ -19,8 +19,19 @@ final class ForwardedRequests {
     private final String operatorScheme;
     private final String operatorId;
 
+    private final boolean isolating;
+
     /** @param operatorScheme null when the connection has no ACL policy */
     ForwardedRequests(String root, String operatorScheme, String operatorId) {
+        this(root, operatorScheme, operatorId, false);
+    }
+
+    /**
+     * @param isolating the tenant has an identity upstream: no forwarded list may name {@code world}, {@code ip} or
+     *                  {@code x509}
+     */
+    ForwardedRequests(String root, String operatorScheme, String operatorId, boolean isolating) {
+        this.isolating = isolating;
         this.root = root;
         this.operatorScheme = operatorScheme;
         this.operatorId = operatorId;
@@ -139,6 +150,8 @@ final class ForwardedRequests {
             String id = string(r.readBytes());
             operator |= (perms & 31) == 31 && operatorScheme != null && operatorScheme.equals(scheme)
                     && operatorId.equals(id);
+            expect(!isolating || !("world".equals(scheme) || "ip".equals(scheme) || "x509".equals(scheme)),
+                    "an ACL entry of scheme " + scheme + " forwarded for a tenant with an identity");
         }
         if (operatorScheme != null && count > 0) {
             expect(operator, "ACL list forwarded without the operator's entry");

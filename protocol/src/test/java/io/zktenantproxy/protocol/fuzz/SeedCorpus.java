@@ -7,6 +7,8 @@ import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.RawFrame;
 import io.zktenantproxy.protocol.testkit.SubOp;
 import java.io.IOException;
+import org.apache.zookeeper.ZooDefs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -175,6 +177,22 @@ final class SeedCorpus {
                 JuteFrames.concat(all.toArray(new byte[0][])));
         seeds.put("all-ops-twice-quotas", client(32, twice));
         seeds.put("all-ops-twice-quotas-operator-acl", client(32 | 1, twice));
+        // flag 64: a tenant identity upstream (its auth packet follows the ConnectRequest; ACL lists rewritten)
+        seeds.put("all-ops-tenant-identity", client(64, JuteFrames.concat(all.toArray(new byte[0][]))));
+        seeds.put("all-ops-twice-quotas-tenant-identity", client(64 | 32, twice));
+        seeds.put("acl-vectors-tenant-identity", client(64, JuteFrames.concat(
+                JuteFrames.request(xid, OpCode.CREATE.code(), new CreateRequest("/a",
+                        new byte[0], ZooDefs.Ids.CREATOR_ALL_ACL, 0)),
+                JuteFrames.request(Xids.AUTH, OpCode.AUTH.code(), new AuthPacket(0, "digest",
+                        "alice:pw".getBytes(StandardCharsets.UTF_8))),
+                JuteFrames.request(xid + 1, OpCode.CREATE.code(), new CreateRequest("/b",
+                        new byte[0], ZooDefs.Ids.CREATOR_ALL_ACL, 0)),
+                JuteFrames.request(xid + 2, OpCode.SET_ACL.code(), new SetACLRequest("/b",
+                        List.of(new ACL(1, new Id("ip",
+                                "0.0.0.0/0"))), -1)),
+                JuteFrames.request(xid + 3, OpCode.CREATE.code(), new CreateRequest("/c",
+                        new byte[0], List.of(new ACL(31, new Id(
+                                "digest", "zktp-tenant-t1:forged="))), 0)))));
         seeds.put("all-ops-server-first-byte-by-byte", client(2 | 8, JuteFrames.concat(all.toArray(new byte[0][]))));
         seeds.put("handshake-by-client", client(4, JuteFrames.concat(JuteFrames.connectRequest(),
                 validRequest(1, OpCode.GET_DATA))));
