@@ -7,6 +7,7 @@ import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.config.UpstreamSecret;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import java.nio.file.Path;
@@ -108,6 +109,9 @@ public final class ServeCommand implements Callable<Integer> {
         ProxyConfig proxyConfig;
         try {
             proxyConfig = configuration();
+            if (proxyConfig.upstream().secretFile() != null) {
+                UpstreamSecret.read(Path.of(proxyConfig.upstream().secretFile())); // refused before anything starts
+            }
         } catch (ConfigException e) {
             e.errors().forEach(error -> System.err.println("error: " + error));
             return 2;

@@ -25,6 +25,10 @@ class CheckConfigCommandTest {
     private Run check(String yaml) throws Exception {
         Path file = dir.resolve("proxy.yaml");
         Files.writeString(file, yaml);
+        return main("check-config", file.toString());
+    }
+
+    private static Run main(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -32,7 +36,7 @@ class CheckConfigCommandTest {
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.run("check-config", file.toString());
+            int exit = Main.run(args);
             return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
@@ -55,6 +59,15 @@ class CheckConfigCommandTest {
         assertTrue(run.out().endsWith("OK\n"), run.out());
         assertTrue(run.out().contains("tenant identities: off (no upstream.secretFile: the ensemble is open to "
                 + "direct clients)\n"), run.out());
+    }
+
+    @Test
+    void theProxyRefusesToStartOnABadSecretFile() {
+        Run run = main("--upstream", "127.0.0.1:2181", "--admin", "off", "--upstream-secret-file",
+                dir.resolve("absent").toString());
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("error: upstream.secretFile: " + dir.resolve("absent") + ": no such file"),
+                run.err());
     }
 
     @Test

@@ -295,6 +295,31 @@ class TenantIdentityIT {
     }
 
     @Test
+    void withoutASecretTheProxySaysOnceThatTheEnsembleIsOpen() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                ProxyServer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        // an ensemble of its own: where a proxy with the secret ran, the platform's znodes are locked to it
+        try (TestingServer other = track(Upstreams.server());
+             ProxyServer open = ProxyServer.start(ProxyConfig.forUpstream(other.getConnectString()).withTenants(
+                     TenantConfig.named("acme").withListen("127.0.0.1:0")))) {
+            ZooKeeper client = track(ProxyHarness.connect(ProxyHarness.connectString(open, "acme"), (Watcher) null));
+            client.create("/open", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            ZooKeeper outsider = track(ProxyHarness.connect(other.getConnectString(), (Watcher) null));
+            assertArrayEquals(DATA, outsider.getData("/tenants/acme/open", false, null), "open, as warned");
+        } finally {
+            logger.detachAppender(appender);
+        }
+        assertEquals(1, appender.list.stream().filter(e -> e.getFormattedMessage().startsWith("no upstream secret"))
+                .count(), appender.list.toString());
+        assertTrue(appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains("listening")
+                && e.getFormattedMessage().contains("as tenant identities")));
+    }
+
+    @Test
     void aTenantThatClaimsAnotherTenantsUserNameGetsNothingOfIt() throws Exception {
         ZooKeeper globex = tenant("globex");
         globex.create("/secret", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
