@@ -19,9 +19,12 @@ import java.util.List;
  * @param bytesPerSecond    the tenant's byte budget on this instance (0: none)
  * @param paced       client frames held back by the budget since start
  * @param quota       the tenant's quotas, usage and refusals ({@link QuotaSummary})
+ * @param identity    the digest user name the tenant acts as on the ensemble ({@code zktp-tenant-NAME}), or null
+ *                    without an upstream secret; never a password or digest
  */
 record TenantSummary(String name, String chroot, String listen, int port, int connections, int sessions,
-                     long requests, int requestsPerSecond, int bytesPerSecond, long paced, QuotaSummary quota) {
+                     long requests, int requestsPerSecond, int bytesPerSecond, long paced, QuotaSummary quota,
+                     String identity) {
 
     /** The body of {@code GET /tenants}. */
     record Tenants(List<TenantSummary> tenants) {
@@ -34,7 +37,8 @@ record TenantSummary(String name, String chroot, String listen, int port, int co
             list.add(new TenantSummary(t.name(), t.chroot().root(), t.listen().toString(),
                     proxy.address(t.name()).getPort(), t.meters().connections(), t.meters().sessions(),
                     t.meters().requests(), t.requestsPerSecond(), t.bytesPerSecond(), t.meters().paced(),
-                    QuotaSummary.of(t)));
+                    QuotaSummary.of(t), t.aclPolicy().identity() == null ? null
+                            : t.aclPolicy().identity().tenantUser()));
         }
         return new Tenants(list);
     }

@@ -3,9 +3,11 @@ package io.zktenantproxy.proxy.admin;
 import io.zktenantproxy.proxy.config.AdminConfig;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.it.TestSecret;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -14,7 +16,8 @@ import org.apache.curator.test.TestingServer;
 /**
  * A real ZooKeeper (curator-test), a proxy with its admin server on loopback, and two tenants: {@code flink-a} holding
  * a {@link FlinkLayout} made through its own proxy port, and {@code other} holding a node {@code flink-a} must never
- * see ({@code /flink/default/secret}).
+ * see ({@code /flink/default/secret}). The proxy runs with an upstream secret, so its tree reads go through the
+ * platform identity on znodes no one else may read.
  */
 final class AdminFixture implements AutoCloseable {
     static final String FLINK = "flink-a";
@@ -26,10 +29,12 @@ final class AdminFixture implements AutoCloseable {
     final CuratorFramework otherClient;
     final FlinkLayout layout;
     final AdminHttp http;
+    final Path secret;
 
     AdminFixture(String token) throws Exception {
         zk = Upstreams.server();
-        runtime = ProxyRuntime.start(ProxyConfig.forUpstream(zk.getConnectString())
+        secret = TestSecret.file(1);
+        runtime = ProxyRuntime.start(ProxyConfig.forUpstream(zk.getConnectString()).withSecretFile(secret.toString())
                 .withAdmin(AdminConfig.listeningOn("127.0.0.1:0").withToken(token).withSlowThresholdMs(50))
                 .withTenants(TenantConfig.named(FLINK).withListen("127.0.0.1:0"),
                         TenantConfig.named(OTHER).withChroot("/tenants/other").withListen("127.0.0.1:0")), null);

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.zktenantproxy.proxy.it.TestSecret;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -85,7 +87,14 @@ class AdminTreeIT {
         assertEquals(10_000, flink.get("requestsPerSecond").asInt(), "the default budget");
         assertEquals(32 * 1024 * 1024, flink.get("bytesPerSecond").asInt());
         assertEquals(0, flink.get("paced").asLong(), "a quiet tenant is never paced");
+        assertEquals("zktp-tenant-flink-a", flink.get("identity").asText(), "the user name, nothing secret");
         assertEquals("/tenants/other", tenants.get(1).get("chroot").asText());
+        String secret = Files.readString(fixture.secret).strip();
+        for (String leak : new String[] {secret, TestSecret.identities(fixture.secret).tenant(AdminFixture.FLINK)
+                .get(0).password(), TestSecret.identities(fixture.secret).tenant(AdminFixture.FLINK).get(0).id()}) {
+            assertFalse(r.body().contains(leak), "no secret, password or digest in /tenants");
+            assertFalse(fixture.http.get("/metrics").body().contains(leak), "none in /metrics");
+        }
     }
 
     private static JsonNode tenant(String name) throws Exception {
