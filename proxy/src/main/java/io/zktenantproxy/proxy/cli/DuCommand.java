@@ -97,6 +97,7 @@ final class DuCommand implements Callable<Integer> {
                 proxyConfig.tenants().forEach((TenantConfig t) -> tenants.put(t.name(), t.chroot()));
                 connectString = connectString != null ? connectString : proxyConfig.connectString();
                 bytesPerZnode = bytesPerZnode != null ? bytesPerZnode : proxyConfig.limits().quotaBytesPerZnode();
+                upstreamOptions.defaultsFrom(proxyConfig);
             } catch (ConfigException e) {
                 e.errors().forEach(error -> err.println("error: " + error));
                 return 2;

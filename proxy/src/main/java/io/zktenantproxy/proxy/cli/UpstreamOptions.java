@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.cli;
 
 import io.zktenantproxy.proxy.config.ConfigException;
+import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import io.zktenantproxy.proxy.identity.DigestCredential;
 import io.zktenantproxy.proxy.identity.Identities;
@@ -58,6 +59,18 @@ final class UpstreamOptions {
             return null;
         }
         return client;
+    }
+
+    /**
+     * Takes the platform's identity from a proxy configuration where no option gave one: its operator identity, else
+     * its upstream secret file (the platform identity derived from it).
+     */
+    void defaultsFrom(ProxyConfig config) {
+        if (digest == null && config.operator() != null) {
+            digest = config.operator().user() + ":" + config.operator().password();
+        } else if (digest == null && secretFile == null && config.upstream().secretFile() != null) {
+            secretFile = Path.of(config.upstream().secretFile());
+        }
     }
 
     /** @return the identities to authenticate as: {@code --digest}, then those {@code --upstream-secret-file} gives */

@@ -5,15 +5,15 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** Runs the command line as {@link Main#run} does, capturing what it prints. */
-final class Cli {
+public final class Cli {
     /** Exit code and output. */
-    record Run(int exit, String out, String err) {
+    public record Run(int exit, String out, String err) {
     }
 
     private Cli() {
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new ServeCommand()).setCaseInsensitiveEnumValuesAllowed(true)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.zktenantproxy.proxy.cli.Cli;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.it.Events;
@@ -292,6 +293,21 @@ class TenantIdentityIT {
         assertEquals(KeeperException.Code.INVALIDACL.intValue(),
                 ((org.apache.zookeeper.OpResult.ErrorResult) results.get(1)).getErr());
         assertEquals(null, acme.exists("/m1", false), "the multi failed whole");
+    }
+
+    @Test
+    void theOperatorCommandsReadALockedTreeWithTheSecretFile() throws Exception {
+        ZooKeeper acme = tenant("acme");
+        acme.create("/job", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        Cli.Run tree = Cli.run("tree", "--upstream", zk.getConnectString(), "--tenant", "acme",
+                "--upstream-secret-file", secret.toString());
+        assertEquals(0, tree.exit(), tree.err());
+        assertTrue(tree.out().contains("job"), tree.out());
+        Cli.Run du = Cli.run("du", "--upstream", zk.getConnectString(), "--upstream-secret-file", secret.toString());
+        assertEquals(0, du.exit(), du.err());
+        assertTrue(du.out().contains("/tenants/acme"), du.out());
+        Cli.Run without = Cli.run("tree", "--upstream", zk.getConnectString(), "--tenant", "acme");
+        assertTrue(without.exit() != 0 && without.err().contains("NOAUTH"), without.out() + without.err());
     }
 
     @Test
