@@ -121,7 +121,8 @@ final class SessionAcls {
             int perms = Jute.readInt(in, "acl.perms");
             String scheme = Jute.readString(in, "acl.id.scheme");
             String id = Jute.readString(in, "acl.id.id");
-            granted |= "digest".equals(scheme) && operator.equals(id) && (perms & AclPolicy.PERMS_ALL) == AclPolicy.PERMS_ALL;
+            granted |= "digest".equals(scheme) && operator.equals(id)
+                    && (perms & AclPolicy.PERMS_ALL) == AclPolicy.PERMS_ALL;
         }
         if (granted) {
             out.writeBytes(in, start, in.readerIndex() - start);
@@ -251,7 +252,10 @@ final class SessionAcls {
         Jute.expectEnd(in, "GetACLResponse");
     }
 
-    /** Rewrites a {@code WhoAmIResponse{vector<ClientInfo{ustring authScheme; ustring user}>}} without the proxy's ids. */
+    /**
+     * Rewrites a {@code WhoAmIResponse{vector<ClientInfo{ustring authScheme; ustring user}>}} without the proxy's
+     * identities (digest entries of the tenant and platform users).
+     */
     void rewriteWhoAmIReply(ByteBuf in, ByteBuf out) {
         int count = Jute.readCount(in, 2 * Integer.BYTES, "WhoAmIResponse.clientInfo");
         int countIndex = out.writerIndex();

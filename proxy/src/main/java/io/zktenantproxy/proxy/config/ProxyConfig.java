@@ -56,7 +56,8 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
 
     /** @return this configuration with the connect string replaced (the embedded ZooKeeper's address) */
     public ProxyConfig withUpstream(String connectString) {
-        return new ProxyConfig(upstream.withConnect(connectString), advertised, createChroots, limits, admin, dataDir, tenants, operator);
+        return new ProxyConfig(upstream.withConnect(connectString), advertised, createChroots, limits, admin, dataDir,
+                tenants, operator);
     }
 
     /** @return this configuration with {@link #advertised()} replaced */

@@ -6,8 +6,8 @@ import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 
 /**
  * A {@code digest} scheme identity on the ensemble: what a session sends to authenticate
- * ({@code AuthPacket{0, "digest", "user:password"}}) and the id ACL entries name ({@code user:base64(sha1(user:password))},
- * as {@code DigestAuthenticationProvider.generateDigest} makes it).
+ * ({@code AuthPacket{0, "digest", "user:password"}}) and the id ACL entries name
+ * ({@code user:base64(sha1(user:password))}, as {@code DigestAuthenticationProvider.generateDigest} makes it).
  *
  * @param user     the user name, without {@code ':'}; not secret (it shows in ACLs)
  * @param password the password; never logged ({@link #toString()} hides it)
