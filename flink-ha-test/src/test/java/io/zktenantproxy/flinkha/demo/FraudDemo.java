@@ -89,7 +89,8 @@ public final class FraudDemo {
                         + "after %d ms%n", electedAt - crashedAt, jobLeaderAt - crashedAt);
                 OUT.printf("newest checkpoint pointer in ZooKeeper at failover: %d%n", newest);
 
-                OUT.println("\nupstream tree, as the operator sees it (plain ZooKeeper client on the ensemble):");
+                OUT.println("\nupstream tree, as the operator sees it (ZooKeeper client on the ensemble, authenticated "
+                        + "as the platform;\nany other client of the ensemble gets NOAUTH on all of it):");
                 TreePrinter printer = new TreePrinter(tree, OUT);
                 printer.print("/tenants");
                 OUT.printf("    (besides: /zookeeper, and the proxy's session markers under /zk-tenant-proxy: %d)%n",

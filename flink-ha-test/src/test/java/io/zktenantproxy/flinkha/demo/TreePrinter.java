@@ -7,8 +7,9 @@ import java.util.Optional;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * Prints part of the upstream tree as an operator with a plain ZooKeeper client sees it: one line per node, indented
- * by depth, with its data size and, for ephemeral nodes, the owning session.
+ * Prints part of the upstream tree as an operator with a ZooKeeper client on the ensemble (authenticated as the
+ * platform) sees it: one line per node, indented by depth, with its data size and, for ephemeral nodes, the owning
+ * session.
  */
 final class TreePrinter {
     private final UpstreamTree tree;

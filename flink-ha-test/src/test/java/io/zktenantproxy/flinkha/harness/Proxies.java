@@ -35,9 +35,13 @@ public final class Proxies {
         return tenant(name, address.getPort(), List.of(address));
     }
 
-    /** Starts one proxy instance for {@code tenants} in front of {@code upstream}. */
+    /**
+     * Starts one proxy instance for {@code tenants} in front of {@code upstream}, with the JVM's upstream secret
+     * ({@link UpstreamSecretFile}): every instance of the JVM shares it, so replicas derive the same identities.
+     */
     public static ProxyServer start(String upstream, List<TenantConfig> tenants) {
-        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(tenants));
+        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(tenants)
+                .withSecretFile(UpstreamSecretFile.path().toString()));
     }
 
     /** @return the chroot the proxy gives {@code tenant} upstream */

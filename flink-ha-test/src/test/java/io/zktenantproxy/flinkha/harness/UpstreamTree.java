@@ -3,6 +3,7 @@ package io.zktenantproxy.flinkha.harness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.curator.framework.AuthInfo;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
@@ -11,7 +12,9 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * The operator's view: a Curator client straight to the ensemble (no proxy, no chroot), used to check what Flink
- * really wrote where. Its ensemble tracker is off so it never wanders from the servers it was given.
+ * really wrote where. It authenticates as the platform identity derived from the JVM's upstream secret
+ * ({@link UpstreamSecretFile#platform()}), the one identity every tenant ACL grants; any other client gets
+ * {@code NOAUTH}. Its ensemble tracker is off so it never wanders from the servers it was given.
  */
 public final class UpstreamTree implements AutoCloseable {
     private final CuratorFramework client;
@@ -23,6 +26,8 @@ public final class UpstreamTree implements AutoCloseable {
                 .connectionTimeoutMs(10_000)
                 .retryPolicy(new RetryNTimes(10, 200))
                 .ensembleTracker(false)
+                .authorization(UpstreamSecretFile.platform().stream()
+                        .map(c -> new AuthInfo("digest", c.authData())).toList())
                 .build();
         client.start();
     }
