@@ -14,8 +14,8 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * Options every tree-reading subcommand shares: how to authenticate and how long to wait. Mixed into
- * {@link TreeCommand} and {@link DuCommand}.
+ * Options every subcommand that reads the ensemble shares: how to authenticate and how long to wait. Mixed into
+ * {@link TreeCommand}, {@link DuCommand} and {@link MigrateAclsCommand}.
  */
 final class UpstreamOptions {
     @Option(names = "--digest", defaultValue = "${env:ZKTP_DIGEST}", paramLabel = "USER:PASSWORD",
@@ -52,6 +52,16 @@ final class UpstreamOptions {
             e.errors().forEach(error -> err.println("error: " + error));
             return null;
         }
+        return connect(upstream, credentials, err);
+    }
+
+    /**
+     * @param credentials the identities to authenticate as, in order
+     * @return a connected client authenticated as {@code credentials}, for the caller to close; or null after
+     *         printing why not to {@code err}
+     */
+    OperatorClient connect(String upstream, List<DigestCredential> credentials, PrintWriter err)
+            throws InterruptedException {
         OperatorClient client = OperatorClient.start(upstream, credentials, null);
         if (!client.awaitConnected(timeout())) {
             client.close();
@@ -75,15 +85,20 @@ final class UpstreamOptions {
 
     /** @return the identities to authenticate as: {@code --digest}, then those {@code --upstream-secret-file} gives */
     List<DigestCredential> credentials() throws ConfigException {
-        List<DigestCredential> credentials = new ArrayList<>();
-        if (digest != null) {
-            int colon = digest.indexOf(':');
-            credentials.add(colon < 0 ? new DigestCredential(digest, "")
-                    : new DigestCredential(digest.substring(0, colon), digest.substring(colon + 1)));
-        }
+        List<DigestCredential> credentials = new ArrayList<>(digestCredentials());
         if (secretFile != null) {
             credentials.addAll(Identities.of(UpstreamSecret.read(secretFile), null).platform());
         }
         return credentials;
+    }
+
+    /** @return the {@code --digest} identity, or none */
+    List<DigestCredential> digestCredentials() {
+        if (digest == null) {
+            return List.of();
+        }
+        int colon = digest.indexOf(':');
+        return List.of(colon < 0 ? new DigestCredential(digest, "")
+                : new DigestCredential(digest.substring(0, colon), digest.substring(colon + 1)));
     }
 }

@@ -22,6 +22,11 @@ import org.apache.zookeeper.data.Id;
  * apart from the quota znodes, which get the operator identity alone when there is one.
  */
 public final class UpstreamAcls {
+    /** The proxy's own tree upstream, outside every chroot. */
+    public static final String PLATFORM_ROOT = "/zk-tenant-proxy";
+    /** Parent of the session ownership markers ({@code SessionRegistry}). */
+    public static final String MARKER_ROOT = PLATFORM_ROOT + "/sessions";
+
     private final Identities identities;
 
     public UpstreamAcls(Identities identities) {

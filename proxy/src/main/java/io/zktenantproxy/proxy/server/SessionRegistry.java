@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.server;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.zktenantproxy.proxy.identity.UpstreamAcls;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import org.apache.zookeeper.KeeperException;
  */
 final class SessionRegistry {
     /** Parent of the session ownership markers; outside every chroot, so no tenant can touch it. */
-    static final String MARKER_ROOT = "/zk-tenant-proxy/sessions";
+    static final String MARKER_ROOT = UpstreamAcls.MARKER_ROOT;
 
     private record Binding(String tenant, long keepNanos) {
     }

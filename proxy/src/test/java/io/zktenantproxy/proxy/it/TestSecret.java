@@ -30,12 +30,21 @@ public final class TestSecret {
 
     /** @return a new secret file with {@code lines} random secrets (the first current), mode 600 */
     public static Path file(int lines) {
+        String[] secrets = new String[lines];
+        for (int i = 0; i < lines; i++) {
+            secrets[i] = random();
+        }
+        return file(secrets);
+    }
+
+    /** @return a new secret file holding {@code secrets}, one a line (the first current), mode 600 */
+    public static Path file(String... secrets) {
         try {
             Path file = Files.createTempFile("zktp-secret", "");
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             StringBuilder text = new StringBuilder();
-            for (int i = 0; i < lines; i++) {
-                text.append(random()).append('\n');
+            for (String secret : secrets) {
+                text.append(secret).append('\n');
             }
             Files.writeString(file, text);
             file.toFile().deleteOnExit();
