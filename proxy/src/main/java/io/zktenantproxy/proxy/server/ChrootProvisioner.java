@@ -104,6 +104,11 @@ final class ChrootProvisioner implements AutoCloseable {
         return attempt;
     }
 
+    /** The tenant's grant on the marker root proved missing: the next {@link #ensureMarkerGrant} checks again. */
+    void forgetMarkerGrant(String tenant) {
+        markerGrants.remove(tenant);
+    }
+
     /** Adds the tenant's CREATE entries to the marker root's ACL, compare-and-set on its ACL version. */
     private void grantMarkers(String tenant) {
         List<ACL> wanted = acls.markerGrant(tenant);

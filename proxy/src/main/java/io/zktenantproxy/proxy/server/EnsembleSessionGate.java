@@ -53,6 +53,11 @@ final class EnsembleSessionGate implements SessionGate {
         registry.bind(sessionId, tenant.name(), timeoutMs);
     }
 
+    @Override
+    public void markerRefused(Tenant tenant) {
+        provisioner.forgetMarkerGrant(tenant.name());
+    }
+
     private static String rootCause(Throwable error) {
         Throwable t = error;
         while (t.getCause() != null) {

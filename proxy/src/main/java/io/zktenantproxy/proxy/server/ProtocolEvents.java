@@ -1,5 +1,6 @@
 package io.zktenantproxy.proxy.server;
 
+import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.protocol.TenantConnection;
@@ -19,12 +20,17 @@ final class ProtocolEvents implements TenantConnection.Observer {
     private final String tenant;
     private final TenantMeters meters;
     private final LongSupplier sessionId;
+    private final Runnable markerRefused;
 
-    /** @param sessionId the connection's session id, for log lines (0 before the session is established) */
-    ProtocolEvents(String tenant, TenantMeters meters, LongSupplier sessionId) {
+    /**
+     * @param sessionId     the connection's session id, for log lines (0 before the session is established)
+     * @param markerRefused called when the ensemble refuses the session marker with {@code NOAUTH}
+     */
+    ProtocolEvents(String tenant, TenantMeters meters, LongSupplier sessionId, Runnable markerRefused) {
         this.tenant = tenant;
         this.meters = meters;
         this.sessionId = sessionId;
+        this.markerRefused = markerRefused;
     }
 
     @Override
@@ -49,6 +55,9 @@ final class ProtocolEvents implements TenantConnection.Observer {
 
     @Override
     public void onProxyReply(OpCode op, int err) {
+        if (err == KeeperCode.NO_AUTH) {
+            markerRefused.run();
+        }
         if (err != 0) {
             LOG.warn("tenant {}: session 0x{}: ownership marker not created (error {}); resumes through other "
                     + "proxy instances cannot be checked", tenant, Long.toHexString(sessionId.getAsLong()), err);

@@ -22,4 +22,12 @@ interface SessionGate {
      * @param timeoutMs the negotiated session timeout, ms
      */
     void bind(Tenant tenant, long sessionId, int timeoutMs);
+
+    /**
+     * The ensemble refused a session marker of {@code tenant} with {@code NOAUTH}: whatever let the tenant create
+     * markers is gone (the marker root's ACL was changed, e.g. by {@code migrate-acls} for other tenants), so the next
+     * connection must ask for it again.
+     */
+    default void markerRefused(Tenant tenant) {
+    }
 }

@@ -296,6 +296,26 @@ class TenantIdentityIT {
     }
 
     @Test
+    void aMarkerGrantTakenAwayIsGivenBackAtTheNextConnection() throws Exception {
+        String markers = "/zk-tenant-proxy/sessions";
+        ZooKeeper first = tenant("acme");
+        first.exists("/", false); // a round trip behind the marker's create
+        assertTrue(platform.curator().checkExists().forPath(markers + "/" + Long.toHexString(first.getSessionId()))
+                != null, "the grant was made before the first session");
+        // e.g. migrate-acls run for other tenants only: the marker root no longer lets acme in
+        platform.curator().setACL().withACL(new UpstreamAcls(TestSecret.identities(secret)).platformOnly())
+                .forPath(markers);
+        ZooKeeper refused = tenant("acme");
+        refused.exists("/", false); // a round trip: the marker's reply (NOAUTH) came before this one
+        assertEquals(null, platform.curator().checkExists().forPath(markers + "/"
+                + Long.toHexString(refused.getSessionId())));
+        ZooKeeper next = tenant("acme");
+        next.exists("/", false);
+        assertTrue(platform.curator().checkExists().forPath(markers + "/" + Long.toHexString(next.getSessionId()))
+                != null, "the next connection asked for the grant again");
+    }
+
+    @Test
     void theOperatorCommandsReadALockedTreeWithTheSecretFile() throws Exception {
         ZooKeeper acme = tenant("acme");
         acme.create("/job", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
