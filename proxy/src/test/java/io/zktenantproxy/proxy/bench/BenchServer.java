@@ -20,8 +20,9 @@ import org.apache.zookeeper.server.PurgeTxnLog;
 
 /**
  * The server side of a benchmark, in a JVM of its own so that its heap, RSS, allocation and CPU are its alone: either
- * a real ZooKeeper ({@code zk DIR}) or the proxy ({@code proxy UPSTREAM TENANT[,TENANT...] LIMITS}, LIMITS the YAML
- * flow mapping's inside, e.g. {@code 'maxFrameBytes: 4195328, maxInFlight: 1000'}).
+ * a real ZooKeeper ({@code zk DIR}) or the proxy ({@code proxy UPSTREAM TENANT[,TENANT...] LIMITS [SECRET_FILE]},
+ * LIMITS the YAML flow mapping's inside, e.g. {@code 'maxFrameBytes: 4195328, maxInFlight: 1000'}; SECRET_FILE, if
+ * given, the upstream secret file, {@code upstream.secretFile}: the tenants then act upstream as their identities).
  * Started by {@link ChildProcess}. Prints {@code BENCH READY <port>[,<port>...]}, then answers commands read from
  * standard input, one line each, with one {@code BENCH ...} line:
  *
@@ -58,7 +59,12 @@ public final class BenchServer {
             }
             case "proxy" -> {
                 StringBuilder yaml = new StringBuilder();
-                yaml.append("upstream: ").append(args[1]).append('\n');
+                if (args.length > 4) {
+                    yaml.append("upstream: {connect: '").append(args[1]).append("', secretFile: '").append(args[4])
+                            .append("'}\n");
+                } else {
+                    yaml.append("upstream: ").append(args[1]).append('\n');
+                }
                 yaml.append("limits: {").append(args[3]).append("}\n");
                 yaml.append("tenants:\n");
                 String[] tenants = args[2].split(",");

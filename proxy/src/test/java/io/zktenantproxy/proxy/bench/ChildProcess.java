@@ -70,9 +70,23 @@ final class ChildProcess implements AutoCloseable {
      */
     static ChildProcess proxy(String classPath, String upstream, List<String> tenants, String limits, Path log,
                               List<String> jvmArgs) throws IOException {
+        return proxy(classPath, upstream, tenants, limits, null, log, jvmArgs);
+    }
+
+    /**
+     * The proxy as {@link #proxy(String, String, List, String, Path, List)} starts it, with the upstream secret file
+     * {@code secretFile} ({@code upstream.secretFile}) unless it is null. A {@link BenchServer} older than that
+     * argument ignores it (and runs without identities).
+     */
+    static ChildProcess proxy(String classPath, String upstream, List<String> tenants, String limits, Path secretFile,
+                              Path log, List<String> jvmArgs) throws IOException {
         List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx1g"));
         jvm.addAll(jvmArgs);
-        return start(jvm, classPath, List.of("proxy", upstream, String.join(",", tenants), limits), log);
+        List<String> args = new ArrayList<>(List.of("proxy", upstream, String.join(",", tenants), limits));
+        if (secretFile != null) {
+            args.add(secretFile.toString());
+        }
+        return start(jvm, classPath, args, log);
     }
 
     private static ChildProcess start(List<String> jvmArgs, String classPath, List<String> args, Path log)

@@ -1,5 +1,8 @@
 package io.zktenantproxy.proxy.bench;
 
+import io.zktenantproxy.proxy.identity.Identities;
+import io.zktenantproxy.proxy.identity.UpstreamAcls;
+import io.zktenantproxy.proxy.it.TestSecret;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
 
 /**
  * Issue 7's load benchmark: the same workload against ZooKeeper directly and through the proxy, alternating, several
@@ -33,6 +37,14 @@ import org.apache.zookeeper.ZooKeeper;
  * {@code benchoff}, chroot {@code /tenants/benchoff}, so that ZooKeeper keeps no quota count for its znodes), and a
  * table "quotas on vs off".
  *
+ * <p>With {@code --secret on}, every proxy of this build runs with an upstream secret ({@code upstream.secretFile}, a
+ * fresh random one in a file of mode 600), so its tenant's sessions act upstream as the tenant's identity; the
+ * workload znodes under that tenant's chroot get the ACL the proxy gives what the tenant creates with
+ * {@code world:anyone} (the tenant's identity and the platform's), and the direct sessions (and HAProxy's)
+ * authenticate as the platform identity to reach them. With {@code --secret on-off}, the proxy under test has the
+ * secret and a second proxy of this build without it (tenant {@code benchoff}, an open chroot of its own) is measured
+ * in the same rounds, and a table "secret on vs off" follows.
+ *
  * <pre>
  * --sync no,yes          zookeeper.forceSync values, one ZooKeeper per value
  * --rounds 5             measured runs per side
@@ -47,7 +59,11 @@ import org.apache.zookeeper.ZooKeeper;
  *                        measured in the same rounds)
  * --off-tenant benchoff  with on-off, the tenant of the proxy without quotas: benchoff (a chroot ZooKeeper keeps no
  *                        quota count for) or bench (the same chroot as the proxy with quotas, so that ZooKeeper's
- *                        own accounting is the same on both sides and only the proxy's cost differs)
+ *                        own accounting is the same on both sides and only the proxy's cost differs); with
+ *                        --secret on-off, the tenant of the proxy without the secret (not bench: that chroot is
+ *                        locked to the tenant's identity)
+ * --secret off           the upstream secret (issue 13's tenant identities): off, on (every proxy of this build), or
+ *                        on-off (the proxy under test with it, a second proxy without it, in the same rounds)
  * --out FILE             also write the tables to FILE
  * --logs DIR             where ZooKeeper's and the proxy's logs go (default target/bench-logs)
  * </pre>
@@ -71,6 +87,11 @@ public final class LoadBench {
     /** The tenant of the proxy without quotas in {@code --quotas on-off}, by default: a chroot of its own. */
     static final String TENANT_OFF = "benchoff";
     static final String RELAY = "relay";
+    /** The proxy without the upstream secret in {@code --secret on-off}. */
+    static final String SECRET_OFF = "nosecret";
+    /** The marker root and the parent of the tenants' quota znodes, which every proxy writes under. */
+    static final String MARKER_ROOT = "/zk-tenant-proxy/sessions";
+    static final String QUOTA_TENANTS = "/zookeeper/quota/tenants";
 
     private LoadBench() {
     }
@@ -96,10 +117,14 @@ public final class LoadBench {
     }
 
     /**
-     * One target of the rounds: the address its sessions connect to, the prefix of their paths, and the proxy process
-     * whose allocation and CPU are read around each run (null for ZooKeeper itself and for HAProxy).
+     * One target of the rounds: the address its sessions connect to, the prefix of their paths, the proxy process
+     * whose allocation and CPU are read around each run (null for ZooKeeper itself and for HAProxy), and the
+     * {@code digest} auth its sessions send ({@code user:password}; null for none).
      */
-    record Target(String name, String address, String base, ChildProcess proxy) {
+    record Target(String name, String address, String base, ChildProcess proxy, byte[] auth) {
+        Target(String name, String address, String base, ChildProcess proxy) {
+            this(name, address, base, proxy, null);
+        }
     }
 
     /** The per-run figures of one side. */
@@ -150,6 +175,23 @@ public final class LoadBench {
         if (baseline != null && quotasOnOff) {
             throw new IllegalArgumentException("--baseline-classpath and --quotas on-off: one second proxy at a time");
         }
+        String secret = args.get("secret", "off");
+        if (!List.of("off", "on", "on-off").contains(secret)) {
+            throw new IllegalArgumentException("--secret " + secret + " (expected: off, on or on-off)");
+        }
+        boolean secretOnOff = secret.equals("on-off");
+        if (secretOnOff && (baseline != null || quotasOnOff)) {
+            throw new IllegalArgumentException("--secret on-off with --baseline-classpath or --quotas on-off: one "
+                    + "second proxy at a time");
+        }
+        if (secretOnOff && offTenant.equals("bench")) {
+            throw new IllegalArgumentException("--secret on-off --off-tenant bench: the proxy without the secret "
+                    + "cannot use the chroot locked to the tenant identity of bench");
+        }
+        Path secretFile = secret.equals("off") ? null : TestSecret.file(1);
+        Identities identities = secretFile == null ? null : TestSecret.identities(secretFile);
+        UpstreamAcls upstreamAcls = identities == null ? null : new UpstreamAcls(identities);
+        byte[] platformAuth = identities == null ? null : identities.platform().get(0).authData();
         String proxyJvm = args.get("proxy-jvm", "").trim();
         List<String> proxyJvmArgs = proxyJvm.isEmpty() ? List.of() : List.of(proxyJvm.split(" +"));
         Path work = Files.createTempDirectory("zktp-bench");
@@ -157,50 +199,84 @@ public final class LoadBench {
         StringBuilder report = new StringBuilder();
         String loadBefore = BenchArgs.loadAverage();
         long started = System.nanoTime();
+        String settings = String.format("budgets %s, quotas %s, upstream secret %s", args.get("budgets", "off"),
+                quotas, secret);
         log("load average before: " + loadBefore + "; " + Runtime.getRuntime().availableProcessors() + " cores; "
-                + rounds + " rounds of " + seconds + " s per side, warm-up " + warmup + " s per side");
+                + rounds + " rounds of " + seconds + " s per side, warm-up " + warmup + " s per side; " + settings);
+        report.append(settings).append("\n\n");
         try {
             for (String sync : syncModes) {
                 boolean forceSync = sync.equals("yes");
                 Map<Scenario, Map<String, Figures>> results = new LinkedHashMap<>();
                 ByteRelay haproxy = null;
                 try (ChildProcess zk = ChildProcess.zooKeeper(work.resolve("zk-" + sync), forceSync, JUTE_MAX_BUFFER,
-                        logs.resolve("zk-" + sync + ".log"));
-                     ChildProcess proxy = ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of("bench"), limits,
-                             logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs);
-                     ChildProcess before = baseline == null ? null : ChildProcess.proxy(baseline,
-                             "127.0.0.1:" + zk.port(), List.of("bench"), limits,
-                             logs.resolve("proxy-before-" + sync + ".log"), proxyJvmArgs);
-                     ChildProcess off = !quotasOnOff ? null : ChildProcess.proxy("127.0.0.1:" + zk.port(),
-                             List.of(offTenant), limits + NO_QUOTA, logs.resolve("proxy-off-" + sync + ".log"),
-                             proxyJvmArgs)) {
+                        logs.resolve("zk-" + sync + ".log"))) {
                     String direct = "127.0.0.1:" + zk.port();
-                    List<Target> targets = new ArrayList<>(List.of(new Target(DIRECT, direct, "/tenants/bench", null),
-                            new Target(PROXY, "127.0.0.1:" + proxy.port(), "", proxy)));
-                    if (before != null) {
-                        targets.add(new Target(BEFORE, "127.0.0.1:" + before.port(), "", before));
+                    // the chroots the targets use (server paths), and the ACL of their workload znodes
+                    Map<String, List<ACL>> roots = new LinkedHashMap<>();
+                    roots.put("/tenants/bench", upstreamAcls == null ? ZooDefs.Ids.OPEN_ACL_UNSAFE
+                            : upstreamAcls.chroot("bench"));
+                    if (quotasOnOff) {
+                        roots.putIfAbsent("/tenants/" + offTenant, upstreamAcls == null ? ZooDefs.Ids.OPEN_ACL_UNSAFE
+                                : upstreamAcls.chroot(offTenant));
                     }
-                    List<String> roots = new ArrayList<>(List.of("/tenants/bench"));
-                    if (off != null) {
-                        targets.add(new Target(QUOTAS_OFF, "127.0.0.1:" + off.port(), "", off));
-                        if (!roots.contains("/tenants/" + offTenant)) {
-                            roots.add("/tenants/" + offTenant);
-                        }
-                    }
-                    haproxy = relay ? ByteRelay.haproxy(zk.port(), work.resolve("haproxy-" + sync)) : null;
-                    if (haproxy != null) {
-                        targets.add(new Target(RELAY, "127.0.0.1:" + haproxy.port(), "/tenants/bench", null));
+                    if (secretOnOff) {
+                        roots.put("/tenants/" + offTenant, ZooDefs.Ids.OPEN_ACL_UNSAFE);
                     }
                     ZooKeeper admin = connect(direct);
+                    if (platformAuth != null) {
+                        admin.addAuthInfo("digest", platformAuth);
+                    }
                     try {
-                        ensure(admin, "/tenants");
-                        for (String root : roots) {
-                            ensure(admin, root);
+                        // before the proxies start, so that the ACLs are these whichever proxy comes first
+                        ensure(admin, "/tenants", upstreamAcls == null ? ZooDefs.Ids.OPEN_ACL_UNSAFE
+                                : upstreamAcls.platformOnly());
+                        for (Map.Entry<String, List<ACL>> root : roots.entrySet()) {
+                            ensure(admin, root.getKey(), root.getValue());
                         }
-                        for (Scenario scenario : scenarios) {
-                            log("forceSync=" + sync + " " + scenario.label());
-                            results.put(scenario, run(scenario, admin, roots, targets, zk, rounds, seconds, warmup));
-                            zk.command("purge");
+                        if (secretOnOff) {
+                            // both proxies write under these: the one without the secret has no identity to be
+                            // granted anything by name (with the secret alone they would be the platform's)
+                            ensure(admin, "/zk-tenant-proxy", upstreamAcls.platformOnly());
+                            ensure(admin, MARKER_ROOT, ZooDefs.Ids.OPEN_ACL_UNSAFE);
+                            ensure(admin, QUOTA_TENANTS, ZooDefs.Ids.OPEN_ACL_UNSAFE);
+                        }
+                        try (ChildProcess proxy = ChildProcess.proxy(System.getProperty("java.class.path"),
+                                direct, List.of("bench"), limits, secretFile, logs.resolve("proxy-" + sync + ".log"),
+                                proxyJvmArgs);
+                             ChildProcess before = baseline == null ? null : ChildProcess.proxy(baseline, direct,
+                                     List.of("bench"), limits, secretFile,
+                                     logs.resolve("proxy-before-" + sync + ".log"), proxyJvmArgs);
+                             ChildProcess off = !quotasOnOff ? null : ChildProcess.proxy(
+                                     System.getProperty("java.class.path"), direct, List.of(offTenant),
+                                     limits + NO_QUOTA, secretFile, logs.resolve("proxy-off-" + sync + ".log"),
+                                     proxyJvmArgs);
+                             ChildProcess plain = !secretOnOff ? null : ChildProcess.proxy(
+                                     System.getProperty("java.class.path"), direct, List.of(offTenant), limits, null,
+                                     logs.resolve("proxy-nosecret-" + sync + ".log"), proxyJvmArgs)) {
+                            List<Target> targets = new ArrayList<>(List.of(
+                                    new Target(DIRECT, direct, "/tenants/bench", null, platformAuth),
+                                    new Target(PROXY, "127.0.0.1:" + proxy.port(), "", proxy)));
+                            if (before != null) {
+                                targets.add(new Target(BEFORE, "127.0.0.1:" + before.port(), "", before));
+                            }
+                            if (off != null) {
+                                targets.add(new Target(QUOTAS_OFF, "127.0.0.1:" + off.port(), "", off));
+                            }
+                            if (plain != null) {
+                                targets.add(new Target(SECRET_OFF, "127.0.0.1:" + plain.port(), "", plain));
+                            }
+                            haproxy = relay ? ByteRelay.haproxy(zk.port(), work.resolve("haproxy-" + sync)) : null;
+                            if (haproxy != null) {
+                                targets.add(new Target(RELAY, "127.0.0.1:" + haproxy.port(), "/tenants/bench", null,
+                                        platformAuth));
+                            }
+                            for (Scenario scenario : scenarios) {
+                                log("forceSync=" + sync + " " + scenario.label());
+                                results.put(scenario, run(scenario, admin, roots, targets, zk, rounds, seconds,
+                                        warmup));
+                                zk.command("purge");
+                            }
                         }
                     } finally {
                         admin.close();
@@ -212,7 +288,9 @@ public final class LoadBench {
                 String table = table(sync, results) + (relay ? "\n" + relayTable(results) : "")
                         + (baseline != null ? "\n" + pairTable(results, BEFORE, "after vs before", "after", "before")
                         : "")
-                        + (quotasOnOff ? "\n" + pairTable(results, QUOTAS_OFF, "quotas on vs off", "on", "off") : "");
+                        + (quotasOnOff ? "\n" + pairTable(results, QUOTAS_OFF, "quotas on vs off", "on", "off") : "")
+                        + (secretOnOff ? "\n" + pairTable(results, SECRET_OFF, "secret on vs off", "on", "off")
+                        : "");
                 System.out.println();
                 System.out.println(table);
                 report.append(table).append('\n');
@@ -233,20 +311,20 @@ public final class LoadBench {
      * Opens every target's sessions, warms each up, then runs the rounds: the targets in order in even rounds
      * (direct, proxy, [before,] [relay,] [off]) and in reverse order in odd ones, so that none always goes first.
      *
-     * @param roots the chroots whose znodes the targets use (server paths)
+     * @param roots the chroots whose znodes the targets use (server paths), with the ACL of those znodes
      * @return each target's figures, by name
      */
-    private static Map<String, Figures> run(Scenario scenario, ZooKeeper admin, List<String> roots,
+    private static Map<String, Figures> run(Scenario scenario, ZooKeeper admin, Map<String, List<ACL>> roots,
                                             List<Target> targets, ChildProcess zk, int rounds, int seconds,
                                             int warmup) throws Exception {
-        for (String root : roots) {
-            LoadRun.setUp(admin, scenario, root);
+        for (Map.Entry<String, List<ACL>> root : roots.entrySet()) {
+            LoadRun.setUp(admin, scenario, root.getKey(), root.getValue());
         }
         Map<String, Figures> figures = new LinkedHashMap<>();
         List<LoadRun> runs = new ArrayList<>();
         try {
             for (Target t : targets) {
-                runs.add(LoadRun.open(scenario, t.address(), t.base()));
+                runs.add(LoadRun.open(scenario, t.address(), t.base(), t.auth()));
                 figures.put(t.name(), new Figures());
             }
             for (LoadRun run : runs) {
@@ -425,8 +503,13 @@ public final class LoadBench {
     }
 
     static void ensure(ZooKeeper zk, String path) throws Exception {
+        ensure(zk, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
+    }
+
+    /** Creates {@code path} with {@code acl} unless it exists (then its ACL stays as it is). */
+    static void ensure(ZooKeeper zk, String path, List<ACL> acl) throws Exception {
         try {
-            zk.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            zk.create(path, new byte[0], acl, CreateMode.PERSISTENT);
         } catch (KeeperException.NodeExistsException e) {
             // fine
         }

@@ -1,5 +1,8 @@
 package io.zktenantproxy.proxy.bench;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +17,7 @@ import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -27,6 +31,11 @@ import org.apache.zookeeper.data.Stat;
  * one writer keeps {@code inFlight} setData requests outstanding on one znode that every watcher session watches with
  * a persistent watch; an op is one notification delivered, its latency from the write being sent to the notification
  * being received (a write's n-th notification at each watcher belongs to its n-th write: one writer, FIFO).
+ *
+ * <p>Session establishment ({@code connect}) opens no Java client sessions: each of {@code sessions} client threads
+ * (Netty event loops) keeps {@code inFlight} {@link RawSession} cycles going, each a new TCP connection, a
+ * {@code ConnectRequest} for a new session, the server's {@code ConnectResponse} (an op; its latency from the start
+ * of the TCP connect), then {@code closeSession} and its reply, and the next cycle once the connection is closed.
  */
 final class LoadRun implements AutoCloseable {
     enum Kind {
@@ -35,7 +44,8 @@ final class LoadRun implements AutoCloseable {
         CREATE_DELETE("createDelete", "create + delete"),
         MULTI_10("multi10", "multi of 10 ops"),
         WATCH("watch", "watch notifications"),
-        SET_DATA_1M("setData1m", "setData 1 MiB");
+        SET_DATA_1M("setData1m", "setData 1 MiB"),
+        CONNECT("connect", "session establishment");
 
         private final String id;
         private final String label;
@@ -86,6 +96,10 @@ final class LoadRun implements AutoCloseable {
 
     private static final String ROOT = "/tenants/bench";
     private static final int SEND_TIMES = 1 << 20;
+    /** Session timeout the {@code connect} cycles ask for (their sessions live a few milliseconds). */
+    private static final int CONNECT_TIMEOUT_MS = 30_000;
+    /** Pause before a {@code connect} cycle tries again after a failed one. */
+    private static final long RETRY_MILLIS = 10;
 
     private final LoadBench.Scenario scenario;
     private final String base;
@@ -93,6 +107,10 @@ final class LoadRun implements AutoCloseable {
     private final List<SessionState> states = new ArrayList<>();
     private final List<WatcherSession> watchers = new ArrayList<>();
     private final AtomicLongArray sendTimes;
+    /** The client threads of {@code connect}; null for the other workloads. */
+    private EventLoopGroup connectGroup;
+    private String host;
+    private int port;
     private volatile Run current;
 
     private LoadRun(LoadBench.Scenario scenario, String base) {
@@ -108,29 +126,61 @@ final class LoadRun implements AutoCloseable {
 
     /** Creates the znodes the scenario uses under {@code root} (a chroot), through a direct session (server paths). */
     static void setUp(ZooKeeper admin, LoadBench.Scenario scenario, String root) throws Exception {
+        setUp(admin, scenario, root, ZooDefs.Ids.OPEN_ACL_UNSAFE);
+    }
+
+    /**
+     * Creates the znodes the scenario uses under {@code root} (a chroot), through a direct session (server paths),
+     * with {@code acl} (e.g. the ACL the proxy gives what its tenant creates with {@code world:anyone} when tenant
+     * identities are on). Znodes that exist keep theirs.
+     */
+    static void setUp(ZooKeeper admin, LoadBench.Scenario scenario, String root, List<ACL> acl) throws Exception {
         for (String dir : List.of("/g", "/s", "/c", "/m", "/w")) {
-            LoadBench.ensure(admin, root + dir);
+            LoadBench.ensure(admin, root + dir, acl);
+        }
+        if (scenario.kind() == Kind.CONNECT) {
+            return;
         }
         byte[] data = scenario.kind().data();
         for (int i = 0; i < scenario.sessions(); i++) {
             String node = root + (scenario.kind() == Kind.GET_DATA_128 ? "/g/" : "/s/") + i;
-            LoadBench.ensure(admin, node);
+            LoadBench.ensure(admin, node, acl);
             admin.setData(node, scenario.kind() == Kind.GET_DATA_128 ? data : new byte[0], -1);
         }
-        LoadBench.ensure(admin, root + "/w/node");
+        LoadBench.ensure(admin, root + "/w/node", acl);
     }
 
     /** Connects the scenario's sessions; {@code base} is prepended to every path ("" through the proxy). */
     static LoadRun open(LoadBench.Scenario scenario, String connectString, String base) throws Exception {
+        return open(scenario, connectString, base, null);
+    }
+
+    /**
+     * Connects the scenario's sessions, each authenticated with {@code digestAuth} ({@code user:password}, the
+     * {@code digest} scheme) unless it is null; {@code base} is prepended to every path ("" through the proxy). For
+     * {@code connect}, starts its client threads instead (its sessions are opened by the runs, without auth).
+     */
+    static LoadRun open(LoadBench.Scenario scenario, String connectString, String base, byte[] digestAuth)
+            throws Exception {
         LoadRun run = new LoadRun(scenario, base);
+        if (scenario.kind() == Kind.CONNECT) {
+            int colon = connectString.lastIndexOf(':');
+            run.host = connectString.substring(0, colon);
+            run.port = Integer.parseInt(connectString.substring(colon + 1));
+            run.connectGroup = RawSession.group(scenario.sessions(), "connect-client");
+            for (int i = 0; i < scenario.sessions(); i++) {
+                run.states.add(run.new SessionState(null, i));
+            }
+            return run;
+        }
         try {
             for (int i = 0; i < scenario.sessions(); i++) {
-                ZooKeeper zk = LoadBench.connect(connectString);
+                ZooKeeper zk = connect(connectString, digestAuth);
                 run.sessions.add(zk);
                 run.states.add(run.new SessionState(zk, i));
             }
             for (int i = 0; i < scenario.watchers(); i++) {
-                ZooKeeper zk = LoadBench.connect(connectString);
+                ZooKeeper zk = connect(connectString, digestAuth);
                 run.sessions.add(zk);
                 WatcherSession w = run.new WatcherSession();
                 run.watchers.add(w);
@@ -141,6 +191,14 @@ final class LoadRun implements AutoCloseable {
             throw e;
         }
         return run;
+    }
+
+    private static ZooKeeper connect(String connectString, byte[] digestAuth) throws Exception {
+        ZooKeeper zk = LoadBench.connect(connectString);
+        if (digestAuth != null) {
+            zk.addAuthInfo("digest", digestAuth);
+        }
+        return zk;
     }
 
     /** Runs for {@code seconds}, then waits for every outstanding request. */
@@ -158,7 +216,11 @@ final class LoadRun implements AutoCloseable {
         for (SessionState s : states) {
             for (int k = 0; k < scenario.inFlight(); k++) {
                 run.outstanding.incrementAndGet();
-                new Loop(s, k, run).issue();
+                if (scenario.kind() == Kind.CONNECT) {
+                    new ConnectLoop(s, run).issue();
+                } else {
+                    new Loop(s, k, run).issue();
+                }
             }
         }
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(run.deadline - System.nanoTime()));
@@ -201,6 +263,9 @@ final class LoadRun implements AutoCloseable {
         for (ZooKeeper zk : sessions) {
             zk.close();
         }
+        if (connectGroup != null) {
+            connectGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
     }
 
     private static final class Run {
@@ -213,11 +278,15 @@ final class LoadRun implements AutoCloseable {
         }
     }
 
-    /** Per-session state, confined to the session's event thread during a run. */
+    /**
+     * Per-session state, confined to the session's event thread during a run; for {@code connect}, one client
+     * thread's (its cycles all run on that thread's event loop, {@link #bootstrap}).
+     */
     private final class SessionState {
         final ZooKeeper zk;
         final int index;
         final String node;
+        final Bootstrap bootstrap;
         Histogram histogram = LoadBench.newHistogram();
         long ops;
         long errors;
@@ -227,6 +296,11 @@ final class LoadRun implements AutoCloseable {
             this.zk = zk;
             this.index = index;
             this.node = base + (scenario.kind() == Kind.GET_DATA_128 ? "/g/" : "/s/") + index;
+            this.bootstrap = connectGroup == null ? null : RawSession.bootstrap(connectGroup.next());
+        }
+
+        EventLoop loop() {
+            return (EventLoop) bootstrap.config().group();
         }
 
         synchronized void reset() {
@@ -262,6 +336,56 @@ final class LoadRun implements AutoCloseable {
                 histogram.recordValue(Math.max(0, now - sent));
                 ops++;
             }
+        }
+    }
+
+    /**
+     * One of a {@code connect} thread's cycles: a new session (TCP connect, ConnectRequest, ConnectResponse: the op),
+     * then {@code closeSession}, then the next cycle once the connection is closed. A failed cycle (refused, closed
+     * before the handshake) counts an error and is tried again after {@value #RETRY_MILLIS} ms.
+     */
+    private final class ConnectLoop {
+        private final SessionState thread;
+        private final Run run;
+
+        ConnectLoop(SessionState thread, Run run) {
+            this.thread = thread;
+            this.run = run;
+        }
+
+        void issue() {
+            long started = System.nanoTime();
+            RawSession.open(thread.bootstrap, host, port, CONNECT_TIMEOUT_MS).whenComplete((session, error) -> {
+                long now = System.nanoTime();
+                if (error != null) {
+                    synchronized (thread) {
+                        thread.errors++;
+                        thread.lastError = org.apache.zookeeper.KeeperException.Code.CONNECTIONLOSS.intValue();
+                    }
+                    if (now < run.deadline) {
+                        thread.loop().schedule(this::issue, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    } else {
+                        run.outstanding.decrementAndGet();
+                    }
+                    return;
+                }
+                synchronized (thread) {
+                    if (now <= run.deadline) {
+                        thread.histogram.recordValue(now - started);
+                        thread.ops++;
+                    }
+                }
+                session.closeSession().whenComplete((ignored, e) -> {
+                    synchronized (thread) {
+                        thread.errors += session.errors();
+                    }
+                    if (System.nanoTime() < run.deadline) {
+                        issue();
+                    } else {
+                        run.outstanding.decrementAndGet();
+                    }
+                });
+            });
         }
     }
 

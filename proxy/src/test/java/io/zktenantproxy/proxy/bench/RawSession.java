@@ -34,9 +34,9 @@ import org.apache.zookeeper.proto.ReplyHeader;
 /**
  * A lightweight ZooKeeper session on the raw wire protocol (Netty), for benchmarks that need thousands of sessions in
  * one JVM where the Java client would start two threads each: the handshake ({@code ConnectRequest}), pings every
- * third of the negotiated timeout, and getData requests whose latency goes to a callback. Frames are written and read
- * with the wire test kit ({@link JuteFrames}, {@link JuteReader}) and split by the protocol module's
- * {@link FrameDecoder}. Everything happens on the channel's event loop.
+ * third of the negotiated timeout, getData requests whose latency goes to a callback, and {@code closeSession}.
+ * Frames are written and read with the wire test kit ({@link JuteFrames}, {@link JuteReader}) and split by the
+ * protocol module's {@link FrameDecoder}. Everything happens on the channel's event loop.
  */
 final class RawSession extends ChannelInboundHandlerAdapter {
     private static final byte[] PING = JuteFrames.request(Xids.PING, OpCode.PING.code());
@@ -53,6 +53,8 @@ final class RawSession extends ChannelInboundHandlerAdapter {
     private int xid = 1;
     private LongConsumer onReply = latency -> { };
     private long errors;
+    /** The xid of the {@code closeSession} sent ({@link #closeSession}), 0 before. */
+    private int closeXid;
 
     private RawSession(int timeoutMs) {
         this.timeoutMs = timeoutMs;
@@ -121,6 +123,13 @@ final class RawSession extends ChannelInboundHandlerAdapter {
             if (replyXid < 0) {
                 return; // ping reply or watch event
             }
+            if (closeXid != 0 && replyXid == closeXid) {
+                if (err != 0) {
+                    errors++;
+                }
+                ctx.close(); // the session is closed on the ensemble: the server closes its end too
+                return;
+            }
             long[] head = pending.poll();
             if (head == null || head[0] != replyXid) {
                 errors++;
@@ -145,6 +154,19 @@ final class RawSession extends ChannelInboundHandlerAdapter {
         byte[] request = JuteFrames.request(id, OpCode.GET_DATA.code(), new GetDataRequest(path, false));
         pending.add(new long[] {id, System.nanoTime()});
         write(request);
+    }
+
+    /**
+     * Ends the session as {@code ZooKeeper.close()} does: sends {@code closeSession} and closes the connection when
+     * its reply arrives (without it the ensemble would keep the session until it expires). Call on the event loop,
+     * after the handshake, with no request outstanding.
+     *
+     * @return completes when the connection is closed
+     */
+    CompletableFuture<Void> closeSession() {
+        closeXid = xid++;
+        write(JuteFrames.request(closeXid, OpCode.CLOSE_SESSION.code()));
+        return closed;
     }
 
     private void write(byte[] frame) {
