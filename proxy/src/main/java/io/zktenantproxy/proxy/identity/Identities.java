@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -35,11 +37,14 @@ public final class Identities {
     private static final String MAC = "HmacSHA256";
 
     private final List<byte[]> secrets;
-    private final OperatorConfig operator;
+    private final List<DigestCredential> platform;
+    /** Derived once per tenant: connections ask on the event loop, and an HMAC plus a SHA-1 each time shows. */
+    private final Map<String, List<DigestCredential>> tenants = new ConcurrentHashMap<>();
 
     private Identities(List<byte[]> secrets, OperatorConfig operator) {
         this.secrets = secrets;
-        this.operator = operator;
+        this.platform = operator != null ? List.of(new DigestCredential(operator.user(), operator.password()))
+                : secrets.stream().map(s -> new DigestCredential(PLATFORM_USER, derive(s, "platform"))).toList();
     }
 
     /**
@@ -62,8 +67,8 @@ public final class Identities {
 
     /** @return {@code tenant}'s credentials, one per secret, the current first; empty without a secret */
     public List<DigestCredential> tenant(String tenant) {
-        String user = tenantUser(tenant);
-        return secrets.stream().map(s -> new DigestCredential(user, derive(s, "tenant/" + tenant))).toList();
+        return tenants.computeIfAbsent(tenant, t -> secrets.stream()
+                .map(s -> new DigestCredential(tenantUser(t), derive(s, "tenant/" + t))).toList());
     }
 
     /**
@@ -71,10 +76,7 @@ public final class Identities {
      *     per secret (current first); empty with neither
      */
     public List<DigestCredential> platform() {
-        if (operator != null) {
-            return List.of(new DigestCredential(operator.user(), operator.password()));
-        }
-        return secrets.stream().map(s -> new DigestCredential(PLATFORM_USER, derive(s, "platform"))).toList();
+        return platform;
     }
 
     private static String derive(byte[] secret, String purpose) {
@@ -90,6 +92,7 @@ public final class Identities {
 
     @Override
     public String toString() {
-        return "Identities[" + secrets.size() + " secret(s), operator=" + (operator != null) + "]";
+        return "Identities[" + secrets.size() + " secret(s), platform=" + platform.stream().map(DigestCredential::user)
+                .toList() + "]";
     }
 }

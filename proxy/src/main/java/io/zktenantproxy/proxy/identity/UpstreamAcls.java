@@ -3,6 +3,8 @@ package io.zktenantproxy.proxy.identity;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
@@ -28,9 +30,14 @@ public final class UpstreamAcls {
     public static final String MARKER_ROOT = PLATFORM_ROOT + "/sessions";
 
     private final Identities identities;
+    private final List<ACL> platformAll;
+    /** Per tenant, computed once: the gate asks for them on every connection, and each id is a SHA-1. */
+    private final Map<String, List<ACL>> chroots = new ConcurrentHashMap<>();
+    private final Map<String, List<ACL>> markerGrants = new ConcurrentHashMap<>();
 
     public UpstreamAcls(Identities identities) {
         this.identities = identities;
+        this.platformAll = entries(identities.platform(), ZooDefs.Perms.ALL);
     }
 
     /** @return whether the platform's znodes are locked (an upstream secret is configured) */
@@ -40,13 +47,12 @@ public final class UpstreamAcls {
 
     /** @return the ACL of the znodes only the platform may touch (parents of chroots, the proxy's own tree) */
     public List<ACL> platformOnly() {
-        return locked() ? entries(identities.platform(), ZooDefs.Perms.ALL) : ZooDefs.Ids.OPEN_ACL_UNSAFE;
+        return locked() ? platformAll : ZooDefs.Ids.OPEN_ACL_UNSAFE;
     }
 
     /** @return the ACL of the quota znodes: the platform alone whenever it has an identity */
     public List<ACL> quota() {
-        List<DigestCredential> platform = identities.platform();
-        return platform.isEmpty() ? ZooDefs.Ids.OPEN_ACL_UNSAFE : entries(platform, ZooDefs.Perms.ALL);
+        return platformAll.isEmpty() ? ZooDefs.Ids.OPEN_ACL_UNSAFE : platformAll;
     }
 
     /** @return the ACL of {@code tenant}'s chroot znode */
@@ -54,14 +60,17 @@ public final class UpstreamAcls {
         if (!locked()) {
             return ZooDefs.Ids.OPEN_ACL_UNSAFE;
         }
-        List<ACL> acl = new ArrayList<>(entries(identities.tenant(tenant), ZooDefs.Perms.ALL));
-        acl.addAll(entries(identities.platform(), ZooDefs.Perms.ALL));
-        return Collections.unmodifiableList(acl); // not List.copyOf: ZooKeeper asks it contains(null)
+        return chroots.computeIfAbsent(tenant, t -> {
+            List<ACL> acl = new ArrayList<>(entries(identities.tenant(t), ZooDefs.Perms.ALL));
+            acl.addAll(platformAll);
+            return Collections.unmodifiableList(acl); // not List.copyOf: ZooKeeper asks it contains(null)
+        });
     }
 
     /** @return the entries the marker root must hold so that {@code tenant}'s sessions can create their markers */
     public List<ACL> markerGrant(String tenant) {
-        return locked() ? entries(identities.tenant(tenant), ZooDefs.Perms.CREATE) : List.of();
+        return locked() ? markerGrants.computeIfAbsent(tenant, t -> entries(identities.tenant(t), ZooDefs.Perms.CREATE))
+                : List.of();
     }
 
     /** @return the {@code digest} entries granting {@code perms} to each credential, in order */
