@@ -18,7 +18,7 @@ import java.util.Set;
  * request ACL list  world:anyone P  ->  digest:&lt;tenant id&gt; P (one per tenant identity)
  *                   auth:* P        ->  digest:&lt;own id&gt; P (one per own digest auth); INVALIDACL with none;
  *                                       as sent after a SASL or non-digest auth (the ensemble expands it)
- *                   ip:*, x509:*, digest:&lt;tenant or platform user&gt;:*   ->  INVALIDACL
+ *                   ip:*, x509:*, world:(not anyone), digest:&lt;tenant or platform user&gt;:*   ->  INVALIDACL
  *                   anything else   ->  as sent;   then + digest:&lt;platform id&gt; ALL
  * getACL reply      digest:&lt;tenant user&gt;:* P -> world:anyone P;   digest:&lt;platform user&gt;:* -> (hidden)
  * whoAmI reply      digest &lt;tenant user&gt;, digest &lt;platform user&gt; -> (hidden)
@@ -159,9 +159,9 @@ final class SessionAcls {
                     writeEntry(out, perms, "digest", own);
                     written++;
                 }
-            } else if ("ip".equals(scheme) || "x509".equals(scheme)
+            } else if ("world".equals(scheme) || "ip".equals(scheme) || "x509".equals(scheme)
                     || ("digest".equals(scheme) && id != null && hiddenUsers.contains(UpstreamIdentity.user(id)))) {
-                refused = KeeperCode.INVALID_ACL;
+                refused = KeeperCode.INVALID_ACL; // world but not anyone: the ensemble has no such id either
             } else {
                 writeEntry(out, perms, scheme, id);
                 written++;
