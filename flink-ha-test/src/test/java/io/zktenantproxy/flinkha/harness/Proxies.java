@@ -44,6 +44,15 @@ public final class Proxies {
                 .withSecretFile(UpstreamSecretFile.path().toString()));
     }
 
+    /**
+     * Starts one proxy instance as before the upstream secret existed: its tenants act upstream without identities
+     * of their own, so what they create carries the ACLs their clients set, {@code world:anyone} for Flink. Only for
+     * the tree {@code migrate-acls} is to migrate; the ensemble's other proxies keep using {@link #start}.
+     */
+    public static ProxyServer startWithoutSecret(String upstream, List<TenantConfig> tenants) {
+        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(tenants));
+    }
+
     /** @return the chroot the proxy gives {@code tenant} upstream */
     public static String chroot(ProxyServer proxy, String tenant) {
         return find(proxy, tenant).chroot().root();

@@ -46,6 +46,15 @@ public final class UpstreamSecretFile {
         }
     }
 
+    /** @return the credentials of {@code tenant}'s identity a proxy derives from {@link #path()} */
+    public static List<DigestCredential> tenant(String tenant) {
+        try {
+            return Identities.of(UpstreamSecret.read(path()), null).tenant(tenant);
+        } catch (ConfigException e) {
+            throw new IllegalStateException(String.join("; ", e.errors()), e);
+        }
+    }
+
     private static Path create() {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);

@@ -8,6 +8,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -64,6 +65,18 @@ public final class UpstreamTree implements AutoCloseable {
     /** @return the node's stat, empty when it does not exist */
     public Optional<Stat> stat(String path) throws Exception {
         return Optional.ofNullable(client.checkExists().forPath(path));
+    }
+
+    /**
+     * @return the node's ACL as the ensemble stores it (the platform may administer every tenant znode, so no digest
+     *     is blanked), empty when it does not exist
+     */
+    public Optional<List<ACL>> acl(String path) throws Exception {
+        try {
+            return Optional.of(client.getACL().forPath(path));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
     }
 
     /** @return the session owning the ephemeral node at {@code path}, empty when absent */
