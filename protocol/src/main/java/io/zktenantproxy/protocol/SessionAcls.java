@@ -1,8 +1,6 @@
 package io.zktenantproxy.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +31,7 @@ final class SessionAcls {
     private final List<String> ownDigestIds = new ArrayList<>();
     private boolean ownOtherAuth;
 
+
     SessionAcls(AclPolicy policy) {
         this.policy = policy;
         this.identity = policy.identity();
@@ -47,34 +46,6 @@ final class SessionAcls {
     /** @return whether {@code getACL} and {@code whoAmI} replies are rewritten */
     boolean rewritesReplies() {
         return policy.active();
-    }
-
-    /** @return how many auth packets {@link #upstreamAuth} sends (0 without a tenant identity) */
-    int upstreamAuthCount() {
-        return identity == null ? 0 : identity.tenantAuth().size();
-    }
-
-    /**
-     * @return the tenant identity's {@code AuthPacket} frames ({@code RequestHeader{-4, 100}}, {@code AuthPacket{0,
-     *     "digest", user:password}}), one per identity, to follow the ConnectRequest upstream; null without one
-     */
-    ByteBuf upstreamAuth(ByteBufAllocator alloc) {
-        if (identity == null) {
-            return null;
-        }
-        CompositeByteBuf frames = alloc.compositeBuffer(identity.tenantAuth().size());
-        for (byte[] auth : identity.tenantAuth()) {
-            ByteBuf frame = alloc.buffer(32 + auth.length);
-            frame.writeInt(0);
-            frame.writeInt(Xids.AUTH);
-            frame.writeInt(OpCode.AUTH.code());
-            frame.writeInt(0);
-            Jute.writeString(frame, "digest");
-            Jute.writeBuffer(frame, auth);
-            frame.setInt(0, frame.readableBytes() - Integer.BYTES);
-            frames.addComponent(true, frame);
-        }
-        return frames;
     }
 
     /** The tenant sent an {@code AuthPacket} of {@code scheme} with {@code auth} (forwarded as it is). */

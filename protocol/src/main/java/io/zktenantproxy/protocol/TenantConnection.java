@@ -19,9 +19,8 @@ import java.util.function.Consumer;
  * </pre>
  *
  * Requests that await a reply pass the connection's quotas ({@link QuotaGate}: the tenant's znode and byte quota, the
- * session's watches); the proxy's own keep-alive pings ({@link #keepAlive}) are answered to it alone. With a tenant
- * identity ({@link AclPolicy#isolating}), its auth packets follow the ConnectRequest upstream and their replies are
- * the proxy's alone too; ACL lists and the replies that show identities go through {@link SessionAcls}.
+ * session's watches); the proxy's own keep-alive pings ({@link #keepAlive}) and tenant identity auth packets
+ * ({@link UpstreamAuth}) are answered to it alone; ACL lists and identity replies go through {@link SessionAcls}.
  *
  * Everything meant for the client goes to the one sink given at construction, {@code toClient}, in xid order: replies
  * the proxy produces itself (refusals, the ensemble config) wait behind every earlier reply and never precede the
@@ -57,6 +56,7 @@ public final class TenantConnection {
     }
 
     private final SessionAcls acls;
+    private final UpstreamAuth upstreamAuth;
     private final RequestRewriter requests;
     private final ReplyRewriter replies;
     private final PendingRequests pending;
@@ -67,8 +67,6 @@ public final class TenantConnection {
     private boolean heldFrame;
     /** Pings sent upstream and not yet answered, oldest first: true for the proxy's own ({@link #keepAlive}). */
     private final ArrayDeque<Boolean> pings = new ArrayDeque<>();
-    /** Replies still due to the tenant identity's auth packets, sent right after the ConnectRequest. */
-    private int ownAuthPending;
     private int sessionTimeoutMs;
     private boolean clientHandshakeDone;
     private boolean serverHandshakeDone;
@@ -106,6 +104,7 @@ public final class TenantConnection {
     public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, SessionQuotas quotas, byte[] ensembleConfig,
                             Consumer<ByteBuf> toClient, Observer observer) {
         this.acls = new SessionAcls(aclPolicy);
+        this.upstreamAuth = new UpstreamAuth(aclPolicy.identity());
         this.requests = new RequestRewriter(chroot, acls);
         this.replies = new ReplyRewriter(chroot, acls);
         this.pending = new PendingRequests(toClient);
@@ -131,14 +130,7 @@ public final class TenantConnection {
             ConnectRequest request = ConnectRequest.decode(frame);
             clientHandshakeDone = true;
             pending.expectHandshake();
-            ByteBuf auth = acls.upstreamAuth(alloc);
-            if (auth == null) {
-                return new RequestOutcome.Connect(request, frame.retain());
-            }
-            // the session carries the tenant identity before the ensemble reads any request of the client
-            ownAuthPending = acls.upstreamAuthCount();
-            return new RequestOutcome.Connect(request, alloc.compositeBuffer(2).addComponents(true, frame.retain(),
-                    auth));
+            return new RequestOutcome.Connect(request, upstreamAuth.withUpstreamAuth(frame.retain(), alloc));
         }
         RequestOutcome outcome = requests.rewrite(frame, alloc);
         if (outcome instanceof RequestOutcome.Forward forward) {
@@ -217,13 +209,7 @@ public final class TenantConnection {
         if (xid == Xids.PING && Boolean.TRUE.equals(pings.pollFirst())) {
             return null; // the reply to the proxy's own keep-alive
         }
-        if (xid == Xids.AUTH && ownAuthPending > 0) {
-            // the server answers auth packets at once and in order, and the proxy's went first
-            ownAuthPending--;
-            if (err != KeeperCode.OK) {
-                throw new ProtocolException(ProtocolException.Kind.UPSTREAM_AUTH, "the ensemble refused the "
-                        + "tenant identity with error " + err + " (is the digest scheme disabled?)");
-            }
+        if (xid == Xids.AUTH && upstreamAuth.ownAuthReply(err)) {
             return null;
         }
         if (xid == Xids.PING || xid == Xids.AUTH) {
