@@ -123,8 +123,10 @@ final class ChrootProvisioner implements AutoCloseable {
                 List<ACL> next = new ArrayList<>(current);
                 next.addAll(missing);
                 try {
-                    curator.setACL().withVersion(stat.getAversion()).withACL(next).forPath(SessionRegistry.MARKER_ROOT);
-                    LOG.info("tenant {}: may now create session markers under {}", tenant, SessionRegistry.MARKER_ROOT);
+                    curator.setACL().withVersion(stat.getAversion()).withACL(next)
+                            .forPath(SessionRegistry.MARKER_ROOT);
+                    LOG.info("tenant {}: may now create session markers under {}", tenant,
+                            SessionRegistry.MARKER_ROOT);
                     return;
                 } catch (KeeperException.BadVersionException e) {
                     // another replica changed it meanwhile: read again
@@ -140,8 +142,8 @@ final class ChrootProvisioner implements AutoCloseable {
 
     /** @return whether {@code acl} already gives what {@code wanted} asks (itself, or world:anyone with its perms) */
     private static boolean grants(List<ACL> acl, ACL wanted) {
-        return acl.stream().anyMatch(a -> (a.getId().equals(wanted.getId()) || a.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE))
-                && (a.getPerms() & wanted.getPerms()) == wanted.getPerms());
+        return acl.stream().anyMatch(a -> (a.getId().equals(wanted.getId())
+                || a.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE)) && (a.getPerms() & wanted.getPerms()) == wanted.getPerms());
     }
 
     private void create(String chroot, List<ACL> acl) {
