@@ -143,7 +143,8 @@ final class ChrootProvisioner implements AutoCloseable {
     /** @return whether {@code acl} already gives what {@code wanted} asks (itself, or world:anyone with its perms) */
     private static boolean grants(List<ACL> acl, ACL wanted) {
         return acl.stream().anyMatch(a -> (a.getId().equals(wanted.getId())
-                || a.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE)) && (a.getPerms() & wanted.getPerms()) == wanted.getPerms());
+                || a.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE))
+                && (a.getPerms() & wanted.getPerms()) == wanted.getPerms());
     }
 
     private void create(String chroot, List<ACL> acl) {
@@ -173,7 +174,8 @@ final class ChrootProvisioner implements AutoCloseable {
                     if (SessionRegistry.MARKER_ROOT.equals(p)) {
                         markerGrants.clear();
                     }
-                    CompletableFuture<Void> again = CompletableFuture.runAsync(() -> create(p, aclByPath.getOrDefault(p, acls.platformOnly())), executor);
+                    List<ACL> acl = aclByPath.getOrDefault(p, acls.platformOnly());
+                    CompletableFuture<Void> again = CompletableFuture.runAsync(() -> create(p, acl), executor);
                     done.put(p, again);
                 }
             });
