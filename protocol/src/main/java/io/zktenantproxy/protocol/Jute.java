@@ -194,4 +194,30 @@ public final class Jute {
         }
         return out.setInt(0, out.readableBytes() - Integer.BYTES);
     }
+
+    /** Skips a {@code ustring} of {@code length} (read already) after checking it is UTF-8; @return its index. */
+    static int skipUtf8(ByteBuf in, int length, String field) {
+        int index = in.readerIndex();
+        if (length > 0) {
+            if (!Utf8.isValid(in, index, length)) {
+                throw new ProtocolException(ProtocolException.Kind.MALFORMED_FIELD, field + ": not valid UTF-8");
+            }
+            in.skipBytes(length);
+        }
+        return index;
+    }
+
+    /** @return whether {@code in[index, index + length)} holds exactly {@code expected} */
+    static boolean bytesEqual(ByteBuf in, int index, int length, byte[] expected) {
+        if (length != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (in.getByte(index + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
 }

@@ -26,6 +26,8 @@ import java.util.function.Function;
 final class RequestRewriter {
     /** Tails up to this size are copied next to the path: cheaper than a composite buffer for a bool or an int. */
     private static final int COPY_TAIL_BYTES = 64;
+    /** A create's data up to this size is copied beside its rewritten ACL list, in one buffer. */
+    private static final int COPY_DATA_BYTES = 1024;
 
     private final TenantChroot chroot;
     private final SessionAcls acls;
@@ -188,9 +190,9 @@ final class RequestRewriter {
     }
 
     /**
-     * The splice when the ACL list changes: a create's data field stays a slice of the client's frame; the ACL list
-     * and the fields after it (flags, ttl; setACL's version) are written anew. A list the policy refuses refuses the
-     * request.
+     * The splice when the ACL list changes: the ACL list and the fields after it (flags, ttl; setACL's version) are
+     * written anew; a create's data field is copied beside them when it is small, else it stays a slice of the
+     * client's frame. A list the policy refuses refuses the request.
      */
     private RequestOutcome withAclPolicy(ByteBuf frame, int xid, OpCode op, int pathIndex, int pathLength,
                                   boolean sequential, int restIndex, int headLength, ByteBufAllocator alloc) {
@@ -198,32 +200,44 @@ final class RequestRewriter {
         if (op.request() != OpCode.RequestShape.SET_ACL) {
             dataEnd += Integer.BYTES + Math.max(0, frame.getInt(restIndex));
         }
-        ByteBuf head = alloc.buffer(Integer.BYTES + headLength);
+        int dataLength = dataEnd - restIndex;
+        int aclAndAfter = frame.writerIndex() - dataEnd;
+        boolean copyData = dataLength <= COPY_DATA_BYTES; // one buffer: cheaper than a composite for a small create
+        ByteBuf head = alloc.buffer(Integer.BYTES + headLength + (copyData ? dataLength + aclAndAfter + 256 : 0));
         head.writeInt(0);
         head.writeInt(xid);
         head.writeInt(op.code());
         chroot.writePrepended(head, frame, pathIndex, pathLength, sequential);
-        ByteBuf tail = alloc.buffer(frame.writerIndex() - dataEnd + 64);
+        ByteBuf tail = head;
+        if (copyData) {
+            head.writeBytes(frame, restIndex, dataLength);
+        } else {
+            tail = alloc.buffer(aclAndAfter + 256);
+        }
         int err;
         try {
             err = acls.copyFromAcl(frame, dataEnd, frame.writerIndex(), tail);
         } catch (RuntimeException e) {
-            head.release();
-            tail.release();
+            releaseBoth(head, tail);
             throw e;
         }
         if (err != KeeperCode.OK) {
-            head.release();
-            tail.release();
+            releaseBoth(head, tail);
             return new RequestOutcome.Refuse(xid, op.code(), err, "ACL list refused by the tenant's ACL policy");
         }
-        int total = head.readableBytes() + (dataEnd - restIndex) + tail.readableBytes();
-        head.setInt(0, total - Integer.BYTES);
-        if (dataEnd == restIndex) {
-            return new RequestOutcome.Forward(xid, op, alloc.compositeBuffer(2).addComponents(true, head, tail));
+        if (copyData) {
+            return new RequestOutcome.Forward(xid, op, head.setInt(0, head.readableBytes() - Integer.BYTES));
         }
+        head.setInt(0, head.readableBytes() + dataLength + tail.readableBytes() - Integer.BYTES);
         return new RequestOutcome.Forward(xid, op, alloc.compositeBuffer(3).addComponents(true, head,
-                frame.retainedSlice(restIndex, dataEnd - restIndex), tail));
+                frame.retainedSlice(restIndex, dataLength), tail));
+    }
+
+    private static void releaseBoth(ByteBuf head, ByteBuf tail) {
+        head.release();
+        if (tail != head) {
+            tail.release();
+        }
     }
 
     /** A path that is not UTF-8 is not a mistake but a forgery (every client library encodes UTF-8): close. */

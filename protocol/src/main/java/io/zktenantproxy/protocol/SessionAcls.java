@@ -1,6 +1,7 @@
 package io.zktenantproxy.protocol;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,11 +24,18 @@ import java.util.Set;
  * </pre>
  */
 final class SessionAcls {
-    private static final String FIELD = "acl";
+    private static final byte[] WORLD = ascii("world");
+    private static final byte[] ANYONE = ascii("anyone");
+    private static final byte[] AUTH = ascii("auth");
+    private static final byte[] IP = ascii("ip");
+    private static final byte[] X509 = ascii("x509");
+    private static final byte[] DIGEST = ascii("digest");
 
     private final AclPolicy policy;
     private final UpstreamIdentity identity;
+
     private final Set<String> hiddenUsers;
+    private final List<byte[]> hiddenUserBytes;
     private final List<String> ownDigestIds = new ArrayList<>();
     private boolean ownOtherAuth;
 
@@ -36,6 +44,7 @@ final class SessionAcls {
         this.policy = policy;
         this.identity = policy.identity();
         this.hiddenUsers = policy.hiddenUsers();
+        this.hiddenUserBytes = hiddenUsers.stream().map(u -> u.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     /** @return whether ACL lists are rewritten at all (else they are copied as sent) */
@@ -105,48 +114,69 @@ final class SessionAcls {
         return KeeperCode.OK;
     }
 
+    /**
+     * The rewrite with a tenant identity. Schemes and ids are compared as bytes and entries copied as bytes: a create
+     * is the most frequent request that carries a list, and decoding every entry to strings showed in its cost.
+     */
     private int isolate(ByteBuf in, int count, ByteBuf out) {
         int countIndex = out.writerIndex();
         out.writeInt(0);
         int written = 0;
         int refused = KeeperCode.OK;
         for (int i = 0; i < count; i++) {
+            int entryStart = in.readerIndex();
             int perms = Jute.readInt(in, "acl.perms");
-            String scheme = Jute.readString(in, "acl.id.scheme");
-            String id = Jute.readString(in, "acl.id.id");
+            int schemeLength = Jute.readLength(in, "acl.id.scheme");
+            int scheme = Jute.skipUtf8(in, schemeLength, "acl.id.scheme");
+            int idLength = Jute.readLength(in, "acl.id.id");
+            int id = Jute.skipUtf8(in, idLength, "acl.id.id");
             if (refused != KeeperCode.OK) {
                 continue; // walk the rest: a malformed entry later still ends the connection
             }
-            if ("world".equals(scheme) && "anyone".equals(id)) {
-                for (String tenantId : identity.tenantIds()) {
-                    writeEntry(out, perms, "digest", tenantId);
-                    written++;
-                }
-            } else if ("auth".equals(scheme) && !ownOtherAuth) {
+            if (Jute.bytesEqual(in, scheme, schemeLength, WORLD) && Jute.bytesEqual(in, id, idLength, ANYONE)) {
+                written += writeEntries(out, perms, identity.tenantIds());
+            } else if (Jute.bytesEqual(in, scheme, schemeLength, AUTH) && !ownOtherAuth) {
                 if (ownDigestIds.isEmpty()) {
                     refused = KeeperCode.INVALID_ACL; // as the ensemble: no authenticated id to put there
                 }
-                for (String own : ownDigestIds) {
-                    writeEntry(out, perms, "digest", own);
-                    written++;
-                }
-            } else if ("world".equals(scheme) || "ip".equals(scheme) || "x509".equals(scheme)
-                    || ("digest".equals(scheme) && id != null && hiddenUsers.contains(UpstreamIdentity.user(id)))) {
+                written += writeEntries(out, perms, ownDigestIds);
+            } else if (Jute.bytesEqual(in, scheme, schemeLength, WORLD)
+                    || Jute.bytesEqual(in, scheme, schemeLength, IP) || Jute.bytesEqual(in, scheme, schemeLength, X509)
+                    || (Jute.bytesEqual(in, scheme, schemeLength, DIGEST) && namesHiddenUser(in, id, idLength))) {
                 refused = KeeperCode.INVALID_ACL; // world but not anyone: the ensemble has no such id either
             } else {
-                writeEntry(out, perms, scheme, id);
+                out.writeBytes(in, entryStart, in.readerIndex() - entryStart);
                 written++;
             }
         }
         if (refused != KeeperCode.OK) {
             return refused;
         }
-        for (String platformId : identity.platformIds()) {
-            writeEntry(out, AclPolicy.PERMS_ALL, "digest", platformId);
-            written++;
-        }
+        written += writeEntries(out, AclPolicy.PERMS_ALL, identity.platformIds());
         out.setInt(countIndex, written);
         return KeeperCode.OK;
+    }
+
+    /** @return whether the digest id at {@code index} ({@code user:hash}) names a user the tenant may not name */
+    private boolean namesHiddenUser(ByteBuf in, int index, int length) {
+        if (length <= 0) {
+            return false;
+        }
+        int colon = in.indexOf(index, index + length, (byte) ':');
+        int userLength = (colon < 0 ? index + length : colon) - index;
+        for (byte[] user : hiddenUserBytes) {
+            if (Jute.bytesEqual(in, index, userLength, user)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int writeEntries(ByteBuf out, int perms, List<String> digestIds) {
+        for (String id : digestIds) {
+            writeEntry(out, perms, "digest", id);
+        }
+        return digestIds.size();
     }
 
     /**
@@ -254,6 +284,10 @@ final class SessionAcls {
             Jute.readString(in, "acl.id.scheme");
             Jute.readString(in, "acl.id.id");
         }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void writeEntry(ByteBuf out, int perms, String scheme, String id) {
