@@ -1,6 +1,7 @@
 package io.zktenantproxy.protocol;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,10 +42,25 @@ public final class AclPolicy {
 
     private final List<String> appended;
     private final UpstreamIdentity identity;
+    /** Derived once per tenant: every connection's {@link SessionAcls} reads them. */
+    private final Set<String> hiddenUsers;
+    private final List<byte[]> hiddenUserBytes;
+    private final byte[] operatorIdBytes;
 
     private AclPolicy(List<String> appended, UpstreamIdentity identity) {
         this.appended = appended;
         this.identity = identity;
+        Set<String> users = new HashSet<>();
+        if (appended != null) {
+            appended.forEach(id -> users.add(UpstreamIdentity.user(id)));
+        }
+        if (identity != null) {
+            users.add(identity.tenantUser());
+        }
+        this.hiddenUsers = Set.copyOf(users);
+        this.hiddenUserBytes = hiddenUsers.stream().map(u -> u.getBytes(StandardCharsets.UTF_8)).toList();
+        this.operatorIdBytes = appended == null || appended.isEmpty() ? null
+                : appended.get(0).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -81,15 +97,17 @@ public final class AclPolicy {
 
     /** @return the digest user names a tenant must not see in replies (tenant and platform identities) */
     Set<String> hiddenUsers() {
-        if (!active()) {
-            return Set.of();
-        }
-        Set<String> users = new HashSet<>();
-        appended.forEach(id -> users.add(UpstreamIdentity.user(id)));
-        if (identity != null) {
-            users.add(identity.tenantUser());
-        }
-        return Set.copyOf(users);
+        return hiddenUsers;
+    }
+
+    /** @return {@link #hiddenUsers()} in UTF-8, for comparing the ids of a list as bytes */
+    List<byte[]> hiddenUserBytes() {
+        return hiddenUserBytes;
+    }
+
+    /** @return the first appended id in UTF-8 (the operator's, for {@link #appendOperator}), or null */
+    byte[] operatorIdBytes() {
+        return operatorIdBytes;
     }
 
     /**

@@ -39,12 +39,11 @@ final class SessionAcls {
     private final List<String> ownDigestIds = new ArrayList<>();
     private boolean ownOtherAuth;
 
-
     SessionAcls(AclPolicy policy) {
         this.policy = policy;
         this.identity = policy.identity();
         this.hiddenUsers = policy.hiddenUsers();
-        this.hiddenUserBytes = hiddenUsers.stream().map(u -> u.getBytes(StandardCharsets.UTF_8)).toList();
+        this.hiddenUserBytes = policy.hiddenUserBytes();
     }
 
     /** @return whether ACL lists are rewritten at all (else they are copied as sent) */
@@ -96,13 +95,16 @@ final class SessionAcls {
     /** {@link AclPolicy#appendOperator}: the list as sent, plus the operator unless it already has everything. */
     private int appendOperator(ByteBuf in, int start, int count, ByteBuf out) {
         String operator = policy.appended().get(0);
+        byte[] operatorBytes = policy.operatorIdBytes();
         boolean granted = false;
         for (int i = 0; i < count; i++) {
             int perms = Jute.readInt(in, "acl.perms");
-            String scheme = Jute.readString(in, "acl.id.scheme");
-            String id = Jute.readString(in, "acl.id.id");
-            granted |= "digest".equals(scheme) && operator.equals(id)
-                    && (perms & AclPolicy.PERMS_ALL) == AclPolicy.PERMS_ALL;
+            int schemeLength = Jute.readLength(in, "acl.id.scheme");
+            int scheme = Jute.skipUtf8(in, schemeLength, "acl.id.scheme");
+            int idLength = Jute.readLength(in, "acl.id.id");
+            int id = Jute.skipUtf8(in, idLength, "acl.id.id");
+            granted |= Jute.bytesEqual(in, scheme, schemeLength, DIGEST) && Jute.bytesEqual(in, id, idLength,
+                    operatorBytes) && (perms & AclPolicy.PERMS_ALL) == AclPolicy.PERMS_ALL;
         }
         if (granted) {
             out.writeBytes(in, start, in.readerIndex() - start);
