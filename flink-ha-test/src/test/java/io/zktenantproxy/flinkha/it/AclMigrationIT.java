@@ -132,23 +132,45 @@ class AclMigrationIT {
 
     /**
      * Fails unless every znode of the tenant's tree (the chroot, Flink's HA tree) grants {@code world:anyone} ALL,
-     * as Flink asked and a proxy without a secret passed on, and the job's checkpoint pointers are among them.
+     * as Flink asked and a proxy without a secret passed on, and the job's checkpoint pointers are among them. The
+     * tree is walked again until a walk reads a checkpoint pointer: Flink keeps one, and a newer checkpoint may
+     * subsume it between listing the tree and reading its ACL.
      *
-     * @return how many znodes were read (those deleted meanwhile not counted)
+     * @return how many znodes the last walk read (those deleted meanwhile not counted)
      */
-    private static int assertTreeOpenToAnyone(UpstreamTree tree, FlinkZnodes znodes, JobID job) throws Exception {
+    private static int assertTreeOpenToAnyone(UpstreamTree tree, FlinkZnodes znodes, JobID job) {
+        Walk walk = Runs.patiently().until(() -> walkTree(tree, znodes, job),
+                w -> w.readCheckpoint() || !w.notOpen().isEmpty());
+        assertThat(walk.notOpen()).as("znodes whose ACL lacks %s before the migration", WORLD_ALL).isEmpty();
+        assertThat(walk.readCheckpoint()).as("a checkpoint pointer among the znodes read").isTrue();
+        return walk.read();
+    }
+
+    /**
+     * One walk of the tenant's tree.
+     *
+     * @param read           how many znodes' ACLs were read
+     * @param readCheckpoint whether a checkpoint pointer's was
+     * @param notOpen        the paths (with their ACL) that do not grant {@code world:anyone} ALL
+     */
+    private record Walk(int read, boolean readCheckpoint, List<String> notOpen) {
+    }
+
+    private static Walk walkTree(UpstreamTree tree, FlinkZnodes znodes, JobID job) throws Exception {
         int read = 0;
         boolean checkpoint = false;
+        List<String> notOpen = new ArrayList<>();
         for (String path : tree.paths(znodes.chroot())) {
             Optional<List<ACL>> acl = tree.acl(path);
             if (acl.isPresent()) {
-                assertThat(acl.get()).as("ACL of %s before the migration", path).contains(WORLD_ALL);
                 read++;
                 checkpoint |= path.startsWith(znodes.checkpoints(job) + "/");
+                if (!acl.get().contains(WORLD_ALL)) {
+                    notOpen.add(path + " " + acl.get());
+                }
             }
         }
-        assertThat(checkpoint).as("a checkpoint pointer among the znodes read").isTrue();
-        return read;
+        return new Walk(read, checkpoint, notOpen);
     }
 
     /**
