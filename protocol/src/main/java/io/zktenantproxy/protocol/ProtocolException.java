@@ -29,7 +29,9 @@ public class ProtocolException extends DecoderException {
         /** A path from the server that lies outside the tenant's chroot. */
         ISOLATION_VIOLATION,
         /** The ensemble refused the tenant identity the proxy authenticates the session as. */
-        UPSTREAM_AUTH
+        UPSTREAM_AUTH,
+        /** The first bytes of a client connection are a TLS record: a TLS client on a plain listener. */
+        TLS_ON_PLAIN
     }
 
     private final Kind kind;

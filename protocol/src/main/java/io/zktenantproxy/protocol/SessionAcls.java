@@ -20,7 +20,7 @@ import java.util.Set;
  *                   ip:*, x509:*, world:(not anyone), digest:&lt;tenant or platform user&gt;:*   ->  INVALIDACL
  *                   anything else   ->  as sent;   then + digest:&lt;platform id&gt; ALL
  * getACL reply      digest:&lt;tenant user&gt;:* P -> world:anyone P;   digest:&lt;platform user&gt;:* -> (hidden)
- * whoAmI reply      digest &lt;tenant user&gt;, digest &lt;platform user&gt; -> (hidden)
+ * whoAmI reply      digest &lt;tenant user&gt;, digest &lt;platform user&gt;, x509:* -> (hidden)
  * </pre>
  */
 final class SessionAcls {
@@ -257,7 +257,8 @@ final class SessionAcls {
 
     /**
      * Rewrites a {@code WhoAmIResponse{vector<ClientInfo{ustring authScheme; ustring user}>}} without the proxy's
-     * identities (digest entries of the tenant and platform users).
+     * identities (digest entries of the tenant and platform users, and the {@code x509} id ZooKeeper gives every
+     * session of a proxy that connects with a client certificate).
      */
     void rewriteWhoAmIReply(ByteBuf in, ByteBuf out) {
         int count = Jute.readCount(in, 2 * Integer.BYTES, "WhoAmIResponse.clientInfo");
@@ -267,8 +268,8 @@ final class SessionAcls {
         for (int i = 0; i < count; i++) {
             String scheme = Jute.readString(in, "ClientInfo.authScheme");
             String user = Jute.readString(in, "ClientInfo.user");
-            if ("digest".equals(scheme) && user != null && hiddenUsers.contains(user)) {
-                continue;
+            if ("digest".equals(scheme) && user != null && hiddenUsers.contains(user) || "x509".equals(scheme)) {
+                continue; // every x509 id is the proxy's own certificate towards the ensemble: clients never send one
             }
             Jute.writeString(out, scheme);
             Jute.writeString(out, user);

@@ -34,6 +34,7 @@ class PackageLayeringTest {
             Map.entry("embedded", 0),
             Map.entry("metrics", 1),
             Map.entry("identity", 1),
+            Map.entry("tls", 1),
             Map.entry("upstream", 2),
             Map.entry("tree", 3),
             Map.entry("quota", 3),

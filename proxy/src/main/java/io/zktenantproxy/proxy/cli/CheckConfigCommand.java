@@ -5,6 +5,9 @@ import io.zktenantproxy.proxy.config.ConfigLoader;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.QuotaLimits;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.config.TlsConfig;
+import io.zktenantproxy.proxy.config.UpstreamTlsConfig;
+import io.zktenantproxy.proxy.server.ProxyTls;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -43,11 +46,29 @@ final class CheckConfigCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        try {
+            ProxyTls.check(config);
+        } catch (ConfigException e) {
+            e.errors().forEach(error -> System.err.println("error: " + error));
+            return 2;
+        }
+        TlsConfig tls = config.tls();
+        System.out.println("tls: " + (tls == null ? "off (plain listeners)" : "certificate " + tls.cert()
+                + (tls.mutual() ? ", client certificates required (CA " + tls.clientCa() + ", rule "
+                + tls.clientIdentity() + ")" : ", no client certificates")
+                + (tls.listen() == null ? "" : ", shared listener " + tls.listen())));
+        UpstreamTlsConfig upstreamTls = config.upstream().tls();
+        System.out.println("upstream tls: " + (upstreamTls == null ? "off" : "CA " + (upstreamTls.ca() == null
+                ? "the JVM's" : upstreamTls.ca()) + (upstreamTls.cert() == null ? ", no client certificate"
+                : ", client certificate " + upstreamTls.cert()) + ", hostname verification "
+                + (upstreamTls.hostnameVerification() ? "on" : "OFF")));
         System.out.println("create chroots: " + config.createChroots());
         System.out.println("limits: " + config.limits());
         System.out.println("admin: " + (config.admin() == null ? "off" : config.admin().listen()));
         for (TenantConfig t : config.tenants()) {
-            System.out.println("tenant " + t.name() + ": listen " + t.listen() + ", chroot " + t.chroot()
+            System.out.println("tenant " + t.name() + ": listen " + (t.listen() == null ? "(shared TLS listener only)"
+                    : t.listen() + (t.listenerTls(tls) ? " (TLS)" : "")) + ", chroot " + t.chroot()
+                    + (t.clientIdentities().isEmpty() ? "" : ", certificate identities " + t.clientIdentities())
                     + (t.advertised().isEmpty() ? "" : ", advertised " + t.advertised())
                     + ", budget " + budget(t.requestsPerSecond(config.limits()), " requests/s") + ", "
                     + budget(t.bytesPerSecond(config.limits()), " bytes/s") + ", "

@@ -7,9 +7,12 @@ import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.config.TlsConfig;
+import io.zktenantproxy.proxy.config.UpstreamTlsConfig;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
+import io.zktenantproxy.proxy.server.ProxyTls;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -104,6 +107,45 @@ public final class ServeCommand implements Callable<Integer> {
                     + "hold on the ensemble (env ZKTP_MAX_WATCHES_PER_SESSION; default ${DEFAULT-VALUE}; 0: none).")
     int maxWatchesPerSession;
 
+    @Option(names = "--tls-cert", defaultValue = "${env:ZKTP_TLS_CERT}", paramLabel = "FILE",
+            description = "The listener's certificate chain (PEM) or a PKCS12 file; makes the listener TLS "
+                    + "(env ZKTP_TLS_CERT).")
+    String tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:ZKTP_TLS_KEY}", paramLabel = "FILE",
+            description = "The listener's private key, PKCS#8 PEM, RSA or EC (env ZKTP_TLS_KEY).")
+    String tlsKey;
+
+    @Option(names = "--tls-client-ca", defaultValue = "${env:ZKTP_TLS_CLIENT_CA}", paramLabel = "FILE",
+            description = "CA certificates (PEM) of client certificates; makes a client certificate mandatory "
+                    + "(mutual TLS; env ZKTP_TLS_CLIENT_CA).")
+    String tlsClientCa;
+
+    @Option(names = "--tls-client-identity", defaultValue = "${env:ZKTP_TLS_CLIENT_IDENTITY:-default}",
+            paramLabel = "RULE", description = "Which tenant a client certificate names: 'default' (CN or a DNS SAN "
+                    + "equal to the tenant name), or uri:|dns:|cn: and a template with {tenant}, e.g. "
+                    + "uri:spiffe://platform/ns/{tenant}/sa/* (env ZKTP_TLS_CLIENT_IDENTITY; default ${DEFAULT-VALUE}).")
+    String tlsClientIdentity;
+
+    @Option(names = "--tls-provider", defaultValue = "${env:ZKTP_TLS_PROVIDER:-auto}", paramLabel = "auto|openssl|jdk",
+            description = "TLS implementation, both hops: OpenSSL (BoringSSL) where it loads, else the JDK's "
+                    + "(env ZKTP_TLS_PROVIDER; default ${DEFAULT-VALUE}).")
+    String tlsProvider;
+
+    @Option(names = "--upstream-tls-ca", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CA}", paramLabel = "FILE",
+            description = "TLS to the ensemble's secureClientPort, trusting these CA certificates (PEM) or this PKCS12 "
+                    + "trust store (env ZKTP_UPSTREAM_TLS_CA).")
+    String upstreamTlsCa;
+
+    @Option(names = "--upstream-tls-cert", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CERT}", paramLabel = "FILE",
+            description = "The proxy's client certificate towards the ensemble, PEM chain or PKCS12 "
+                    + "(env ZKTP_UPSTREAM_TLS_CERT; needs --upstream-secret-file).")
+    String upstreamTlsCert;
+
+    @Option(names = "--upstream-tls-key", defaultValue = "${env:ZKTP_UPSTREAM_TLS_KEY}", paramLabel = "FILE",
+            description = "The proxy's private key towards the ensemble, PKCS#8 PEM (env ZKTP_UPSTREAM_TLS_KEY).")
+    String upstreamTlsKey;
+
     @Override
     public Integer call() throws Exception {
         ProxyConfig proxyConfig;
@@ -112,6 +154,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (proxyConfig.upstream().secretFile() != null) {
                 UpstreamSecret.read(Path.of(proxyConfig.upstream().secretFile())); // refused before anything starts
             }
+            ProxyTls.check(proxyConfig);
         } catch (ConfigException e) {
             e.errors().forEach(error -> System.err.println("error: " + error));
             return 2;
@@ -122,6 +165,7 @@ public final class ServeCommand implements Callable<Integer> {
             proxyConfig = proxyConfig.withUpstream(embedded.connectString());
         }
         ProxyRuntime runtime = ProxyRuntime.start(proxyConfig, embedded);
+        reloadCertificatesOnSighup(runtime);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: closing client connections so clients move to another proxy");
@@ -132,16 +176,42 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** SIGHUP re-reads every certificate file now, as a change the watcher sees would (the JDK's signal API). */
+    private static void reloadCertificatesOnSighup(ProxyRuntime runtime) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                LOG.info("SIGHUP: reloading certificates");
+                runtime.proxy().tls().reload();
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.debug("no SIGHUP on this platform: {}", e.getMessage());
+        }
+    }
+
+    /** @return TLS to the ensemble from the flags, or null when none is given */
+    private UpstreamTlsConfig upstreamTls() {
+        if (upstreamTlsCa == null && upstreamTlsCert == null) {
+            return null;
+        }
+        return UpstreamTlsConfig.trusting(upstreamTlsCa).withClientCertificate(upstreamTlsCert, upstreamTlsKey);
+    }
+
     private ProxyConfig configuration() throws ConfigException {
         if (config != null) {
             ProxyConfig fromFile = ConfigLoader.load(config);
             fromFile = upstream != null ? fromFile.withUpstream(upstream) : fromFile;
+            fromFile = upstreamTls() != null ? fromFile.withUpstreamTls(upstreamTls()) : fromFile;
             return upstreamSecretFile != null ? fromFile.withSecretFile(upstreamSecretFile) : fromFile;
         }
         AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null : new AdminConfig(admin, null);
         ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
                 List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond, quotaZnodes,
-                        quotaBytes, maxWatchesPerSession))).withSecretFile(upstreamSecretFile);
+                        quotaBytes, maxWatchesPerSession))).withSecretFile(upstreamSecretFile)
+                .withUpstreamTls(upstreamTls());
+        if (tlsCert != null) {
+            sidecar = sidecar.withTls(TlsConfig.of(tlsCert, tlsKey).withClientCa(tlsClientCa)
+                    .withClientIdentity(tlsClientIdentity).withProvider(tlsProvider));
+        }
         List<String> errors = ConfigValidator.validate(sidecar);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);

@@ -47,7 +47,8 @@ public final class ConfigValidator {
             } else if (!names.add(t.name())) {
                 errors.add(at + ".name: duplicate tenant '" + t.name() + "'");
             }
-            HostPort listen = address(at + ".listen", t.listen(), errors);
+            HostPort listen = t.listen() == null && sharedTlsListener(config) ? null
+                    : address(at + ".listen", t.listen(), errors);
             if (listen != null && listen.port() != 0) {
                 String previous = ports.putIfAbsent(listen.port(), t.name());
                 if (previous != null) {
@@ -55,6 +56,16 @@ public final class ConfigValidator {
                 }
             }
             t.advertised().forEach(a -> address(at + ".advertised", a, errors));
+            if (Boolean.TRUE.equals(t.tls()) && config.tls() == null) {
+                errors.add(at + ".tls: true needs the proxy's tls (certificate and key)");
+            }
+            for (String identity : t.clientIdentities()) {
+                try {
+                    CertificateIdentityRule.Identity.parse(identity);
+                } catch (IllegalArgumentException e) {
+                    errors.add(at + ".clientIdentities: " + e.getMessage());
+                }
+            }
             if (t.requestsPerSecond() != null) {
                 budget(at + ".requestsPerSecond", t.requestsPerSecond(), errors);
             }
@@ -86,6 +97,12 @@ public final class ConfigValidator {
                 || config.operator().user().contains(":"))) {
             errors.add("operator: needs a user (without ':') and a password");
         }
+        if (config.tls() != null) {
+            tls(config.tls(), ports, errors);
+        }
+        if (config.upstream().tls() != null) {
+            upstreamTls(config.upstream(), errors);
+        }
         if (config.admin() != null && config.admin().listen() != null) {
             HostPort admin = address("admin.listen", config.admin().listen(), errors);
             if (admin != null && admin.port() != 0 && ports.containsKey(admin.port())) {
@@ -94,6 +111,57 @@ public final class ConfigValidator {
             }
         }
         return errors;
+    }
+
+    private static boolean sharedTlsListener(ProxyConfig config) {
+        return config.tls() != null && config.tls().listen() != null;
+    }
+
+    /** The files themselves are checked when they are loaded ({@code io.zktenantproxy.proxy.tls.CertificateFiles}). */
+    private static void tls(TlsConfig tls, Map<Integer, String> ports, List<String> errors) {
+        if (blank(tls.cert())) {
+            errors.add("tls.cert: missing (a PEM certificate chain with tls.key, or a PKCS12 file)");
+        }
+        if (!Set.of("auto", "openssl", "jdk").contains(tls.provider())) {
+            errors.add("tls.provider: '" + tls.provider() + "' (expected: auto, openssl or jdk)");
+        }
+        positive("tls.handshakeTimeoutMs", tls.handshakeTimeoutMs(), errors);
+        positive("tls.reloadCheckMs", tls.reloadCheckMs(), errors);
+        for (String protocol : tls.protocols()) {
+            if (!protocol.equals("TLSv1.3") && !protocol.equals("TLSv1.2")) {
+                errors.add("tls.protocols: '" + protocol + "' (expected: TLSv1.3, TLSv1.2)");
+            }
+        }
+        try {
+            CertificateIdentityRule.parse(tls.clientIdentity());
+        } catch (IllegalArgumentException e) {
+            errors.add("tls.clientIdentity: " + e.getMessage());
+        }
+        if (tls.listen() != null) {
+            HostPort shared = address("tls.listen", tls.listen(), errors);
+            if (tls.clientCa() == null) {
+                errors.add("tls.listen: the shared TLS listener tells tenants apart by their client certificates, so "
+                        + "it needs tls.clientCa");
+            }
+            if (shared != null && shared.port() != 0 && ports.containsKey(shared.port())) {
+                errors.add("tls.listen: port " + shared.port() + " is already tenant '" + ports.get(shared.port())
+                        + "''s");
+            }
+        }
+    }
+
+    private static void upstreamTls(UpstreamConfig upstream, List<String> errors) {
+        UpstreamTlsConfig tls = upstream.tls();
+        if (tls.key() != null && tls.cert() == null) {
+            errors.add("upstream.tls.key: given without upstream.tls.cert");
+        }
+        if (tls.cert() != null && upstream.secretFile() == null) {
+            // ZooKeeper gives every session on a connection with a client certificate the id x509:<subject DN>, and
+            // an 'auth' ACL grants every id of the session: without tenant identities, whose ACL rewriting keeps
+            // x509 out of every list, a tenant could grant its znodes to every other tenant's sessions.
+            errors.add("upstream.tls.cert: a client certificate for the proxy needs upstream.secretFile, so that "
+                    + "tenants cannot use the proxy's x509 identity through 'auth' ACLs (see SECURITY.md)");
+        }
     }
 
     private static boolean blank(String s) {

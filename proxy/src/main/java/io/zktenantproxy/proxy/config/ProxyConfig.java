@@ -13,6 +13,7 @@ import java.util.List;
  * limits: {...}                          # see Limits
  * admin: {listen: 127.0.0.1:7452}        # see AdminConfig
  * operator: {user: zktp-ops, password: ...}  # see OperatorConfig
+ * tls: {cert: ..., key: ..., clientCa: ..., listen: 0.0.0.0:7443}  # see TlsConfig
  * tenants:
  *   - {name: acme, chroot: /tenants/acme, listen: 0.0.0.0:7451}
  * </pre>
@@ -23,9 +24,11 @@ import java.util.List;
  * @param createChroots default true
  * @param dataDir       the embedded ZooKeeper's directory when {@code upstream} is null (default {@code ./data})
  * @param operator      the operator identity ACLs must keep; null leaves tenants' ACLs as sent
+ * @param tls           TLS on the tenant listeners and the shared TLS listener ({@link TlsConfig}); null: plain TCP
  */
 public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Boolean createChroots, Limits limits,
-                          AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator) {
+                          AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator,
+                          TlsConfig tls) {
     public ProxyConfig {
         upstream = upstream == null ? UpstreamConfig.of(null) : upstream;
         advertised = advertised == null ? List.of() : List.copyOf(advertised);
@@ -38,7 +41,7 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     /** A configuration without an operator identity or upstream secret. */
     public ProxyConfig(String upstream, List<String> advertised, Boolean createChroots, Limits limits,
                        AdminConfig admin, String dataDir, List<TenantConfig> tenants) {
-        this(UpstreamConfig.of(upstream), advertised, createChroots, limits, admin, dataDir, tenants, null);
+        this(UpstreamConfig.of(upstream), advertised, createChroots, limits, admin, dataDir, tenants, null, null);
     }
 
     /**
@@ -46,7 +49,7 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
      *     other field at its default and no tenants yet: {@code forUpstream("zk:2181").withTenants(...)}
      */
     public static ProxyConfig forUpstream(String connectString) {
-        return new ProxyConfig(UpstreamConfig.of(connectString), null, null, null, null, null, null, null);
+        return new ProxyConfig(UpstreamConfig.of(connectString), null, null, null, null, null, null, null, null);
     }
 
     /** @return the ensemble's connect string, null for the embedded ZooKeeper */
@@ -57,37 +60,37 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     /** @return this configuration with the connect string replaced (the embedded ZooKeeper's address) */
     public ProxyConfig withUpstream(String connectString) {
         return new ProxyConfig(upstream.withConnect(connectString), advertised, createChroots, limits, admin, dataDir,
-                tenants, operator);
+                tenants, operator, tls);
     }
 
     /** @return this configuration with {@link #advertised()} replaced */
     public ProxyConfig withAdvertised(List<String> hostPorts) {
-        return new ProxyConfig(upstream, hostPorts, createChroots, limits, admin, dataDir, tenants, operator);
+        return new ProxyConfig(upstream, hostPorts, createChroots, limits, admin, dataDir, tenants, operator, tls);
     }
 
     /** @return this configuration with {@link #createChroots()} replaced */
     public ProxyConfig withCreateChroots(boolean create) {
-        return new ProxyConfig(upstream, advertised, create, limits, admin, dataDir, tenants, operator);
+        return new ProxyConfig(upstream, advertised, create, limits, admin, dataDir, tenants, operator, tls);
     }
 
     /** @return this configuration with {@link #limits()} replaced */
     public ProxyConfig withLimits(Limits newLimits) {
-        return new ProxyConfig(upstream, advertised, createChroots, newLimits, admin, dataDir, tenants, operator);
+        return new ProxyConfig(upstream, advertised, createChroots, newLimits, admin, dataDir, tenants, operator, tls);
     }
 
     /** @return this configuration with {@link #admin()} replaced (null: no admin server) */
     public ProxyConfig withAdmin(AdminConfig newAdmin) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, newAdmin, dataDir, tenants, operator);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, newAdmin, dataDir, tenants, operator, tls);
     }
 
     /** @return this configuration with {@link #dataDir()} replaced */
     public ProxyConfig withDataDir(String directory) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, directory, tenants, operator);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, directory, tenants, operator, tls);
     }
 
     /** @return this configuration with {@link #tenants()} replaced */
     public ProxyConfig withTenants(List<TenantConfig> newTenants) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, newTenants, operator);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, newTenants, operator, tls);
     }
 
     /** @return this configuration with {@link #tenants()} replaced */
@@ -98,11 +101,22 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     /** @return this configuration with the upstream secret file replaced (null: none) */
     public ProxyConfig withSecretFile(String file) {
         return new ProxyConfig(upstream.withSecretFile(file), advertised, createChroots, limits, admin, dataDir,
-                tenants, operator);
+                tenants, operator, tls);
+    }
+
+    /** @return this configuration with {@link #tls()} replaced (null: plain TCP listeners) */
+    public ProxyConfig withTls(TlsConfig newTls) {
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, newTls);
+    }
+
+    /** @return this configuration with {@code upstream.tls} replaced (null: plain TCP to the ensemble) */
+    public ProxyConfig withUpstreamTls(UpstreamTlsConfig newTls) {
+        return new ProxyConfig(upstream.withTls(newTls), advertised, createChroots, limits, admin, dataDir, tenants,
+                operator, tls);
     }
 
     /** @return this configuration with {@link #operator()} replaced (null: tenants' ACLs left as sent) */
     public ProxyConfig withOperator(OperatorConfig newOperator) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, newOperator);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, newOperator, tls);
     }
 }

@@ -18,15 +18,28 @@ import java.util.List;
  * @param quotaBytes           this tenant's byte quota, replacing {@link Limits#quotaBytes()} (null: that one; 0: none)
  * @param maxWatchesPerSession watches per session for this tenant, replacing {@link Limits#maxWatchesPerSession()}
  *                             (null: that one; 0: none)
+ * @param tls               whether {@code listen} speaks TLS (null: when the proxy has {@link ProxyConfig#tls()})
+ * @param clientIdentities  client certificate identities that name this tenant, each {@code uri:}, {@code dns:} or
+ *                          {@code cn:} and the exact value ({@link CertificateIdentityRule.Identity}), besides those the
+ *                          listener's {@link TlsConfig#clientIdentity()} rule gives
  */
 public record TenantConfig(String name, String chroot, String listen, List<String> advertised,
                            Integer requestsPerSecond, Integer bytesPerSecond, Long quotaZnodes, Long quotaBytes,
-                           Integer maxWatchesPerSession) {
+                           Integer maxWatchesPerSession, Boolean tls, List<String> clientIdentities) {
     public TenantConfig {
         if (chroot == null && name != null) {
             chroot = "/tenants/" + name;
         }
         advertised = advertised == null ? List.of() : List.copyOf(advertised);
+        clientIdentities = clientIdentities == null ? List.of() : List.copyOf(clientIdentities);
+    }
+
+    /** A tenant with the listener's TLS setting and no exact certificate identities. */
+    public TenantConfig(String name, String chroot, String listen, List<String> advertised,
+                        Integer requestsPerSecond, Integer bytesPerSecond, Long quotaZnodes, Long quotaBytes,
+                        Integer maxWatchesPerSession) {
+        this(name, chroot, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes,
+                maxWatchesPerSession, null, null);
     }
 
     /** A tenant on the proxy-wide budgets. */
@@ -50,33 +63,55 @@ public record TenantConfig(String name, String chroot, String listen, List<Strin
 
     /** @return this tenant with {@link #chroot()} replaced */
     public TenantConfig withChroot(String serverPath) {
-        return new TenantConfig(name, serverPath, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
+        return new TenantConfig(name, serverPath, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes,
+                maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with {@link #listen()} replaced */
     public TenantConfig withListen(String hostPort) {
-        return new TenantConfig(name, chroot, hostPort, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
+        return new TenantConfig(name, chroot, hostPort, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes,
+                maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with {@link #advertised()} replaced */
     public TenantConfig withAdvertised(List<String> hostPorts) {
-        return new TenantConfig(name, chroot, listen, hostPorts, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
+        return new TenantConfig(name, chroot, listen, hostPorts, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes,
+                maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with a request budget of its own (0: none) */
     public TenantConfig withRequestsPerSecond(int requests) {
-        return new TenantConfig(name, chroot, listen, advertised, requests, bytesPerSecond, quotaZnodes, quotaBytes, maxWatchesPerSession);
+        return new TenantConfig(name, chroot, listen, advertised, requests, bytesPerSecond, quotaZnodes, quotaBytes,
+                maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with a byte budget of its own (0: none) */
     public TenantConfig withBytesPerSecond(int bytes) {
-        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytes, quotaZnodes, quotaBytes, maxWatchesPerSession);
+        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytes, quotaZnodes, quotaBytes,
+                maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with quotas of its own (null: the proxy-wide one; 0: none) */
     public TenantConfig withQuotas(Long znodes, Long bytes, Integer watchesPerSession) {
         return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytesPerSecond, znodes, bytes,
-                watchesPerSession);
+                watchesPerSession, tls, clientIdentities);
+    }
+
+    /** @return this tenant with its listener plain ({@code false}) or TLS ({@code true}); null: the proxy's setting */
+    public TenantConfig withTls(Boolean listenerTls) {
+        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes,
+                quotaBytes, maxWatchesPerSession, listenerTls, clientIdentities);
+    }
+
+    /** @return this tenant with exact client certificate identities ({@code uri:...}, {@code dns:...}, {@code cn:...}) */
+    public TenantConfig withClientIdentities(List<String> identities) {
+        return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes,
+                quotaBytes, maxWatchesPerSession, tls, identities);
+    }
+
+    /** @return whether this tenant's own listener speaks TLS under {@code proxyTls} (null: the proxy has no TLS) */
+    public boolean listenerTls(TlsConfig proxyTls) {
+        return proxyTls != null && (tls == null || tls);
     }
 
     /** @return this tenant's quotas: its own where set, else the proxy-wide ones in {@code limits} */

@@ -15,27 +15,35 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param connect    ZooKeeper connect string ({@code host:port,...}, no chroot suffix); null for the embedded ZooKeeper
  * @param secretFile a file holding the upstream secret ({@link UpstreamSecret}), or null: no tenant identities, and
  *                   the ensemble stays open to clients that reach it directly
+ * @param tls        TLS to the ensemble's {@code secureClientPort} ({@link UpstreamTlsConfig}), or null: plain TCP
  */
-public record UpstreamConfig(String connect, String secretFile) {
+public record UpstreamConfig(String connect, String secretFile, UpstreamTlsConfig tls) {
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
-    public UpstreamConfig(@JsonProperty("connect") String connect, @JsonProperty("secretFile") String secretFile) {
+    public UpstreamConfig(@JsonProperty("connect") String connect, @JsonProperty("secretFile") String secretFile,
+                          @JsonProperty("tls") UpstreamTlsConfig tls) {
         this.connect = connect;
         this.secretFile = secretFile;
+        this.tls = tls;
     }
 
     /** The plain form, {@code upstream: host:port,...}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static UpstreamConfig of(String connect) {
-        return new UpstreamConfig(connect, null);
+        return new UpstreamConfig(connect, null, null);
     }
 
     /** @return this with {@link #connect()} replaced */
     public UpstreamConfig withConnect(String newConnect) {
-        return new UpstreamConfig(newConnect, secretFile);
+        return new UpstreamConfig(newConnect, secretFile, tls);
     }
 
     /** @return this with {@link #secretFile()} replaced */
     public UpstreamConfig withSecretFile(String file) {
-        return new UpstreamConfig(connect, file);
+        return new UpstreamConfig(connect, file, tls);
+    }
+
+    /** @return this with {@link #tls()} replaced (null: plain TCP) */
+    public UpstreamConfig withTls(UpstreamTlsConfig newTls) {
+        return new UpstreamConfig(connect, secretFile, newTls);
     }
 }

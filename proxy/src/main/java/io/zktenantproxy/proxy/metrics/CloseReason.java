@@ -43,6 +43,8 @@ public enum CloseReason {
     PROTOCOL_HANDSHAKE,
     /** A reply out of xid order, or a special xid misused. */
     PROTOCOL_XID,
+    /** A TLS client reached a plain listener (its first bytes were a TLS handshake record). */
+    TLS_ON_PLAIN_LISTENER,
     /** The ensemble sent a path outside the chroot (also in {@code zktp_isolation_violations_total}). */
     ISOLATION_VIOLATION;
 
@@ -57,6 +59,7 @@ public enum CloseReason {
             case XID -> PROTOCOL_XID;
             case ISOLATION_VIOLATION -> ISOLATION_VIOLATION;
             case UPSTREAM_AUTH -> UPSTREAM_AUTH_FAILED;
+            case TLS_ON_PLAIN -> TLS_ON_PLAIN_LISTENER;
         };
     }
 

@@ -53,6 +53,10 @@ public final class MeterNames {
     public static final String WATCHES_HELD_MAX = PREFIX + ".watches.held.max";
     /** Gauge: 1 when ready. */
     public static final String READY = PREFIX + ".ready";
+    /** Counter: TLS handshakes on tenant listeners, by {@link #LISTENER} and {@link #OUTCOME}. */
+    public static final String TLS_HANDSHAKES = PREFIX + ".tls.handshakes";
+    /** Counter: certificate reloads, by {@link #SIDE} ({@code listeners}, {@code upstream}) and {@link #OUTCOME}. */
+    public static final String TLS_RELOADS = PREFIX + ".tls.reloads";
 
     /** Tag: the configured tenant name. */
     public static final String TENANT = "tenant";
@@ -70,6 +74,10 @@ public final class MeterNames {
     public static final String KIND = "kind";
     /** Tag: an ensemble server as written in the connect string. */
     public static final String SERVER = "server";
+    /** Tag: a listener, the tenant's name or {@code shared}. */
+    public static final String LISTENER = "listener";
+    /** Tag: which side's certificates, {@code listeners} or {@code upstream}. */
+    public static final String SIDE = "side";
 
     /** Bucket bounds of {@link #UPSTREAM_LATENCY}: 100 µs to 10 s. */
     static final Duration[] LATENCY_BUCKETS = {

@@ -116,6 +116,34 @@ public final class ProxyMetrics {
                 .register(registry)).increment();
     }
 
+    /**
+     * Counts a TLS handshake on a tenant listener.
+     *
+     * @param listener the tenant whose listener it is, or {@code shared}
+     * @param outcome  {@code ok} or why it was refused (the tag of {@code io.zktenantproxy.proxy.tls.HandshakeOutcome})
+     */
+    public void tlsHandshake(String listener, String outcome) {
+        Counter.builder(MeterNames.TLS_HANDSHAKES)
+                .description("TLS handshakes on tenant listeners, by outcome")
+                .tag(MeterNames.LISTENER, listener)
+                .tag(MeterNames.OUTCOME, outcome)
+                .register(registry).increment();
+    }
+
+    /**
+     * Counts a reload of certificate files.
+     *
+     * @param side    {@code listeners} or {@code upstream}
+     * @param applied whether the new files are in use ({@code applied}) or were refused ({@code refused})
+     */
+    public void tlsReload(String side, boolean applied) {
+        Counter.builder(MeterNames.TLS_RELOADS)
+                .description("Reloads of certificate files, applied or refused")
+                .tag(MeterNames.SIDE, side)
+                .tag(MeterNames.OUTCOME, applied ? "applied" : "refused")
+                .register(registry).increment();
+    }
+
     /** Registers a gauge of whether the proxy is ready (listeners bound, upstream reachable): 1 or 0. */
     public void readiness(BooleanSupplier ready) {
         Gauge.builder(MeterNames.READY, () -> ready.getAsBoolean() ? 1 : 0)

@@ -4,8 +4,8 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Paces the connections a tenant's listener accepts: a token bucket of {@code connectionsPerSecond} (one second's
@@ -19,16 +19,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class AcceptPacer extends ChannelInboundHandlerAdapter {
     private final Bucket bucket;
-    private final TenantMeters meters;
+    private final LongConsumer onPaused;
     private boolean paused;
 
     /**
      * @param connectionsPerSecond accepts per second, > 0
-     * @param meters               the tenant's meters (listener pauses are recorded there)
+     * @param onPaused             told of each pause, in nanoseconds (the tenant's meters record it)
      */
-    AcceptPacer(int connectionsPerSecond, TenantMeters meters) {
+    AcceptPacer(int connectionsPerSecond, LongConsumer onPaused) {
         this.bucket = TenantBudget.bucket(connectionsPerSecond, TimeMeter.SYSTEM_NANOTIME);
-        this.meters = meters;
+        this.onPaused = onPaused;
     }
 
     @Override
@@ -38,7 +38,7 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
         if (wait > 0 && !paused) {
             paused = true;
             ctx.channel().config().setAutoRead(false);
-            meters.acceptsPaused(wait);
+            onPaused.accept(wait);
             ctx.executor().schedule(() -> resume(ctx), wait, TimeUnit.NANOSECONDS);
         }
     }

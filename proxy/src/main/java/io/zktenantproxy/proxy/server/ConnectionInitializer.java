@@ -2,38 +2,69 @@ package io.zktenantproxy.proxy.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds an accepted client channel's pipeline: asks the {@link TenantResolver} which tenant the connection belongs
- * to, then adds the idle timeout, the frame decoder (four-letter words accepted as the first bytes) and the
- * {@link FrontendHandler} for that tenant.
+ * Builds an accepted client channel's pipeline. On a plain listener the {@link TenantResolver} decides the tenant at
+ * once and the ZooKeeper handlers follow: the idle timeout, the frame decoder (four-letter words accepted as the first
+ * bytes) and the {@link FrontendHandler}. On a TLS listener the {@link SslHandler} and a {@link TlsHandshakeGate}
+ * come first, and the gate adds the ZooKeeper handlers once the handshake has finished and decided the tenant.
  *
  * <pre>
- * client socket -> idle -> FrameDecoder -> FrontendHandler -> Connection -> ... -> upstream channel
+ * plain: client socket -> idle -> FrameDecoder -> FrontendHandler -> Connection -> ... -> upstream channel
+ * TLS:   client socket -> SslHandler -> TlsHandshakeGate   (replaced, after the handshake, by the plain chain)
  * </pre>
  */
 final class ConnectionInitializer extends ChannelInitializer<Channel> {
     /** Pipeline name of the client channel's idle-timeout handler (widened once the session timeout is known). */
     static final String IDLE_HANDLER = "idle";
 
-    private final TenantResolver resolver;
+    private final Listener listener;
     private final ProxyContext context;
+    private final ProxyMetrics metrics;
 
-    ConnectionInitializer(TenantResolver resolver, ProxyContext context) {
-        this.resolver = resolver;
+    ConnectionInitializer(Listener listener, ProxyContext context, ProxyMetrics metrics) {
+        this.listener = listener;
         this.context = context;
+        this.metrics = metrics;
     }
 
     @Override
     protected void initChannel(Channel channel) {
-        Tenant tenant = resolver.resolve(channel);
-        Limits limits = context.limits();
+        if (listener.tls() == null) {
+            Tenant tenant = listener.resolver().resolve(channel);
+            addZooKeeperHandlers(channel.pipeline(), null, tenant, context);
+            return;
+        }
+        SslHandler ssl = listener.tls().context(listener.name()).newHandler(channel.alloc());
+        ssl.setHandshakeTimeoutMillis(listener.tls().config().handshakeTimeoutMs());
         channel.pipeline()
-                .addLast(IDLE_HANDLER, new IdleStateHandler(limits.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS))
-                .addLast(FrameCumulator.decoder(limits.maxFrameBytes(), true))
-                .addLast(new FrontendHandler(tenant, context));
+                .addLast(ssl)
+                .addLast(TlsHandshakeGate.NAME, new TlsHandshakeGate(listener, context, metrics));
+    }
+
+    /**
+     * Adds the ZooKeeper handlers of {@code tenant}'s connection.
+     *
+     * @param after the handler to add them after, or null to add them last
+     */
+    static void addZooKeeperHandlers(ChannelPipeline pipeline, String after, Tenant tenant, ProxyContext context) {
+        Limits limits = context.limits();
+        IdleStateHandler idle = new IdleStateHandler(limits.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS);
+        FrontendHandler frontend = new FrontendHandler(tenant, context);
+        if (after == null) {
+            pipeline.addLast(IDLE_HANDLER, idle)
+                    .addLast(FrameCumulator.decoder(limits.maxFrameBytes(), true))
+                    .addLast(frontend);
+        } else {
+            pipeline.addAfter(after, IDLE_HANDLER, idle)
+                    .addAfter(IDLE_HANDLER, "frames", FrameCumulator.decoder(limits.maxFrameBytes(), true))
+                    .addAfter("frames", "frontend", frontend);
+        }
     }
 }

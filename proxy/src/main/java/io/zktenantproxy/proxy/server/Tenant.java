@@ -49,11 +49,11 @@ public final class Tenant {
         this.aclPolicy = aclPolicy;
         this.name = config.name();
         this.chroot = new TenantChroot(config.chroot());
-        this.listen = HostPort.parse(config.listen());
+        this.listen = config.listen() == null ? null : HostPort.parse(config.listen());
         List<String> advertised = config.advertised().isEmpty() ? defaultAdvertised : config.advertised();
         List<HostPort> addresses = new ArrayList<>();
         advertised.forEach(a -> addresses.add(HostPort.parse(a)));
-        if (addresses.isEmpty() && !listen.wildcard() && listen.port() != 0) {
+        if (addresses.isEmpty() && listen != null && !listen.wildcard() && listen.port() != 0) {
             addresses.add(listen);
         }
         this.ensembleConfig = EnsembleConfigData.of(addresses);
@@ -86,6 +86,7 @@ public final class Tenant {
         return chroot;
     }
 
+    /** @return the tenant's own listener, or null when it is reached through the shared TLS listener only */
     public HostPort listen() {
         return listen;
     }

@@ -1,23 +1,54 @@
 package io.zktenantproxy.proxy.server;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import io.zktenantproxy.proxy.tls.TenantCertificates;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.Set;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The one place that answers "which tenant is this connection": asked once per accepted connection, before any
- * byte of it is read; everything after takes the answer as given. Today a listener belongs to one tenant
- * ({@link #listenerOf}); a resolver that reads the TLS client certificate plugs in here, answering after the
- * handshake.
+ * ZooKeeper byte of it is read (on a TLS listener, once the handshake has finished); everything after takes the
+ * answer as given. A tenant's own listener answers its tenant ({@link #listenerOf}); the shared TLS listener answers
+ * the one tenant the client certificate names ({@link #byCertificate}).
  */
 @FunctionalInterface
 interface TenantResolver {
     /**
      * @param channel the accepted client channel
-     * @return the tenant the connection belongs to, never null
+     * @return the tenant the connection belongs to, or null when it belongs to none (the connection is refused)
      */
     Tenant resolve(Channel channel);
 
     /** Every connection accepted by the tenant's own listener belongs to that tenant. */
     static TenantResolver listenerOf(Tenant tenant) {
         return channel -> tenant;
+    }
+
+    /**
+     * The tenant the verified client certificate names, when it names exactly one. The listener's trust manager
+     * refused every other certificate during the handshake; asking again here costs one look at the SANs and keeps
+     * this fail-closed on its own.
+     */
+    static TenantResolver byCertificate(Map<String, Tenant> tenants, TenantCertificates certificates) {
+        return channel -> {
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                return null;
+            }
+            try {
+                Certificate[] peer = ssl.engine().getSession().getPeerCertificates();
+                if (peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
+                    return null;
+                }
+                Set<String> named = certificates.tenantsOf(leaf);
+                return named.size() == 1 ? tenants.get(named.iterator().next()) : null;
+            } catch (SSLPeerUnverifiedException e) {
+                return null;
+            }
+        };
     }
 }

@@ -11,6 +11,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
 
 /**
@@ -39,12 +40,26 @@ public final class OperatorClient implements AutoCloseable {
      *                      included), or null for Curator's default, {@code world:anyone ALL}
      */
     public static OperatorClient start(String connectString, List<DigestCredential> credentials, List<ACL> defaultAcl) {
+        return start(connectString, credentials, defaultAcl, null);
+    }
+
+    /**
+     * Starts connecting in the background, over TLS when {@code tls} is given.
+     *
+     * @param tls the ZooKeeper client's TLS settings ({@link OperatorClientTls#clientConfig()}), or null for plain TCP
+     * @see #start(String, List, List)
+     */
+    public static OperatorClient start(String connectString, List<DigestCredential> credentials, List<ACL> defaultAcl,
+                                       ZKClientConfig tls) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
                 .sessionTimeoutMs(30_000)
                 .connectionTimeoutMs(10_000)
                 .ensembleTracker(false);
+        if (tls != null) {
+            builder.zkClientConfig(tls);
+        }
         if (!credentials.isEmpty()) {
             builder.authorization(credentials.stream().map(c -> new AuthInfo("digest", c.authData())).toList());
         }

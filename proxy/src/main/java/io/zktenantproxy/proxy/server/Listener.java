@@ -1,0 +1,18 @@
+package io.zktenantproxy.proxy.server;
+
+import io.zktenantproxy.proxy.tls.ServerTls;
+
+/**
+ * One socket the proxy accepts tenant connections on, and how a connection's tenant is decided there.
+ *
+ * @param name     the tenant's name for its own listener, {@link ServerTls#SHARED} for the shared TLS listener; the
+ *                 {@code listener} tag of the TLS meters
+ * @param tls      the listeners' TLS, or null for a plain listener
+ * @param resolver which tenant an accepted connection belongs to (after the handshake, on a TLS listener)
+ */
+record Listener(String name, ServerTls tls, TenantResolver resolver) {
+    /** @return a tenant's own listener, plain ({@code tls} null) or TLS */
+    static Listener of(Tenant tenant, ServerTls tls) {
+        return new Listener(tenant.name(), tls, TenantResolver.listenerOf(tenant));
+    }
+}
