@@ -57,9 +57,7 @@ public final class OperatorClient implements AutoCloseable {
                 .sessionTimeoutMs(30_000)
                 .connectionTimeoutMs(10_000)
                 .ensembleTracker(false);
-        if (tls != null) {
-            builder.zkClientConfig(tls);
-        }
+        builder.zkClientConfig(tls != null ? tls : plain());
         if (!credentials.isEmpty()) {
             builder.authorization(credentials.stream().map(c -> new AuthInfo("digest", c.authData())).toList());
         }
@@ -81,6 +79,29 @@ public final class OperatorClient implements AutoCloseable {
         CuratorFramework curator = builder.build();
         curator.start();
         return new OperatorClient(curator);
+    }
+
+    /**
+     * The ZooKeeper client's own defaults come from JVM system properties ({@code zookeeper.client.secure},
+     * {@code zookeeper.clientCnxnSocket}, {@code zookeeper.ssl.*}), which may be set for another client in the same
+     * JVM (an embedded Flink's shaded client, say): the proxy's client says what it is itself.
+     */
+    private static ZKClientConfig plain() {
+        ZKClientConfig config = ownDefaults();
+        config.setProperty(ZKClientConfig.SECURE_CLIENT, "false");
+        config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNIO");
+        return config;
+    }
+
+    /**
+     * @return a client configuration with SASL off: the proxy authenticates with digest ids only, and with SASL on
+     *     the client looks up the name of an IP literal before connecting, so a TLS server certificate would be
+     *     checked against that name rather than the address configured
+     */
+    static ZKClientConfig ownDefaults() {
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
+        return config;
     }
 
     /** @return the Curator client; closed with this one, so callers must not close it */

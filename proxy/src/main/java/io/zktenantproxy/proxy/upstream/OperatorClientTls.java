@@ -71,24 +71,21 @@ public final class OperatorClientTls implements AutoCloseable {
 
     /** @return the ZooKeeper client configuration for the proxy's own client */
     public ZKClientConfig clientConfig() {
-        ZKClientConfig zk = new ZKClientConfig();
+        // Every setting is explicit: a ZKClientConfig starts from the JVM's zookeeper.* system properties, which may
+        // be another client's (an in-JVM ZooKeeper server or Flink's shaded client). An empty location means none.
+        ZKClientConfig zk = OperatorClient.ownDefaults();
         zk.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
         zk.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
         zk.setProperty("zookeeper.ssl.hostnameVerification", String.valueOf(config.hostnameVerification()));
-        if (config.ca() != null) {
-            zk.setProperty("zookeeper.ssl.trustStore.location", config.ca());
-            zk.setProperty("zookeeper.ssl.trustStore.type", type(config.ca()));
-            if (config.keyPassword() != null && !"PEM".equals(type(config.ca()))) {
-                zk.setProperty("zookeeper.ssl.trustStore.password", config.keyPassword());
-            }
-        }
-        if (config.cert() != null) {
-            zk.setProperty("zookeeper.ssl.keyStore.location", combined != null ? combined.toString() : config.cert());
-            zk.setProperty("zookeeper.ssl.keyStore.type", combined != null ? "PEM" : "PKCS12");
-            if (config.keyPassword() != null) {
-                zk.setProperty("zookeeper.ssl.keyStore.password", config.keyPassword());
-            }
-        }
+        zk.setProperty("zookeeper.ssl.trustStore.location", config.ca() == null ? "" : config.ca());
+        zk.setProperty("zookeeper.ssl.trustStore.type", config.ca() == null ? "" : type(config.ca()));
+        zk.setProperty("zookeeper.ssl.trustStore.password",
+                config.ca() != null && config.keyPassword() != null && !"PEM".equals(type(config.ca()))
+                        ? config.keyPassword() : "");
+        zk.setProperty("zookeeper.ssl.keyStore.location", config.cert() == null ? ""
+                : combined != null ? combined.toString() : config.cert());
+        zk.setProperty("zookeeper.ssl.keyStore.type", config.cert() == null ? "" : combined != null ? "PEM" : "PKCS12");
+        zk.setProperty("zookeeper.ssl.keyStore.password", config.keyPassword() == null ? "" : config.keyPassword());
         return zk;
     }
 

@@ -1,0 +1,109 @@
+package io.zktenantproxy.proxy.it;
+
+import io.zktenantproxy.protocol.testkit.JuteFrames;
+import io.zktenantproxy.proxy.tls.IssuedCert;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A bare TLS client (the JDK's) for refusal tests: connects, handshakes with an optional client certificate, sends a
+ * ZooKeeper ConnectRequest and reads what comes back. In TLS 1.3 the client finishes its side of the handshake before
+ * the server has checked the client certificate, so a refusal shows on the first read.
+ */
+final class TlsProbe {
+    private static final int READ_TIMEOUT_MS = 60_000;
+
+    private TlsProbe() {
+    }
+
+    /** What the probe saw. */
+    enum Seen {
+        /** The proxy answered the ConnectRequest (a session was made). */
+        ANSWERED,
+        /** The handshake or the first read failed, or the connection closed: refused. */
+        REFUSED
+    }
+
+    /**
+     * @param client the client certificate, or null for none
+     * @param trust  the CA the proxy's certificate must chain to
+     * @return whether the proxy answered a ConnectRequest over this connection
+     */
+    static Seen connect(InetSocketAddress proxy, IssuedCert client, X509Certificate trust) throws Exception {
+        try (SSLSocket socket = (SSLSocket) context(client, trust).getSocketFactory().createSocket()) {
+            socket.connect(proxy, READ_TIMEOUT_MS);
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            try {
+                socket.startHandshake();
+                OutputStream out = socket.getOutputStream();
+                out.write(JuteFrames.connectRequest());
+                out.flush();
+                InputStream in = socket.getInputStream();
+                return in.read() < 0 ? Seen.REFUSED : Seen.ANSWERED;
+            } catch (IOException e) {
+                return Seen.REFUSED;
+            }
+        }
+    }
+
+    /** @return the leaf certificate the listener presents now */
+    static X509Certificate serverCertificate(InetSocketAddress proxy, X509Certificate trust) throws Exception {
+        try (SSLSocket socket = (SSLSocket) context(null, trust).getSocketFactory().createSocket()) {
+            socket.connect(proxy, READ_TIMEOUT_MS);
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    /**
+     * Opens a plain TCP connection and sends nothing.
+     *
+     * @return the socket, for the caller to close
+     */
+    static Socket silent(InetSocketAddress proxy) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(proxy, READ_TIMEOUT_MS);
+        socket.setSoTimeout(READ_TIMEOUT_MS);
+        return socket;
+    }
+
+    /** @return whether the peer closes {@code socket} (EOF or reset) before the read timeout */
+    static boolean closedByPeer(Socket socket) {
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (IOException e) {
+            return !(e instanceof java.net.SocketTimeoutException);
+        }
+    }
+
+    private static SSLContext context(IssuedCert client, X509Certificate trust) throws GeneralSecurityException,
+            IOException {
+        KeyStore trustStore = KeyStore.getInstance("PKCS12");
+        trustStore.load(null, null);
+        trustStore.setCertificateEntry("ca", trust);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trustStore);
+        KeyManagerFactory kmf = null;
+        if (client != null) {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(null, null);
+            keyStore.setKeyEntry("key", client.key(), new char[0], client.chain().toArray(new X509Certificate[0]));
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keyStore, new char[0]);
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return context;
+    }
+}
