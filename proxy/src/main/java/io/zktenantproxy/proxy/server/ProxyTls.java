@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyTls implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyTls.class);
+    /** Netty's JVM-wide default of client host name verification ({@code HTTPS}, or {@code NONE}). */
+    static final String NETTY_ENDPOINT_VERIFICATION = "io.netty.handler.ssl.defaultEndpointVerificationAlgorithm";
 
     private final ServerTls listeners;
     private final UpstreamTls upstream;
@@ -62,6 +64,14 @@ public final class ProxyTls implements AutoCloseable {
                 upstream = new UpstreamTls(config.upstream().tls(), provider);
             } catch (ConfigException e) {
                 errors.addAll(e.errors());
+            }
+            if (!config.upstream().tls().hostnameVerification()
+                    && !"NONE".equalsIgnoreCase(System.getProperty(NETTY_ENDPOINT_VERIFICATION))) {
+                // Netty 4.2 makes every client context verify host names unless told otherwise, and the ZooKeeper
+                // 3.9 client does not tell it: only this JVM-wide switch, read once, turns it off for that client.
+                errors.add("upstream.tls.hostnameVerification: false also needs the JVM started with -D"
+                        + NETTY_ENDPOINT_VERIFICATION + "=NONE (e.g. in JAVA_TOOL_OPTIONS), or the proxy's own "
+                        + "ZooKeeper client still verifies host names and never connects");
             }
         }
         if (!errors.isEmpty()) {

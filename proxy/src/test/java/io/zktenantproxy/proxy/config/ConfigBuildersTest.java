@@ -47,16 +47,19 @@ class ConfigBuildersTest {
 
     @Test
     void proxyConfigBuiltAsTheConstructorBuildsIt() {
-        assertEquals(new ProxyConfig(UpstreamConfig.of("zk:2181"), null, null, null, null, null, null, null),
+        assertEquals(new ProxyConfig(UpstreamConfig.of("zk:2181"), null, null, null, null, null, null, null, null),
                 ProxyConfig.forUpstream("zk:2181"));
         TenantConfig tenant = TenantConfig.named("acme").withListen("127.0.0.1:0");
         Limits limits = Limits.defaults().with(Limit.MAX_IN_FLIGHT, 3);
         AdminConfig admin = new AdminConfig("127.0.0.1:0", null);
         OperatorConfig operator = new OperatorConfig("ops", "pw");
-        assertEquals(new ProxyConfig(UpstreamConfig.of("zk:2181"), List.of("p:1"), false, limits, admin, "/d", List.of(tenant), operator),
+        TlsConfig tls = TlsConfig.of("c.pem", "k.pem").withClientCa("ca.pem");
+        UpstreamTlsConfig upstreamTls = UpstreamTlsConfig.trusting("zk-ca.pem");
+        assertEquals(new ProxyConfig(new UpstreamConfig("zk:2181", null, upstreamTls), List.of("p:1"), false, limits,
+                        admin, "/d", List.of(tenant), operator, tls),
                 ProxyConfig.forUpstream("zk:2181").withAdvertised(List.of("p:1")).withCreateChroots(false)
                         .withLimits(limits).withAdmin(admin).withDataDir("/d").withTenants(tenant)
-                        .withOperator(operator));
+                        .withOperator(operator).withTls(tls).withUpstreamTls(upstreamTls));
     }
 
     @Test

@@ -54,7 +54,8 @@ class CertificateRotationIT {
         upstream = Upstreams.server();
         ca = TestCa.create("tenants CA");
         ca.writeCertPem(dir.resolve("ca.pem"));
-        publish(ca.issue(CertSpec.server()), ca.issue(CertSpec.server()));
+        IssuedCert first = ca.issue(CertSpec.server());
+        publish(first, first);
         Files.createSymbolicLink(dir.resolve("tls.crt"), Path.of("..data/tls.crt"));
         Files.createSymbolicLink(dir.resolve("tls.key"), Path.of("..data/tls.key"));
         proxy = ProxyServer.start(ProxyConfig.forUpstream(upstream.getConnectString())

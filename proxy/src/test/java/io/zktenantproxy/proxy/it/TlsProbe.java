@@ -10,7 +10,11 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.KeyManagerFactory;
+import java.security.Principal;
+import java.security.PrivateKey;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -94,16 +98,57 @@ final class TlsProbe {
         trustStore.setCertificateEntry("ca", trust);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trustStore);
-        KeyManagerFactory kmf = null;
-        if (client != null) {
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            keyStore.load(null, null);
-            keyStore.setKeyEntry("key", client.key(), new char[0], client.chain().toArray(new X509Certificate[0]));
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keyStore, new char[0]);
-        }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        context.init(client == null ? null : new KeyManager[] {new Always(client)}, tmf.getTrustManagers(), null);
         return context;
+    }
+
+    /**
+     * Presents its one certificate whatever the server says it accepts: the JDK's own key manager would send none
+     * when the issuer is not among the server's certificate authorities, and the server would never see a
+     * certificate of another CA.
+     */
+    private static final class Always extends X509ExtendedKeyManager {
+        private static final String ALIAS = "probe";
+        private final IssuedCert cert;
+
+        Always(IssuedCert cert) {
+            this.cert = cert;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return ALIAS;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return ALIAS;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {ALIAS};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return new String[0];
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return cert.chain().toArray(new X509Certificate[0]);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return cert.key();
+        }
     }
 }

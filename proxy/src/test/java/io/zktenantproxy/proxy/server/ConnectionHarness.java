@@ -81,6 +81,7 @@ final class ConnectionHarness {
     private final List<PendingDial> dials = new ArrayList<>();
     private final boolean dialAtOnce;
     private final ProxyContext context;
+    private final ProxyMetrics metrics;
     private EmbeddedChannel upstream;
 
     /** A dial the test completes later with {@link #connectUpstream} or {@link #failUpstream}. */
@@ -124,12 +125,13 @@ final class ConnectionHarness {
         this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT), usage, AclPolicy.NONE);
         this.context = new ProxyContext(limits, this::dial, gate,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean());
-        this.client = register(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
+        this.metrics = metrics;
+        this.client = register(new ConnectionInitializer(Listener.of(tenant, null), context, metrics));
     }
 
     /** @return another client connection of the same tenant, through the same listener and context */
     EmbeddedChannel anotherClient() {
-        return register(new ConnectionInitializer(TenantResolver.listenerOf(tenant), context));
+        return register(new ConnectionInitializer(Listener.of(tenant, null), context, metrics));
     }
 
     private EmbeddedChannel register(ChannelHandler handler) {
