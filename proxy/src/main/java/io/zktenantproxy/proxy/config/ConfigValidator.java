@@ -117,7 +117,7 @@ public final class ConfigValidator {
         return config.tls() != null && config.tls().listen() != null;
     }
 
-    /** The files themselves are checked when they are loaded ({@code io.zktenantproxy.proxy.tls.CertificateFiles}). */
+    /** The files themselves are checked when they are loaded, at start-up and by check-config. */
     private static void tls(TlsConfig tls, Map<Integer, String> ports, List<String> errors) {
         if (blank(tls.cert())) {
             errors.add("tls.cert: missing (a PEM certificate chain with tls.key, or a PKCS12 file)");

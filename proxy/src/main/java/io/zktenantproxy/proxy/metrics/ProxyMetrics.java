@@ -120,7 +120,7 @@ public final class ProxyMetrics {
      * Counts a TLS handshake on a tenant listener.
      *
      * @param listener the tenant whose listener it is, or {@code shared}
-     * @param outcome  {@code ok} or why it was refused (the tag of {@code io.zktenantproxy.proxy.tls.HandshakeOutcome})
+     * @param outcome  {@code ok} or why it was refused (a {@code HandshakeOutcome} tag of the TLS package)
      */
     public void tlsHandshake(String listener, String outcome) {
         Counter.builder(MeterNames.TLS_HANDSHAKES)
