@@ -40,6 +40,8 @@ class MetricsReferenceTest {
         t.quota().gauges(() -> 1, () -> 1024, 10, 10_240, 5);
         t.quota().exceeded(QuotaKind.ZNODES);
         metrics.upstreamConnectFailed("zk:2181");
+        metrics.tlsHandshake("shared", "ok");
+        metrics.tlsReload("listeners", true);
         metrics.readiness(() -> true);
         return metrics.scrape();
     }
@@ -90,7 +92,7 @@ class MetricsReferenceTest {
     @Test
     void theReferenceDocumentsEveryMeterAndNoOther() throws Exception {
         Set<String> published = published();
-        assertEquals(21, published.size(), published.toString());
+        assertEquals(23, published.size(), published.toString());
         assertTrue(published.containsAll(Set.of("zktp_quota_used", "zktp_quota_limit", "zktp_quota_exceeded_total",
                 "zktp_quota_waits_total", "zktp_watches_held", "zktp_watches_held_max")), published.toString());
         assertEquals(published, mentioned(Files.readString(ROOT.resolve("docs/METRICS.md"))));
