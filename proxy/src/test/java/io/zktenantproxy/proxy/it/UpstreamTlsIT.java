@@ -35,7 +35,10 @@ import java.time.Duration;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.ClientInfo;
+import org.apache.zookeeper.data.Id;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +91,15 @@ class UpstreamTlsIT {
             assertThat(zk.getData("/both-hops", false, null)).isEqualTo("tls".getBytes(StandardCharsets.UTF_8));
             assertThat(zk.whoAmI()).extracting(ClientInfo::getAuthScheme).as("whoAmI through the proxy")
                     .doesNotContain("x509");
+
+            // 'auth' grants the client's own digest id, never the proxy's x509 id; x509 entries are refused
+            zk.addAuthInfo("digest", "alice:secret".getBytes(StandardCharsets.UTF_8));
+            zk.create("/alices", new byte[0], ZooDefs.Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT);
+            assertThat(zk.getACL("/alices", null)).extracting(acl -> acl.getId().getScheme())
+                    .containsOnly("digest");
+            assertThatThrownBy(() -> zk.create("/proxys", new byte[0], java.util.Arrays.asList(new ACL(ZooDefs.Perms.ALL,
+                    new Id("x509", "CN=zk-tenant-proxy"))), CreateMode.PERSISTENT))
+                    .isInstanceOf(KeeperException.InvalidACLException.class);
         }
         assertThat(proxy.tls().upstreamProvider()).isNotNull();
     }
