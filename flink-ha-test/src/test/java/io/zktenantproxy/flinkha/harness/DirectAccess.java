@@ -22,7 +22,8 @@ import org.apache.zookeeper.ZooKeeper;
  * digest; a wrong password only yields an id no ACL names). With the upstream secret on, the ensemble must refuse
  * them ({@code NOAUTH}) every read, write, child listing and watch of the tenants' znodes, and the list of tenants.
  *
- * <p>Plain ZooKeeper 3.9 clients, no mocks; the server does the refusing. Not checked here: {@code addWatch}, which
+ * <p>Plain ZooKeeper 3.9 clients ({@link PlainClients}: immune to TLS properties set for Flink), no mocks; the
+ * server does the refusing. Not checked here: {@code addWatch}, which
  * the ZooKeeper 3.9.5 server registers on any path without an ACL check (what such a watch then receives is the
  * proxy module's {@code TenantIdentityIT}'s concern).
  */
@@ -70,7 +71,7 @@ public final class DirectAccess implements AutoCloseable {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                 connected.countDown();
             }
-        });
+        }, PlainClients.config());
         if (!connected.await(60, TimeUnit.SECONDS)) {
             client.close();
             throw new IllegalStateException("no connection to " + connectString + " within 60 s");

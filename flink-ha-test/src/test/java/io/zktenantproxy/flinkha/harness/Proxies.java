@@ -2,6 +2,7 @@ package io.zktenantproxy.flinkha.harness;
 
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.config.TlsConfig;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import io.zktenantproxy.proxy.server.Tenant;
 import java.io.IOException;
@@ -41,6 +42,15 @@ public final class Proxies {
      */
     public static ProxyServer start(String upstream, List<TenantConfig> tenants) {
         return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(tenants)
+                .withSecretFile(UpstreamSecretFile.path().toString()));
+    }
+
+    /**
+     * Starts one proxy instance as {@link #start(String, List)} does, its tenant listeners speaking TLS as {@code tls}
+     * says (mutual TLS with a client CA); the proxy still talks plain TCP to {@code upstream}.
+     */
+    public static ProxyServer start(String upstream, List<TenantConfig> tenants, TlsConfig tls) {
+        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(tenants).withTls(tls)
                 .withSecretFile(UpstreamSecretFile.path().toString()));
     }
 

@@ -15,7 +15,8 @@ import org.apache.zookeeper.data.Stat;
  * The operator's view: a Curator client straight to the ensemble (no proxy, no chroot), used to check what Flink
  * really wrote where. It authenticates as the platform identity derived from the JVM's upstream secret
  * ({@link UpstreamSecretFile#platform()}), the one identity every tenant ACL grants; any other client gets
- * {@code NOAUTH}. Its ensemble tracker is off so it never wanders from the servers it was given.
+ * {@code NOAUTH}. Its ensemble tracker is off so it never wanders from the servers it was given, and its client
+ * settings are its own ({@link PlainClients}), whatever TLS properties a test set for Flink in this JVM.
  */
 public final class UpstreamTree implements AutoCloseable {
     private final CuratorFramework client;
@@ -27,6 +28,7 @@ public final class UpstreamTree implements AutoCloseable {
                 .connectionTimeoutMs(10_000)
                 .retryPolicy(new RetryNTimes(10, 200))
                 .ensembleTracker(false)
+                .zkClientConfig(PlainClients.config())
                 .authorization(UpstreamSecretFile.platform().stream()
                         .map(c -> new AuthInfo("digest", c.authData())).toList())
                 .build();

@@ -1,0 +1,97 @@
+package io.zktenantproxy.flinkha.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zktenantproxy.flinkha.job.FraudJob;
+import io.zktenantproxy.flinkha.job.RunLedger;
+import io.zktenantproxy.protocol.QuotaKind;
+import io.zktenantproxy.proxy.server.ProxyServer;
+import io.zktenantproxy.proxy.server.Tenant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JobManager failover scenario, over whatever connects Flink to the proxy (plain TCP in
+ * {@code JobManagerFailoverIT}, mutual TLS in {@code TlsJobManagerFailoverIT}): two MiniClusters with identical HA
+ * settings are a leader and a hot standby; the leader crashes (HA data left behind); the standby's LeaderLatch node
+ * becomes the lowest, its dispatcher recovers the job from the execution plan store and restores the newest
+ * checkpoint whose pointer is in ZooKeeper. Ends with the checks of every scenario ({@link Verdicts}) and no quota
+ * refusal for the tenant.
+ */
+public final class JobManagerFailover {
+    private static final Logger LOG = LoggerFactory.getLogger(JobManagerFailover.class);
+
+    private JobManagerFailover() {
+    }
+
+    /**
+     * What the scenario saw.
+     *
+     * @param job                the job that failed over
+     * @param restoredCheckpoint the checkpoint the standby restored
+     * @param upstreamPaths      every path of the upstream tree once the job had finished, both clusters still up
+     *                           (closing them deletes their HA data)
+     */
+    public record Result(JobID job, long restoredCheckpoint, List<String> upstreamPaths) {
+    }
+
+    /**
+     * Runs the scenario for {@code tenant}, served by {@code proxy}, with Flink configured by {@code ha}.
+     *
+     * @param runName the prefix of the run's id ({@link Runs#spec})
+     */
+    public static Result run(ProxyServer proxy, String tenant, UpstreamTree tree, FlinkHa ha, String runName)
+            throws Exception {
+        FlinkZnodes znodes = ha.znodes(Proxies.chroot(proxy, tenant));
+        FraudJob.Spec run = Runs.spec(runName);
+
+        try (FlinkCluster leader = FlinkCluster.startOneOfSeveral("jm-1", ha.toMap(), 1)) {
+            long leaderSession = Runs.patiently().until(() -> znodes.leaderSession(tree), s -> s.isPresent())
+                    .orElseThrow();
+            try (FlinkCluster standby = FlinkCluster.startOneOfSeveral("jm-2", ha.toMap(), 1)) {
+                Runs.patiently().until(() -> tree.children(znodes.latch()).size() == 2);
+                long standbySession = znodes.contenderSessions(tree).stream()
+                        .filter(s -> s != leaderSession).findFirst().orElseThrow();
+
+                JobID job = leader.submit(FraudJob.graph(run));
+                Runs.awaitCheckpoint(tree, znodes, job, Runs.CHECKPOINTS_BEFORE_FAILURE);
+                Tenant t = proxy.tenants().stream().filter(x -> x.name().equals(tenant)).findFirst().orElseThrow();
+                // what Flink HA keeps with two JobManagers and one running job, against the default quotas
+                LOG.info("Flink HA footprint: {} (quota {} znodes, {} bytes); watches: {} in all, {} in the "
+                                + "busiest session (quota {})", t.quota().view(), t.quotaLimits().znodes(),
+                        t.quotaLimits().bytes(), t.meters().quota().watchesHeld(),
+                        t.meters().quota().watchesHeldMax(), t.quotaLimits().watchesPerSession());
+
+                // Crash in the background: the standby may lead well before the old MiniCluster is fully down.
+                long crashedAt = System.currentTimeMillis();
+                CompletableFuture<Void> crash = leader.crashAsync();
+                long newest = Runs.awaitLeaderThenNewestCheckpoint(tree, znodes, job, standbySession);
+                long electedAt = System.currentTimeMillis();
+                Runs.patiently().until(() -> znodes.jobLeaderSession(tree, job).orElse(0L) == standbySession);
+                long jobLeaderAt = System.currentTimeMillis();
+                crash.get(2, TimeUnit.MINUTES);
+
+                standby.awaitFinished(job);
+                RunLedger.Restore restore = RunLedger.of(run.runId()).lastRestore().orElseThrow(
+                        () -> new AssertionError("the job never restored a checkpoint"));
+                LOG.info("JobManager failover: standby elected {} ms after the crash, its JobMaster leads the job "
+                                + "after {} ms, tasks restored after {} ms; newest pointer at failover {}, "
+                                + "restored {}", electedAt - crashedAt, jobLeaderAt - crashedAt,
+                        restore.atMillis() - crashedAt, newest, restore.checkpointId());
+                assertThat(restore.checkpointId()).isBetween(newest, newest + 1)
+                        .isGreaterThanOrEqualTo(Runs.CHECKPOINTS_BEFORE_FAILURE);
+                Verdicts.alertsMatchOracle(run);
+                List<String> upstream = tree.paths("/");
+                Verdicts.flinkTreesOnlyUnderChroots(upstream, List.of(znodes));
+                for (QuotaKind kind : QuotaKind.values()) {
+                    assertThat(t.meters().quota().refusals(kind)).as("refusals: " + kind).isZero();
+                }
+                return new Result(job, restore.checkpointId(), upstream);
+            }
+        }
+    }
+}
