@@ -161,6 +161,7 @@ final class MigrateAclsCommand implements Callable<Integer> {
             String configured = proxyConfig.upstream().secretFile();
             secretFile = secretFile != null || configured == null ? secretFile : Path.of(configured);
             operator = proxyConfig.operator();
+            upstreamOptions.defaultsFromTls(proxyConfig);
         } else {
             TenantConfig only = new TenantConfig(tenant, chroot, "127.0.0.1:0", null);
             // validated as the proxy validates a sidecar's tenant (name, chroot); the listen address is not used here

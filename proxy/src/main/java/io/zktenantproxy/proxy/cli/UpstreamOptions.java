@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.cli;
 import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
+import io.zktenantproxy.proxy.config.UpstreamTlsConfig;
 import io.zktenantproxy.proxy.identity.DigestCredential;
 import io.zktenantproxy.proxy.identity.Identities;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
@@ -27,6 +28,23 @@ final class UpstreamOptions {
             description = "Authenticate as the platform identity derived from the proxy's upstream secret (used when "
                     + "the proxy has no operator identity configured; env ZKTP_UPSTREAM_SECRET_FILE).")
     Path secretFile;
+
+    @Option(names = "--upstream-tls-ca", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CA}", paramLabel = "FILE",
+            description = "Reach the ensemble's secureClientPort over TLS, trusting these CA certificates (PEM) "
+                    + "(env ZKTP_UPSTREAM_TLS_CA; default: upstream.tls of --config).")
+    String tlsCa;
+
+    @Option(names = "--upstream-tls-cert", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CERT}", paramLabel = "FILE",
+            description = "The client certificate towards the ensemble, PEM chain or PKCS12 (env "
+                    + "ZKTP_UPSTREAM_TLS_CERT).")
+    String tlsCert;
+
+    @Option(names = "--upstream-tls-key", defaultValue = "${env:ZKTP_UPSTREAM_TLS_KEY}", paramLabel = "FILE",
+            description = "The client certificate's private key, PKCS#8 PEM (env ZKTP_UPSTREAM_TLS_KEY).")
+    String tlsKey;
+
+    /** TLS to the ensemble from a proxy configuration, when no option gave one. */
+    private UpstreamTlsConfig configTls;
 
     @Option(names = "--timeout-ms", defaultValue = "30000",
             description = "Longest wait for the connection, and for each walk, ms (default ${DEFAULT-VALUE}).")
@@ -62,7 +80,7 @@ final class UpstreamOptions {
      */
     OperatorClient connect(String upstream, List<DigestCredential> credentials, PrintWriter err)
             throws InterruptedException {
-        OperatorClient client = OperatorClient.start(upstream, credentials, null);
+        OperatorClient client = OperatorClient.startWith(upstream, credentials, tls());
         if (!client.awaitConnected(timeout())) {
             client.close();
             err.println("error: cannot connect to " + upstream + " within " + timeoutMs + " ms");
@@ -76,11 +94,25 @@ final class UpstreamOptions {
      * its upstream secret file (the platform identity derived from it).
      */
     void defaultsFrom(ProxyConfig config) {
+        defaultsFromTls(config);
         if (digest == null && config.operator() != null) {
             digest = config.operator().user() + ":" + config.operator().password();
         } else if (digest == null && secretFile == null && config.upstream().secretFile() != null) {
             secretFile = Path.of(config.upstream().secretFile());
         }
+    }
+
+    /** Takes TLS to the ensemble from a proxy configuration, where no option gave it. */
+    void defaultsFromTls(ProxyConfig config) {
+        configTls = config.upstream().tls();
+    }
+
+    /** @return TLS to the ensemble: from the options, else from the proxy configuration, else null (plain TCP) */
+    UpstreamTlsConfig tls() {
+        if (tlsCa != null || tlsCert != null) {
+            return UpstreamTlsConfig.trusting(tlsCa).withClientCertificate(tlsCert, tlsKey);
+        }
+        return configTls;
     }
 
     /** @return the identities to authenticate as: {@code --digest}, then those {@code --upstream-secret-file} gives */

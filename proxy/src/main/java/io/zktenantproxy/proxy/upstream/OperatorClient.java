@@ -1,5 +1,6 @@
 package io.zktenantproxy.proxy.upstream;
 
+import io.zktenantproxy.proxy.config.UpstreamTlsConfig;
 import io.zktenantproxy.proxy.identity.DigestCredential;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +27,11 @@ import org.apache.zookeeper.data.ACL;
  */
 public final class OperatorClient implements AutoCloseable {
     private final CuratorFramework curator;
+    private final OperatorClientTls tls;
 
-    private OperatorClient(CuratorFramework curator) {
+    private OperatorClient(CuratorFramework curator, OperatorClientTls tls) {
         this.curator = curator;
+        this.tls = tls;
     }
 
     /**
@@ -51,6 +54,22 @@ public final class OperatorClient implements AutoCloseable {
      */
     public static OperatorClient start(String connectString, List<DigestCredential> credentials, List<ACL> defaultAcl,
                                        ZKClientConfig tls) {
+        return start(connectString, credentials, defaultAcl, tls, null);
+    }
+
+    /**
+     * Starts connecting over TLS with settings of its own, which {@link #close} releases (the operator CLI's case).
+     *
+     * @param tls TLS to the ensemble ({@link UpstreamTlsConfig}), or null for plain TCP
+     */
+    public static OperatorClient startWith(String connectString, List<DigestCredential> credentials,
+                                           UpstreamTlsConfig tls) {
+        OperatorClientTls own = tls == null ? null : OperatorClientTls.of(tls);
+        return start(connectString, credentials, null, own == null ? null : own.clientConfig(), own);
+    }
+
+    private static OperatorClient start(String connectString, List<DigestCredential> credentials,
+                                        List<ACL> defaultAcl, ZKClientConfig tls, OperatorClientTls owned) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
@@ -78,7 +97,7 @@ public final class OperatorClient implements AutoCloseable {
         }
         CuratorFramework curator = builder.build();
         curator.start();
-        return new OperatorClient(curator);
+        return new OperatorClient(curator, owned);
     }
 
     /**
@@ -123,5 +142,8 @@ public final class OperatorClient implements AutoCloseable {
     @Override
     public void close() {
         curator.close();
+        if (tls != null) {
+            tls.close();
+        }
     }
 }

@@ -17,7 +17,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.zktenantproxy.proxy.tls.CertSpec;
+import io.zktenantproxy.proxy.tls.PemFiles;
+import io.zktenantproxy.proxy.tls.TestCa;
+import io.zktenantproxy.proxy.tls.TlsClients;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
@@ -132,6 +137,39 @@ class FatJarIT {
                         ZooKeeperApiIT.clientAddresses(client.getConfig(false, null)));
                 stopWithSigterm(p, log, events);
             }
+        }
+    }
+
+    /**
+     * The sidecar with {@code --tls-cert}/{@code --tls-key}/{@code --tls-client-ca}: OpenSSL loads from the fat jar
+     * (the start-up line says so), a client with the tenant's certificate works over TLS, and SIGHUP reloads the
+     * certificates.
+     */
+    @Test
+    void sidecarWithMutualTlsOnOpenSslAndSighup(TestInfo info) throws Exception {
+        Path log = log(info);
+        Path dir = Files.createTempDirectory(log.getParent(), "fatjar-tls");
+        TestCa ca = TestCa.create("tenants CA");
+        Path caPem = ca.writeCertPem(dir.resolve("ca.pem"));
+        PemFiles server = ca.issue(CertSpec.server()).writePem(dir, "server");
+        Path client = ca.issue(CertSpec.client("t")).writeCombinedPem(dir.resolve("t.pem"));
+        try (TestingServer upstream = Upstreams.server()) {
+            int port = ProxyHarness.freePort();
+            Process p = launch(log, "--listen", "127.0.0.1:" + port, "--upstream", upstream.getConnectString(),
+                    "--tenant", "t", "--admin", "off", "--tls-cert", server.cert().toString(), "--tls-key",
+                    server.key().toString(), "--tls-client-ca", caPem.toString());
+            awaitListening(p, port, log);
+            assertTrue(Files.readString(log).contains("listener TLS on openssl"), Files.readString(log));
+            try (ZooKeeper zk = TlsClients.connect("localhost:" + port, TlsClients.zkClientConfig(caPem, client))) {
+                zk.create("/x", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start().waitFor();
+                await().atMost(START_BOUND).until(() -> Files.readString(log)
+                        .contains("tenant listeners' TLS reloaded"));
+                assertTrue(p.isAlive(), Files.readString(log));
+                assertTrue(zk.exists("/x", false) != null);
+            }
+            p.destroy();
+            assertTrue(p.waitFor(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS), Files.readString(log));
         }
     }
 
