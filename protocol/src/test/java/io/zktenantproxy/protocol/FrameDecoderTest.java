@@ -155,6 +155,23 @@ class FrameDecoderTest {
         assertFalse(server.finish());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0x01, 0x03, 0x04}) // TLS 1.0 record version in a ClientHello, TLS 1.2, TLS 1.3 draft
+    void tlsClientHelloAsFirstBytesOfAClientConnectionIsNamedSo(int minor) {
+        byte[] hello = {0x16, 0x03, (byte) minor, 0x01, 0x00, 0x01, 0x00, 0x01, 0x03, 0x03};
+        EmbeddedChannel client = channel(true);
+        assertEquals(ProtocolException.Kind.TLS_ON_PLAIN, assertThrows(ProtocolException.class,
+                () -> write(client, hello)).kind());
+        assertFalse(client.finish());
+
+        EmbeddedChannel later = channel(true);
+        write(later, frame(1, 1));
+        frames(later);
+        assertEquals(ProtocolException.Kind.FRAME_LENGTH, assertThrows(ProtocolException.class,
+                () -> write(later, hello)).kind(), "after the first frame it is only a length");
+        assertFalse(later.finish());
+    }
+
     @Test
     void unknownFourLettersAreALengthLikeAnyOther() {
         EmbeddedChannel channel = channel(true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
+import io.zktenantproxy.proxy.cli.Cli;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.config.UpstreamTlsConfig;
@@ -81,8 +82,9 @@ class UpstreamTlsIT {
         ensemble = SecureZooKeeper.start(zkCa, zkCa.issue(CertSpec.server()), proxyCa, true,
                 Files.createDirectory(dir.resolve("zk")));
         PemFiles proxyCert = proxyCa.issue(CertSpec.client("zk-tenant-proxy")).writePem(dir, "proxy");
+        Path secret = TestSecret.file(1);
         start(ensemble.secureConnectString(), UpstreamTlsConfig.trusting(ensemble.serverCaPem().toString())
-                .withClientCertificate(proxyCert.cert().toString(), proxyCert.key().toString()), TestSecret.file(1));
+                .withClientCertificate(proxyCert.cert().toString(), proxyCert.key().toString()), secret);
         await().atMost(WAIT).until(proxy::ready); // the proxy's own client reached the ensemble over TLS
 
         try (ZooKeeper zk = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), (Watcher) null)) {
@@ -102,6 +104,14 @@ class UpstreamTlsIT {
                     .isInstanceOf(KeeperException.InvalidACLException.class);
         }
         assertThat(proxy.tls().upstreamProvider()).isNotNull();
+
+        // the operator CLI over the same TLS, as the platform
+        Cli.Run tree = Cli.run("tree", "--upstream", ensemble.secureConnectString(), "--tenant", "acme",
+                "--upstream-tls-ca", ensemble.serverCaPem().toString(), "--upstream-tls-cert",
+                proxyCert.cert().toString(), "--upstream-tls-key", proxyCert.key().toString(),
+                "--upstream-secret-file", secret.toString(), "--timeout-ms", "60000");
+        assertThat(tree.exit()).as(tree.err()).isZero();
+        assertThat(tree.out()).contains("both-hops");
     }
 
     @Test
