@@ -20,6 +20,8 @@ public final class ConfigValidator {
     static final int MIN_BYTES_PER_ZNODE = 128;
     /** The largest budget per second: Bucket4j refills at most one token a nanosecond. */
     static final int MAX_BUDGET_PER_SECOND = 1_000_000_000;
+    /** What metrics and logs call the shared TLS listener ({@code ServerTls.SHARED}). */
+    public static final String SHARED_LISTENER = "shared";
     private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
     private ConfigValidator() {
@@ -44,6 +46,9 @@ public final class ConfigValidator {
             String at = "tenants[" + i + "]";
             if (t.name() == null || !TENANT_NAME.matcher(t.name()).matches()) {
                 errors.add(at + ".name: '" + t.name() + "' (expected: " + TENANT_NAME.pattern() + ")");
+            } else if (sharedTlsListener(config) && t.name().equals(SHARED_LISTENER)) {
+                errors.add(at + ".name: '" + SHARED_LISTENER + "' names the shared TLS listener (tls.listen) in "
+                        + "metrics and logs; give the tenant another name");
             } else if (!names.add(t.name())) {
                 errors.add(at + ".name: duplicate tenant '" + t.name() + "'");
             }

@@ -41,7 +41,7 @@ final class ConnectionInitializer extends ChannelInitializer<Channel> {
             addZooKeeperHandlers(channel.pipeline(), null, tenant, context);
             return;
         }
-        SslHandler ssl = listener.tls().context(listener.name()).newHandler(channel.alloc());
+        SslHandler ssl = listener.tls().context(listener.boundTenant()).newHandler(channel.alloc());
         ssl.setHandshakeTimeoutMillis(listener.tls().config().handshakeTimeoutMs());
         channel.pipeline()
                 .addLast(ssl)

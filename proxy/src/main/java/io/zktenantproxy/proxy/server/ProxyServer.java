@@ -166,8 +166,8 @@ public final class ProxyServer implements AutoCloseable {
             });
         }
         if (listenerTls != null && config.tls().listen() != null) {
-            Listener shared = new Listener(ServerTls.SHARED, listenerTls,
-                    TenantResolver.byCertificate(tenants, listenerTls.tenants()));
+            Listener shared = Listener.shared(listenerTls, TenantResolver.byCertificate(tenants,
+                    listenerTls.tenants()));
             bound.put(ServerTls.SHARED, bind(shared, HostPort.parse(config.tls().listen()), paused -> { }));
         }
         provisioner.ensurePath(SessionRegistry.MARKER_ROOT).exceptionally(e -> {

@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.zktenantproxy.proxy.config.ConfigException;
+import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.TlsConfig;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -26,16 +27,23 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>Thread-safe: contexts are made on first use per listener and cached until the next reload.
  */
 public final class ServerTls {
-    /** The name of the shared TLS listener in metrics and logs; tenant listeners go by the tenant's name. */
-    public static final String SHARED = "shared";
+    /**
+     * The name of the shared TLS listener in metrics, logs and {@code ProxyServer.address}; tenant listeners go by
+     * the tenant's name, so no tenant may be called this while the shared listener runs.
+     */
+    public static final String SHARED = ConfigValidator.SHARED_LISTENER;
 
     private final TlsConfig config;
     private final TenantCertificates tenants;
     private final SslProvider provider;
     private final AtomicReference<Loaded> loaded = new AtomicReference<>();
 
-    /** The files as last loaded, and the contexts made from them. */
-    private record Loaded(KeyMaterial key, X509ExtendedTrustManager clientCa, Map<String, SslContext> contexts) {
+    /**
+     * The files as last loaded, and the contexts made from them: the shared listener's, and each tenant listener's
+     * (whose trust manager takes only that tenant's certificates) by tenant name.
+     */
+    private record Loaded(KeyMaterial key, X509ExtendedTrustManager clientCa, SslContext shared,
+                          Map<String, SslContext> bound) {
     }
 
     /**
@@ -66,20 +74,22 @@ public final class ServerTls {
                 throw new ConfigException(List.of("tls.clientCa: " + config.clientCa() + ": " + e.getMessage()));
             }
         }
-        Loaded next = new Loaded(key, clientCa, new ConcurrentHashMap<>());
-        next.contexts().put(SHARED, build(next, null)); // the provider takes key and certificates, or no reload
-        loaded.set(next);
+        Loaded next = new Loaded(key, clientCa, build(key, clientCa, null), new ConcurrentHashMap<>());
+        loaded.set(next); // building the shared context proved the provider takes key and certificates
     }
 
     /**
-     * @param listener {@link #SHARED}, or the name of the tenant whose listener it is
+     * @param boundTenant the tenant whose own listener it is, or null for the shared listener
      * @return the context for new connections of that listener
      */
-    public SslContext context(String listener) {
+    public SslContext context(String boundTenant) {
         Loaded current = loaded.get();
-        return current.contexts().computeIfAbsent(listener, l -> {
+        if (boundTenant == null) {
+            return current.shared();
+        }
+        return current.bound().computeIfAbsent(boundTenant, tenant -> {
             try {
-                return build(current, SHARED.equals(l) ? null : l);
+                return build(current, tenant);
             } catch (ConfigException e) {
                 throw new IllegalStateException(String.join("; ", e.errors()), e);
             }
@@ -87,12 +97,17 @@ public final class ServerTls {
     }
 
     private SslContext build(Loaded from, String boundTenant) throws ConfigException {
-        SslContextBuilder builder = SslContextBuilder.forServer(from.key().key(), from.key().chain())
+        return build(from.key(), from.clientCa(), boundTenant);
+    }
+
+    private SslContext build(KeyMaterial key, X509ExtendedTrustManager clientCa, String boundTenant)
+            throws ConfigException {
+        SslContextBuilder builder = SslContextBuilder.forServer(key.key(), key.chain())
                 .sslProvider(provider)
                 .protocols(config.protocols());
-        if (from.clientCa() != null) {
+        if (clientCa != null) {
             builder.clientAuth(ClientAuth.REQUIRE)
-                    .trustManager(new ListenerTrustManager(from.clientCa(), tenants, boundTenant));
+                    .trustManager(new ListenerTrustManager(clientCa, tenants, boundTenant));
         }
         try {
             return builder.build();

@@ -70,8 +70,10 @@ class TlsConfigTest {
     void sharedListenerNeedsAClientCaAndAPortOfItsOwn() {
         ProxyConfig config = ProxyConfig.forUpstream("zk:2181")
                 .withTls(TlsConfig.of("/c", "/k").withListen("0.0.0.0:7461").withProvider("boringssl"))
-                .withTenants(TenantConfig.named("a").withListen("0.0.0.0:7461"), TenantConfig.named("b"));
+                .withTenants(TenantConfig.named("a").withListen("0.0.0.0:7461"), TenantConfig.named("shared"));
         assertThat(ConfigValidator.validate(config)).containsExactly(
+                "tenants[1].name: 'shared' names the shared TLS listener (tls.listen) in metrics and logs; give the "
+                        + "tenant another name",
                 "tls.provider: 'boringssl' (expected: auto, openssl or jdk)",
                 "tls.listen: the shared TLS listener tells tenants apart by their client certificates, so it needs "
                         + "tls.clientCa",
