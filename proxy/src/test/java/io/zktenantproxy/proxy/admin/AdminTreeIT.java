@@ -88,6 +88,9 @@ class AdminTreeIT {
         assertEquals(32 * 1024 * 1024, flink.get("bytesPerSecond").asInt());
         assertEquals(0, flink.get("paced").asLong(), "a quiet tenant is never paced");
         assertEquals("zktp-tenant-flink-a", flink.get("identity").asText(), "the user name, nothing secret");
+        assertFalse(flink.get("tls").asBoolean(), "a plain listener");
+        assertTrue(r.json().get("tls").get("listeners").isNull(), "no TLS implementation without TLS");
+        assertTrue(r.json().get("tls").get("sharedPort").isNull(), "no shared listener");
         assertEquals("/tenants/other", tenants.get(1).get("chroot").asText());
         String secret = Files.readString(fixture.secret).strip();
         for (String leak : new String[] {secret, TestSecret.identities(fixture.secret).tenant(AdminFixture.FLINK)

@@ -141,6 +141,11 @@ class TlsListenerIT {
         }
         assertThat(upstreamClient.exists("/tenants/acme/mutual-" + provider, false)).isNotNull();
 
+        IssuedCert acmeCert = ca.issue(CertSpec.client("acme"));
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            assertThat(TlsProbe.connect(acme, acmeCert, ca.certificate(), protocol)).as(protocol)
+                    .isEqualTo(TlsProbe.Seen.ANSWERED);
+        }
         assertRefused(acme, null, "acme", "no_client_certificate");
         assertRefused(acme, otherCa.issue(CertSpec.client("acme")), "acme", "untrusted_certificate");
         Instant past = Instant.now().minus(Duration.ofDays(2));
@@ -166,8 +171,9 @@ class TlsListenerIT {
                 ca.certificate())).isEqualTo(TlsProbe.Seen.REFUSED);
         await().atMost(WAIT).until(() -> closed("globex", "tls_on_plain_listener") == 1);
 
-        assertThat(closed("acme", null)).as("connections of acme that got as far as the ZooKeeper handlers")
-                .isEqualTo(1);
+        await().atMost(WAIT).until(() -> closed("acme", null) == 3);
+        assertThat(closed("acme", null)).as("connections of acme that got as far as the ZooKeeper handlers: the "
+                + "ZooKeeper client's and the two probes'").isEqualTo(3);
     }
 
     @ParameterizedTest

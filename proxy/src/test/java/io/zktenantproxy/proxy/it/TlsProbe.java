@@ -44,7 +44,14 @@ final class TlsProbe {
      * @return whether the proxy answered a ConnectRequest over this connection
      */
     static Seen connect(InetSocketAddress proxy, IssuedCert client, X509Certificate trust) throws Exception {
+        return connect(proxy, client, trust, "TLSv1.3");
+    }
+
+    /** {@link #connect(InetSocketAddress, IssuedCert, X509Certificate)} with only {@code protocol} enabled. */
+    static Seen connect(InetSocketAddress proxy, IssuedCert client, X509Certificate trust, String protocol)
+            throws Exception {
         try (SSLSocket socket = (SSLSocket) context(client, trust).getSocketFactory().createSocket()) {
+            socket.setEnabledProtocols(new String[] {protocol});
             socket.connect(proxy, READ_TIMEOUT_MS);
             socket.setSoTimeout(READ_TIMEOUT_MS);
             try {
