@@ -8,7 +8,6 @@ import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.config.TlsConfig;
-import io.zktenantproxy.proxy.config.UpstreamTlsConfig;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
@@ -20,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -132,19 +132,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env ZKTP_TLS_PROVIDER; default ${DEFAULT-VALUE}).")
     String tlsProvider;
 
-    @Option(names = "--upstream-tls-ca", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CA}", paramLabel = "FILE",
-            description = "TLS to the ensemble's secureClientPort, trusting these CA certificates (PEM) or this PKCS12 "
-                    + "trust store (env ZKTP_UPSTREAM_TLS_CA).")
-    String upstreamTlsCa;
-
-    @Option(names = "--upstream-tls-cert", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CERT}", paramLabel = "FILE",
-            description = "The proxy's client certificate towards the ensemble, PEM chain or PKCS12 "
-                    + "(env ZKTP_UPSTREAM_TLS_CERT; needs --upstream-secret-file).")
-    String upstreamTlsCert;
-
-    @Option(names = "--upstream-tls-key", defaultValue = "${env:ZKTP_UPSTREAM_TLS_KEY}", paramLabel = "FILE",
-            description = "The proxy's private key towards the ensemble, PKCS#8 PEM (env ZKTP_UPSTREAM_TLS_KEY).")
-    String upstreamTlsKey;
+    @Mixin
+    UpstreamTlsOptions upstreamTls = new UpstreamTlsOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -188,26 +177,18 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** @return TLS to the ensemble from the flags, or null when none is given */
-    private UpstreamTlsConfig upstreamTls() {
-        if (upstreamTlsCa == null && upstreamTlsCert == null) {
-            return null;
-        }
-        return UpstreamTlsConfig.trusting(upstreamTlsCa).withClientCertificate(upstreamTlsCert, upstreamTlsKey);
-    }
-
     private ProxyConfig configuration() throws ConfigException {
         if (config != null) {
             ProxyConfig fromFile = ConfigLoader.load(config);
             fromFile = upstream != null ? fromFile.withUpstream(upstream) : fromFile;
-            fromFile = upstreamTls() != null ? fromFile.withUpstreamTls(upstreamTls()) : fromFile;
+            fromFile = upstreamTls.config() != null ? fromFile.withUpstreamTls(upstreamTls.config()) : fromFile;
             return upstreamSecretFile != null ? fromFile.withSecretFile(upstreamSecretFile) : fromFile;
         }
         AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null : new AdminConfig(admin, null);
         ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
                 List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond, quotaZnodes,
                         quotaBytes, maxWatchesPerSession))).withSecretFile(upstreamSecretFile)
-                .withUpstreamTls(upstreamTls());
+                .withUpstreamTls(upstreamTls.config());
         if (tlsCert != null) {
             sidecar = sidecar.withTls(TlsConfig.of(tlsCert, tlsKey).withClientCa(tlsClientCa)
                     .withClientIdentity(tlsClientIdentity).withProvider(tlsProvider));

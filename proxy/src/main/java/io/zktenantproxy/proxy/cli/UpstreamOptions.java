@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,19 +30,8 @@ final class UpstreamOptions {
                     + "the proxy has no operator identity configured; env ZKTP_UPSTREAM_SECRET_FILE).")
     Path secretFile;
 
-    @Option(names = "--upstream-tls-ca", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CA}", paramLabel = "FILE",
-            description = "Reach the ensemble's secureClientPort over TLS, trusting these CA certificates (PEM) "
-                    + "(env ZKTP_UPSTREAM_TLS_CA; default: upstream.tls of --config).")
-    String tlsCa;
-
-    @Option(names = "--upstream-tls-cert", defaultValue = "${env:ZKTP_UPSTREAM_TLS_CERT}", paramLabel = "FILE",
-            description = "The client certificate towards the ensemble, PEM chain or PKCS12 (env "
-                    + "ZKTP_UPSTREAM_TLS_CERT).")
-    String tlsCert;
-
-    @Option(names = "--upstream-tls-key", defaultValue = "${env:ZKTP_UPSTREAM_TLS_KEY}", paramLabel = "FILE",
-            description = "The client certificate's private key, PKCS#8 PEM (env ZKTP_UPSTREAM_TLS_KEY).")
-    String tlsKey;
+    @Mixin
+    UpstreamTlsOptions tlsOptions = new UpstreamTlsOptions();
 
     /** TLS to the ensemble from a proxy configuration, when no option gave one. */
     private UpstreamTlsConfig configTls;
@@ -109,10 +99,8 @@ final class UpstreamOptions {
 
     /** @return TLS to the ensemble: from the options, else from the proxy configuration, else null (plain TCP) */
     UpstreamTlsConfig tls() {
-        if (tlsCa != null || tlsCert != null) {
-            return UpstreamTlsConfig.trusting(tlsCa).withClientCertificate(tlsCert, tlsKey);
-        }
-        return configTls;
+        UpstreamTlsConfig fromOptions = tlsOptions.config();
+        return fromOptions != null ? fromOptions : configTls;
     }
 
     /** @return the identities to authenticate as: {@code --digest}, then those {@code --upstream-secret-file} gives */
