@@ -15,14 +15,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.zookeeper.server.PurgeTxnLog;
+import org.apache.zookeeper.server.embedded.ExitHandler;
+import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 
 /**
  * The server side of a benchmark, in a JVM of its own so that its heap, RSS, allocation and CPU are its alone: either
- * a real ZooKeeper ({@code zk DIR}) or the proxy ({@code proxy UPSTREAM TENANT[,TENANT...] LIMITS [SECRET_FILE]},
+ * a real ZooKeeper ({@code zk DIR [secure]}; with {@code secure} also a TLS {@code secureClientPort}, its port
+ * second) or the proxy ({@code proxy UPSTREAM TENANT[,TENANT...] LIMITS [SECRET_FILE|-] [TLS_DIR PROVIDER]},
  * LIMITS the YAML flow mapping's inside, e.g. {@code 'maxFrameBytes: 4195328, maxInFlight: 1000'}; SECRET_FILE, if
- * given, the upstream secret file, {@code upstream.secretFile}: the tenants then act upstream as their identities).
+ * given and not {@code -}, the upstream secret file, {@code upstream.secretFile}: the tenants then act upstream as
+ * their identities; TLS_DIR, if given, a {@link BenchTls} folder: TLS listeners with {@code tls.provider} PROVIDER,
+ * and TLS to UPSTREAM, which must then be ZooKeeper's secure port by a name its certificate has).
  * Started by {@link ChildProcess}. Prints {@code BENCH READY <port>[,<port>...]}, then answers commands read from
  * standard input, one line each, with one {@code BENCH ...} line:
  *
@@ -54,16 +60,33 @@ public final class BenchServer {
             case "zk" -> {
                 dataDir = Path.of(args[1]);
                 int port = freePort();
-                server = EmbeddedZooKeeper.start(dataDir, port);
                 ports.add(port);
+                if (args.length > 2 && args[2].equals("secure")) {
+                    int securePort = freePort();
+                    server = secureZooKeeper(dataDir, port, securePort);
+                    ports.add(securePort);
+                } else {
+                    server = EmbeddedZooKeeper.start(dataDir, port);
+                }
             }
             case "proxy" -> {
                 StringBuilder yaml = new StringBuilder();
-                if (args.length > 4) {
-                    yaml.append("upstream: {connect: '").append(args[1]).append("', secretFile: '").append(args[4])
-                            .append("'}\n");
+                String secretFile = args.length > 4 && !args[4].equals("-") ? args[4] : null;
+                Path tlsDir = args.length > 6 ? Path.of(args[5]) : null;
+                if (secretFile != null || tlsDir != null) {
+                    yaml.append("upstream: {connect: '").append(args[1]).append('\'');
+                    if (secretFile != null) {
+                        yaml.append(", secretFile: '").append(secretFile).append('\'');
+                    }
+                    if (tlsDir != null) {
+                        yaml.append(", tls: ").append(BenchTls.upstreamTlsYaml(tlsDir));
+                    }
+                    yaml.append("}\n");
                 } else {
                     yaml.append("upstream: ").append(args[1]).append('\n');
+                }
+                if (tlsDir != null) {
+                    yaml.append(BenchTls.listenerTlsYaml(tlsDir, args[6]));
                 }
                 yaml.append("limits: {").append(args[3]).append("}\n");
                 yaml.append("tenants:\n");
@@ -119,6 +142,28 @@ public final class BenchServer {
     private static void reply(String line) {
         System.out.println(PREFIX + line);
         System.out.flush();
+    }
+
+    /**
+     * A standalone ZooKeeper as {@link EmbeddedZooKeeper} starts it (same settings), that also serves TLS on
+     * {@code securePort} ({@code secureClientPort}, all addresses): its TLS settings come from this JVM's
+     * {@code zookeeper.ssl.*} and {@code zookeeper.serverCnxnFactory} system properties ({@link BenchTls}).
+     */
+    private static AutoCloseable secureZooKeeper(Path dir, int port, int securePort) throws Exception {
+        System.setProperty("zookeeper.extendedTypesEnabled", "true");
+        Files.createDirectories(dir);
+        Properties p = new Properties();
+        p.setProperty("clientPort", Integer.toString(port));
+        p.setProperty("clientPortAddress", "127.0.0.1");
+        p.setProperty("secureClientPort", Integer.toString(securePort));
+        p.setProperty("tickTime", "2000");
+        p.setProperty("maxClientCnxns", "0");
+        p.setProperty("admin.enableServer", "false");
+        p.setProperty("4lw.commands.whitelist", "srvr,ruok,mntr,stat");
+        ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder().baseDir(dir.toAbsolutePath())
+                .configuration(p).exitHandler(ExitHandler.LOG_ONLY).build();
+        server.start(30_000);
+        return server;
     }
 
     static int freePort() throws IOException {

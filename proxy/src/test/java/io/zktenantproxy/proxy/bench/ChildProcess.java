@@ -54,6 +54,20 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /**
+     * A ZooKeeper as {@link #zooKeeper} starts it that also serves TLS ({@code secureClientPort}, {@link #port(int)}
+     * 1) with {@code tls}'s server certificate.
+     */
+    static ChildProcess secureZooKeeper(Path dir, boolean forceSync, int juteMaxBuffer, Path log, BenchTls tls)
+            throws IOException {
+        List<String> jvm = new ArrayList<>(List.of("-Xms512m", "-Xmx3g", "-Dzookeeper.commitLogCount=50",
+                "-Dzookeeper.forceSync=" + (forceSync ? "yes" : "no"),
+                "-Djute.maxbuffer=" + juteMaxBuffer, "-Dzookeeper.snapSizeLimitInKb=262144",
+                "-Dzookeeper.admin.enableServer=false"));
+        jvm.addAll(tls.zooKeeperJvmArgs());
+        return start(jvm, System.getProperty("java.class.path"), List.of("zk", dir.toString(), "secure"), log);
+    }
+
+    /**
      * The proxy, one loopback listener per tenant (chroot {@code /tenants/NAME}).
      *
      * @param limits the inside of the YAML {@code limits} mapping, e.g. {@code "maxFrameBytes: 4195328"}
@@ -80,11 +94,25 @@ final class ChildProcess implements AutoCloseable {
      */
     static ChildProcess proxy(String classPath, String upstream, List<String> tenants, String limits, Path secretFile,
                               Path log, List<String> jvmArgs) throws IOException {
+        return proxy(classPath, upstream, tenants, limits, secretFile, null, null, log, jvmArgs);
+    }
+
+    /**
+     * The proxy as {@link #proxy(String, String, List, String, Path, Path, List)} starts it, with TLS listeners and TLS
+     * to {@code upstream} (ZooKeeper's secure port, by a name its certificate has) if {@code tls} is not null, with
+     * the TLS implementation {@code provider} ({@code openssl} or {@code jdk}, the YAML {@code tls.provider}).
+     */
+    static ChildProcess proxy(String classPath, String upstream, List<String> tenants, String limits, Path secretFile,
+                              BenchTls tls, String provider, Path log, List<String> jvmArgs) throws IOException {
         List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx1g"));
         jvm.addAll(jvmArgs);
         List<String> args = new ArrayList<>(List.of("proxy", upstream, String.join(",", tenants), limits));
-        if (secretFile != null) {
-            args.add(secretFile.toString());
+        if (secretFile != null || tls != null) {
+            args.add(secretFile == null ? "-" : secretFile.toString());
+        }
+        if (tls != null) {
+            args.add(tls.dir().toString());
+            args.add(provider);
         }
         return start(jvm, classPath, args, log);
     }

@@ -1,5 +1,6 @@
 package io.zktenantproxy.proxy.bench;
 
+import io.netty.handler.ssl.SslContext;
 import io.zktenantproxy.proxy.identity.Identities;
 import io.zktenantproxy.proxy.identity.UpstreamAcls;
 import io.zktenantproxy.proxy.it.TestSecret;
@@ -45,6 +46,14 @@ import org.apache.zookeeper.data.ACL;
  * secret and a second proxy of this build without it (tenant {@code benchoff}, an open chroot of its own) is measured
  * in the same rounds, and a table "secret on vs off" follows.
  *
+ * <p>With {@code --tls openssl}, {@code jdk} or {@code openssl-jdk} (issue 14), everything the rounds measure is TLS:
+ * ZooKeeper also serves a {@code secureClientPort} ({@link BenchTls}: certificates from a test CA made at start), the
+ * direct sessions use it, and the proxy has TLS tenant listeners and reaches that port over TLS, both with the given
+ * {@code tls.provider}; {@code openssl-jdk} starts a second proxy with the JDK's TLS ("jdk") measured in the same
+ * rounds, and a table compares both with direct TLS. The bench's own sessions are {@link RawSession}s with Netty's
+ * {@code SslHandler} (OpenSSL where it loads, no session resumption), the same for every target: only the workloads
+ * {@code getData128} ({@link RawGetDataRun}) and {@code connect} (a full TLS handshake per new session) run over TLS.
+ *
  * <pre>
  * --sync no,yes          zookeeper.forceSync values, one ZooKeeper per value
  * --rounds 5             measured runs per side
@@ -64,6 +73,8 @@ import org.apache.zookeeper.data.ACL;
  *                        locked to the tenant's identity)
  * --secret off           the upstream secret (issue 13's tenant identities): off, on (every proxy of this build), or
  *                        on-off (the proxy under test with it, a second proxy without it, in the same rounds)
+ * --tls off              TLS (issue 14): off, openssl or jdk (the proxy's tls.provider; direct sessions use the
+ *                        secure port), or openssl-jdk (two proxies, one each, measured in the same rounds)
  * --out FILE             also write the tables to FILE
  * --logs DIR             where ZooKeeper's and the proxy's logs go (default target/bench-logs)
  * </pre>
@@ -89,6 +100,8 @@ public final class LoadBench {
     static final String RELAY = "relay";
     /** The proxy without the upstream secret in {@code --secret on-off}. */
     static final String SECRET_OFF = "nosecret";
+    /** The second proxy of {@code --tls openssl-jdk}, with the JDK's TLS. */
+    static final String JDK_TLS = "jdk";
     /** The marker root and the parent of the tenants' quota znodes, which every proxy writes under. */
     static final String MARKER_ROOT = "/zk-tenant-proxy/sessions";
     static final String QUOTA_TENANTS = "/zookeeper/quota/tenants";
@@ -124,6 +137,16 @@ public final class LoadBench {
     record Target(String name, String address, String base, ChildProcess proxy, byte[] auth) {
         Target(String name, String address, String base, ChildProcess proxy) {
             this(name, address, base, proxy, null);
+        }
+
+        /** @return the scenario's sessions to this target, over TLS with {@code tls} unless it is null */
+        Workload open(Scenario scenario, SslContext tls) throws Exception {
+            if (tls != null && scenario.kind() == LoadRun.Kind.GET_DATA_128) {
+                int colon = address.lastIndexOf(':');
+                return RawGetDataRun.open(scenario, address.substring(0, colon),
+                        Integer.parseInt(address.substring(colon + 1)), base, tls);
+            }
+            return LoadRun.open(scenario, address, base, auth, tls);
         }
     }
 
@@ -188,6 +211,20 @@ public final class LoadBench {
             throw new IllegalArgumentException("--secret on-off --off-tenant bench: the proxy without the secret "
                     + "cannot use the chroot locked to the tenant identity of bench");
         }
+        String tlsMode = args.get("tls", "off");
+        List<String> providers = switch (tlsMode) {
+            case "off" -> List.of();
+            case "openssl", "jdk" -> List.of(tlsMode);
+            case "openssl-jdk" -> List.of("openssl", "jdk");
+            default -> throw new IllegalArgumentException("--tls " + tlsMode
+                    + " (expected: off, openssl, jdk or openssl-jdk)");
+        };
+        if (!providers.isEmpty() && (!secret.equals("off") || baseline != null || quotasOnOff || relay
+                || scenarios.stream().anyMatch(sc -> sc.kind() != LoadRun.Kind.GET_DATA_128
+                && sc.kind() != LoadRun.Kind.CONNECT))) {
+            throw new IllegalArgumentException("--tls " + tlsMode + ": only the workloads getData128 and connect, "
+                    + "without --secret, --baseline-classpath, --quotas on-off or --relay");
+        }
         Path secretFile = secret.equals("off") ? null : TestSecret.file(1);
         Identities identities = secretFile == null ? null : TestSecret.identities(secretFile);
         UpstreamAcls upstreamAcls = identities == null ? null : new UpstreamAcls(identities);
@@ -195,12 +232,15 @@ public final class LoadBench {
         String proxyJvm = args.get("proxy-jvm", "").trim();
         List<String> proxyJvmArgs = proxyJvm.isEmpty() ? List.of() : List.of(proxyJvm.split(" +"));
         Path work = Files.createTempDirectory("zktp-bench");
+        BenchTls tls = providers.isEmpty() ? null : BenchTls.create(Files.createDirectory(work.resolve("tls")));
+        SslContext clientTls = tls == null ? null : tls.clientContext();
         Path logs = Path.of(args.get("logs", "target/bench-logs")).toAbsolutePath();
         StringBuilder report = new StringBuilder();
         String loadBefore = BenchArgs.loadAverage();
         long started = System.nanoTime();
-        String settings = String.format("budgets %s, quotas %s, upstream secret %s", args.get("budgets", "off"),
-                quotas, secret);
+        String settings = String.format("budgets %s, quotas %s, upstream secret %s, TLS %s", args.get("budgets", "off"),
+                quotas, secret, tls == null ? "off" : "proxy " + String.join(" and ", providers) + ", bench clients "
+                        + BenchTls.clientProvider());
         log("load average before: " + loadBefore + "; " + Runtime.getRuntime().availableProcessors() + " cores; "
                 + rounds + " rounds of " + seconds + " s per side, warm-up " + warmup + " s per side; " + settings);
         report.append(settings).append("\n\n");
@@ -209,9 +249,14 @@ public final class LoadBench {
                 boolean forceSync = sync.equals("yes");
                 Map<Scenario, Map<String, Figures>> results = new LinkedHashMap<>();
                 ByteRelay haproxy = null;
-                try (ChildProcess zk = ChildProcess.zooKeeper(work.resolve("zk-" + sync), forceSync, JUTE_MAX_BUFFER,
-                        logs.resolve("zk-" + sync + ".log"))) {
+                try (ChildProcess zk = tls == null ? ChildProcess.zooKeeper(work.resolve("zk-" + sync), forceSync,
+                        JUTE_MAX_BUFFER, logs.resolve("zk-" + sync + ".log")) : ChildProcess.secureZooKeeper(
+                        work.resolve("zk-" + sync), forceSync, JUTE_MAX_BUFFER, logs.resolve("zk-" + sync + ".log"),
+                        tls)) {
                     String direct = "127.0.0.1:" + zk.port();
+                    // the proxies' upstream and the direct sessions' address: the secure port with TLS
+                    String upstream = tls == null ? direct : "localhost:" + zk.port(1);
+                    String directTarget = tls == null ? direct : "127.0.0.1:" + zk.port(1);
                     // the chroots the targets use (server paths), and the ACL of their workload znodes
                     Map<String, List<ACL>> roots = new LinkedHashMap<>();
                     roots.put("/tenants/bench", upstreamAcls == null ? ZooDefs.Ids.OPEN_ACL_UNSAFE
@@ -242,8 +287,12 @@ public final class LoadBench {
                             ensure(admin, QUOTA_TENANTS, ZooDefs.Ids.OPEN_ACL_UNSAFE);
                         }
                         try (ChildProcess proxy = ChildProcess.proxy(System.getProperty("java.class.path"),
-                                direct, List.of("bench"), limits, secretFile, logs.resolve("proxy-" + sync + ".log"),
+                                upstream, List.of("bench"), limits, secretFile, tls,
+                                providers.isEmpty() ? null : providers.get(0), logs.resolve("proxy-" + sync + ".log"),
                                 proxyJvmArgs);
+                             ChildProcess jdk = providers.size() < 2 ? null : ChildProcess.proxy(
+                                     System.getProperty("java.class.path"), upstream, List.of("bench"), limits, null,
+                                     tls, providers.get(1), logs.resolve("proxy-jdk-" + sync + ".log"), proxyJvmArgs);
                              ChildProcess before = baseline == null ? null : ChildProcess.proxy(baseline, direct,
                                      List.of("bench"), limits, secretFile,
                                      logs.resolve("proxy-before-" + sync + ".log"), proxyJvmArgs);
@@ -255,8 +304,11 @@ public final class LoadBench {
                                      System.getProperty("java.class.path"), direct, List.of(offTenant), limits, null,
                                      logs.resolve("proxy-nosecret-" + sync + ".log"), proxyJvmArgs)) {
                             List<Target> targets = new ArrayList<>(List.of(
-                                    new Target(DIRECT, direct, "/tenants/bench", null, platformAuth),
+                                    new Target(DIRECT, directTarget, "/tenants/bench", null, platformAuth),
                                     new Target(PROXY, "127.0.0.1:" + proxy.port(), "", proxy)));
+                            if (jdk != null) {
+                                targets.add(new Target(JDK_TLS, "127.0.0.1:" + jdk.port(), "", jdk));
+                            }
                             if (before != null) {
                                 targets.add(new Target(BEFORE, "127.0.0.1:" + before.port(), "", before));
                             }
@@ -274,7 +326,7 @@ public final class LoadBench {
                             for (Scenario scenario : scenarios) {
                                 log("forceSync=" + sync + " " + scenario.label());
                                 results.put(scenario, run(scenario, admin, roots, targets, zk, rounds, seconds,
-                                        warmup));
+                                        warmup, clientTls));
                                 zk.command("purge");
                             }
                         }
@@ -290,7 +342,9 @@ public final class LoadBench {
                         : "")
                         + (quotasOnOff ? "\n" + pairTable(results, QUOTAS_OFF, "quotas on vs off", "on", "off") : "")
                         + (secretOnOff ? "\n" + pairTable(results, SECRET_OFF, "secret on vs off", "on", "off")
-                        : "");
+                        : "")
+                        + (providers.size() > 1 ? "\n" + TargetTable.againstDirect(results, List.of(PROXY, JDK_TLS),
+                        List.of("proxy, OpenSSL", "proxy, JDK")) : "");
                 System.out.println();
                 System.out.println(table);
                 report.append(table).append('\n');
@@ -309,25 +363,25 @@ public final class LoadBench {
 
     /**
      * Opens every target's sessions, warms each up, then runs the rounds: the targets in order in even rounds
-     * (direct, proxy, [before,] [relay,] [off]) and in reverse order in odd ones, so that none always goes first.
+     * (direct, proxy, [jdk,] [before,] [relay,] [off]) and in reverse order in odd ones, so that none always goes first.
      *
      * @param roots the chroots whose znodes the targets use (server paths), with the ACL of those znodes
      * @return each target's figures, by name
      */
     private static Map<String, Figures> run(Scenario scenario, ZooKeeper admin, Map<String, List<ACL>> roots,
                                             List<Target> targets, ChildProcess zk, int rounds, int seconds,
-                                            int warmup) throws Exception {
+                                            int warmup, SslContext tls) throws Exception {
         for (Map.Entry<String, List<ACL>> root : roots.entrySet()) {
             LoadRun.setUp(admin, scenario, root.getKey(), root.getValue());
         }
         Map<String, Figures> figures = new LinkedHashMap<>();
-        List<LoadRun> runs = new ArrayList<>();
+        List<Workload> runs = new ArrayList<>();
         try {
             for (Target t : targets) {
-                runs.add(LoadRun.open(scenario, t.address(), t.base(), t.auth()));
+                runs.add(t.open(scenario, tls));
                 figures.put(t.name(), new Figures());
             }
-            for (LoadRun run : runs) {
+            for (Workload run : runs) {
                 run.run(warmup);
             }
             for (int r = 0; r < rounds; r++) {
@@ -337,7 +391,7 @@ public final class LoadBench {
                 }
             }
         } finally {
-            for (LoadRun run : runs) {
+            for (Workload run : runs) {
                 run.close();
             }
         }
@@ -348,7 +402,7 @@ public final class LoadBench {
      * One timed run of one target: its throughput and latency, the CPU of ZooKeeper and this load generator (and of
      * the proxy process, if the target has one), and the proxy's event-loop allocation, CPU and wake-ups per op.
      */
-    private static void measure(Target target, LoadRun on, Figures f, ChildProcess zk, int round, int seconds)
+    private static void measure(Target target, Workload on, Figures f, ChildProcess zk, int round, int seconds)
             throws Exception {
         ChildProcess proxy = target.proxy();
         long cpu0 = zk.threads()[2] + selfCpu();
@@ -433,7 +487,7 @@ public final class LoadBench {
      * The ratio of the two sides' throughput round by round: the two run one after the other in each round, so a
      * change of the machine's load between rounds moves both.
      */
-    private static String perRound(List<Double> a, List<Double> b) {
+    static String perRound(List<Double> a, List<Double> b) {
         List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
             ratios.add(a.get(i) / b.get(i));
@@ -486,7 +540,7 @@ public final class LoadBench {
         return sb.toString();
     }
 
-    private static String lat(Figures f) {
+    static String lat(Figures f) {
         return BenchArgs.fmt(BenchArgs.median(f.p50)) + " / " + BenchArgs.fmt(BenchArgs.median(f.p99)) + " / "
                 + BenchArgs.fmt(BenchArgs.median(f.p999));
     }

@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,11 +34,11 @@ import org.apache.zookeeper.data.Stat;
  * being received (a write's n-th notification at each watcher belongs to its n-th write: one writer, FIFO).
  *
  * <p>Session establishment ({@code connect}) opens no Java client sessions: each of {@code sessions} client threads
- * (Netty event loops) keeps {@code inFlight} {@link RawSession} cycles going, each a new TCP connection, a
- * {@code ConnectRequest} for a new session, the server's {@code ConnectResponse} (an op; its latency from the start
+ * (Netty event loops) keeps {@code inFlight} {@link RawSession} cycles going, each a new TCP connection (with a full
+ * TLS handshake if the run has a TLS context), a {@code ConnectRequest} for a new session, the server's {@code ConnectResponse} (an op; its latency from the start
  * of the TCP connect), then {@code closeSession} and its reply, and the next cycle once the connection is closed.
  */
-final class LoadRun implements AutoCloseable {
+final class LoadRun implements Workload {
     enum Kind {
         GET_DATA_128("getData128", "getData 128 B"),
         SET_DATA_1K("setData1k", "setData 1 KiB"),
@@ -111,6 +112,8 @@ final class LoadRun implements AutoCloseable {
     private EventLoopGroup connectGroup;
     private String host;
     private int port;
+    /** The TLS of the {@code connect} cycles, null for plain TCP. */
+    private SslContext tls;
     private volatile Run current;
 
     private LoadRun(LoadBench.Scenario scenario, String base) {
@@ -162,7 +165,22 @@ final class LoadRun implements AutoCloseable {
      */
     static LoadRun open(LoadBench.Scenario scenario, String connectString, String base, byte[] digestAuth)
             throws Exception {
+        return open(scenario, connectString, base, digestAuth, null);
+    }
+
+    /**
+     * As {@link #open(LoadBench.Scenario, String, String, byte[])}; {@code connect} cycles over TLS with {@code tls}
+     * unless it is null (a TLS handshake, then the session: the op's latency covers both). The Java client sessions
+     * of the other workloads do not take it.
+     */
+    static LoadRun open(LoadBench.Scenario scenario, String connectString, String base, byte[] digestAuth,
+                        SslContext tls) throws Exception {
+        if (tls != null && scenario.kind() != Kind.CONNECT) {
+            throw new IllegalArgumentException("TLS: " + scenario.label() + " (expected: connect; getData128 runs "
+                    + "on RawGetDataRun)");
+        }
         LoadRun run = new LoadRun(scenario, base);
+        run.tls = tls;
         if (scenario.kind() == Kind.CONNECT) {
             int colon = connectString.lastIndexOf(':');
             run.host = connectString.substring(0, colon);
@@ -202,7 +220,8 @@ final class LoadRun implements AutoCloseable {
     }
 
     /** Runs for {@code seconds}, then waits for every outstanding request. */
-    Result run(int seconds) throws InterruptedException {
+    @Override
+    public Result run(int seconds) throws InterruptedException {
         Thread.sleep(300); // let the previous run's last replies and notifications drain
         Run run = new Run(System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
         for (SessionState s : states) {
@@ -355,7 +374,7 @@ final class LoadRun implements AutoCloseable {
 
         void issue() {
             long started = System.nanoTime();
-            RawSession.open(thread.bootstrap, host, port, CONNECT_TIMEOUT_MS).whenComplete((session, error) -> {
+            RawSession.open(thread.bootstrap, host, port, CONNECT_TIMEOUT_MS, tls).whenComplete((session, error) -> {
                 long now = System.nanoTime();
                 if (error != null) {
                     synchronized (thread) {

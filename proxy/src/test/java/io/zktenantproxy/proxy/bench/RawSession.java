@@ -16,6 +16,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.zktenantproxy.protocol.FrameDecoder;
@@ -36,7 +37,8 @@ import org.apache.zookeeper.proto.ReplyHeader;
  * one JVM where the Java client would start two threads each: the handshake ({@code ConnectRequest}), pings every
  * third of the negotiated timeout, getData requests whose latency goes to a callback, and {@code closeSession}.
  * Frames are written and read with the wire test kit ({@link JuteFrames}, {@link JuteReader}) and split by the
- * protocol module's {@link FrameDecoder}. Everything happens on the channel's event loop.
+ * protocol module's {@link FrameDecoder}; optionally over TLS (Netty's {@code SslHandler}). Everything happens on the
+ * channel's event loop.
  */
 final class RawSession extends ChannelInboundHandlerAdapter {
     private static final byte[] PING = JuteFrames.request(Xids.PING, OpCode.PING.code());
@@ -75,10 +77,23 @@ final class RawSession extends ChannelInboundHandlerAdapter {
 
     /** Connects and sends the ConnectRequest; the future completes when the server's ConnectResponse arrives. */
     static CompletableFuture<RawSession> open(Bootstrap bootstrap, String host, int port, int timeoutMs) {
+        return open(bootstrap, host, port, timeoutMs, null);
+    }
+
+    /**
+     * As {@link #open(Bootstrap, String, int, int)}, over TLS with {@code tls} unless it is null: Netty's
+     * {@code SslHandler} first in the pipeline, for {@code host} (its certificate is checked against it if the context
+     * verifies host names); the ConnectRequest waits in the handler until the handshake is done.
+     */
+    static CompletableFuture<RawSession> open(Bootstrap bootstrap, String host, int port, int timeoutMs,
+                                              SslContext tls) {
         RawSession session = new RawSession(timeoutMs);
         ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port));
+                }
                 ch.pipeline().addLast(new FrameDecoder(FrameDecoder.DEFAULT_MAX_FRAME_LENGTH, false), session);
             }
         }).connect(host, port);
