@@ -8,6 +8,7 @@ import io.zktenantproxy.proxy.tls.ServerTls;
 import io.zktenantproxy.proxy.tls.TenantCertificates;
 import io.zktenantproxy.proxy.tls.UpstreamTls;
 import io.zktenantproxy.proxy.upstream.OperatorClientTls;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,8 +106,11 @@ public final class ProxyTls implements AutoCloseable {
         }
     }
 
-    /** Reads every certificate file again; new handshakes use what loaded, the rest keeps its previous files. */
-    public void reload() {
+    /**
+     * Reads every certificate file again; new handshakes use what loaded, the rest keeps its previous files. The
+     * watcher's thread and SIGHUP's may call at once: one reload at a time.
+     */
+    public synchronized void reload() {
         if (listeners != null) {
             try {
                 listeners.reload();
@@ -129,6 +133,10 @@ public final class ProxyTls implements AutoCloseable {
             } catch (ConfigException e) {
                 metrics.tlsReload("upstream", false);
                 LOG.warn("upstream TLS not reloaded, the previous certificates stay: {}", String.join("; ", e.errors()));
+            } catch (UncheckedIOException e) {
+                metrics.tlsReload("upstream", false);
+                LOG.warn("upstream TLS reloaded for tenants' connections, but not for the proxy's own client: {}",
+                        e.getMessage());
             }
         }
     }
