@@ -257,8 +257,7 @@ final class SessionAcls {
 
     /**
      * Rewrites a {@code WhoAmIResponse{vector<ClientInfo{ustring authScheme; ustring user}>}} without the proxy's
-     * identities (digest entries of the tenant and platform users, and the {@code x509} id ZooKeeper gives every
-     * session of a proxy that connects with a client certificate).
+     * identities: the tenant and platform digest users, and the {@code x509} id of the proxy's client certificate.
      */
     void rewriteWhoAmIReply(ByteBuf in, ByteBuf out) {
         int count = Jute.readCount(in, 2 * Integer.BYTES, "WhoAmIResponse.clientInfo");
