@@ -18,7 +18,8 @@ class CheckConfigCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
+    /** Exit code and what the command printed. */
+    record Run(int exit, String out, String err) {
     }
 
     /** CheckConfigCommand prints to System.out/err; capture them around one run. */
@@ -28,7 +29,8 @@ class CheckConfigCommandTest {
         return main("check-config", file.toString());
     }
 
-    private static Run main(String... args) {
+    /** Runs the command line, capturing System.out and System.err (check-config prints there). */
+    static Run main(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();

@@ -6,9 +6,6 @@ import io.zktenantproxy.proxy.tls.CertSpec;
 import io.zktenantproxy.proxy.tls.IssuedCert;
 import io.zktenantproxy.proxy.tls.PemFiles;
 import io.zktenantproxy.proxy.tls.TestCa;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +26,6 @@ class CheckConfigTlsTest {
     private PemFiles server;
     private Path caPem;
 
-    private record Run(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void pki() throws Exception {
         ca = TestCa.create("tenants CA");
@@ -39,24 +33,12 @@ class CheckConfigTlsTest {
         server = ca.issue(CertSpec.server()).writePem(dir, "server");
     }
 
-    private Run check(String tls) throws Exception {
+    private CheckConfigCommandTest.Run check(String tls) throws Exception {
         Path file = dir.resolve("proxy.yaml");
         // globex has no listener of its own where the shared TLS listener serves it
         Files.writeString(file, "upstream: zk-0:2181\n" + tls + "tenants:\n  - {name: acme, listen: 0.0.0.0:7461}\n"
                 + (tls.contains("listen:") ? "  - {name: globex}\n" : "  - {name: globex, listen: 0.0.0.0:7462}\n"));
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.run("check-config", file.toString());
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        return CheckConfigCommandTest.main("check-config", file.toString());
     }
 
     private String tls(Path cert, Path key) {
@@ -66,7 +48,7 @@ class CheckConfigTlsTest {
 
     @Test
     void goodFilesAreSummarised() throws Exception {
-        Run run = check(tls(server.cert(), server.key()));
+        CheckConfigCommandTest.Run run = check(tls(server.cert(), server.key()));
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("tls: certificate " + server.cert() + ", client certificates required (CA "
                         + caPem + ", rule uri:spiffe://platform/ns/{tenant}/sa/*), shared listener 0.0.0.0:7443\n")
@@ -80,19 +62,19 @@ class CheckConfigTlsTest {
         PemFiles rsa = ca.issue(CertSpec.server().rsa()).writePem(dir, "rsa");
         assertThat(check(tls(rsa.cert(), rsa.key())).exit()).isZero();
         Path p12 = ca.issue(CertSpec.server()).writePkcs12(dir.resolve("server.p12"), "pw".toCharArray());
-        Run run = check("tls: {cert: " + p12 + ", keyPassword: pw}\n");
+        CheckConfigCommandTest.Run run = check("tls: {cert: " + p12 + ", keyPassword: pw}\n");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).doesNotContain("pw");
     }
 
     @Test
     void eachBrokenFileIsOneClearLine() throws Exception {
-        Run missing = check(tls(dir.resolve("nope.pem"), server.key()));
+        CheckConfigCommandTest.Run missing = check(tls(dir.resolve("nope.pem"), server.key()));
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).startsWith("error: tls.cert: " + dir.resolve("nope.pem")).contains("cannot read");
 
         PemFiles other = ca.issue(CertSpec.server()).writePem(dir, "other");
-        Run mismatch = check(tls(server.cert(), other.key()));
+        CheckConfigCommandTest.Run mismatch = check(tls(server.cert(), other.key()));
         assertThat(mismatch.exit()).isEqualTo(2);
         assertThat(mismatch.err()).isEqualTo("error: tls.cert: " + server.cert() + ": the key in " + other.key()
                 + " does not belong to the certificate CN=localhost\n");
@@ -100,12 +82,13 @@ class CheckConfigTlsTest {
         Instant past = Instant.now().minus(Duration.ofDays(3));
         IssuedCert old = ca.issue(CertSpec.server().withValidity(past, past.plus(Duration.ofDays(1))));
         PemFiles expired = old.writePem(dir, "expired");
-        Run run = check(tls(expired.cert(), expired.key()));
+        CheckConfigCommandTest.Run run = check(tls(expired.cert(), expired.key()));
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).startsWith("error: tls.cert: " + expired.cert() + ": the certificate CN=localhost "
                 + "expired on ");
 
-        Run notCa = check("tls: {cert: " + server.cert() + ", key: " + server.key() + ", clientCa: " + server.key()
+        CheckConfigCommandTest.Run notCa = check("tls: {cert: " + server.cert() + ", key: " + server.key()
+                + ", clientCa: " + server.key()
                 + "}\n");
         assertThat(notCa.exit()).isEqualTo(2);
         assertThat(notCa.err()).startsWith("error: tls.clientCa: " + server.key() + ":");
@@ -113,7 +96,8 @@ class CheckConfigTlsTest {
 
     @Test
     void sharedListenerWithoutClientCaAndABadRuleAreRefused() throws Exception {
-        Run run = check("tls: {cert: " + server.cert() + ", key: " + server.key() + ", listen: 0.0.0.0:7443,"
+        CheckConfigCommandTest.Run run = check("tls: {cert: " + server.cert() + ", key: " + server.key()
+                + ", listen: 0.0.0.0:7443,"
                 + " clientIdentity: \"uri:spiffe://platform/ns/acme\"}\n");
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("tls.listen: the shared TLS listener tells tenants apart by their client "
