@@ -124,7 +124,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-client-identity", defaultValue = "${env:ZKTP_TLS_CLIENT_IDENTITY:-default}",
             paramLabel = "RULE", description = "Which tenant a client certificate names: 'default' (CN or a DNS SAN "
                     + "equal to the tenant name), or uri:|dns:|cn: and a template with {tenant}, e.g. "
-                    + "uri:spiffe://platform/ns/{tenant}/sa/* (env ZKTP_TLS_CLIENT_IDENTITY; default ${DEFAULT-VALUE}).")
+                    + "uri:spiffe://platform/ns/{tenant}/sa/* (env ZKTP_TLS_CLIENT_IDENTITY; "
+                    + "default ${DEFAULT-VALUE}).")
     String tlsClientIdentity;
 
     @Option(names = "--tls-provider", defaultValue = "${env:ZKTP_TLS_PROVIDER:-auto}", paramLabel = "auto|openssl|jdk",

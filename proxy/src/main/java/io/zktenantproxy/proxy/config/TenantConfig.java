@@ -20,8 +20,8 @@ import java.util.List;
  *                             (null: that one; 0: none)
  * @param tls               whether {@code listen} speaks TLS (null: when the proxy has {@link ProxyConfig#tls()})
  * @param clientIdentities  client certificate identities that name this tenant, each {@code uri:}, {@code dns:} or
- *                          {@code cn:} and the exact value ({@link CertificateIdentityRule.Identity}), besides those the
- *                          listener's {@link TlsConfig#clientIdentity()} rule gives
+ *                          {@code cn:} and the exact value ({@link CertificateIdentityRule.Identity}), besides
+ *                          those the listener's {@link TlsConfig#clientIdentity()} rule gives
  */
 public record TenantConfig(String name, String chroot, String listen, List<String> advertised,
                            Integer requestsPerSecond, Integer bytesPerSecond, Long quotaZnodes, Long quotaBytes,
@@ -63,20 +63,20 @@ public record TenantConfig(String name, String chroot, String listen, List<Strin
 
     /** @return this tenant with {@link #chroot()} replaced */
     public TenantConfig withChroot(String serverPath) {
-        return new TenantConfig(name, serverPath, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes,
-                maxWatchesPerSession, tls, clientIdentities);
+        return new TenantConfig(name, serverPath, listen, advertised, requestsPerSecond, bytesPerSecond,
+                quotaZnodes, quotaBytes, maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with {@link #listen()} replaced */
     public TenantConfig withListen(String hostPort) {
-        return new TenantConfig(name, chroot, hostPort, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes,
-                maxWatchesPerSession, tls, clientIdentities);
+        return new TenantConfig(name, chroot, hostPort, advertised, requestsPerSecond, bytesPerSecond,
+                quotaZnodes, quotaBytes, maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with {@link #advertised()} replaced */
     public TenantConfig withAdvertised(List<String> hostPorts) {
-        return new TenantConfig(name, chroot, listen, hostPorts, requestsPerSecond, bytesPerSecond, quotaZnodes, quotaBytes,
-                maxWatchesPerSession, tls, clientIdentities);
+        return new TenantConfig(name, chroot, listen, hostPorts, requestsPerSecond, bytesPerSecond,
+                quotaZnodes, quotaBytes, maxWatchesPerSession, tls, clientIdentities);
     }
 
     /** @return this tenant with a request budget of its own (0: none) */
@@ -103,7 +103,7 @@ public record TenantConfig(String name, String chroot, String listen, List<Strin
                 quotaBytes, maxWatchesPerSession, listenerTls, clientIdentities);
     }
 
-    /** @return this tenant with exact client certificate identities ({@code uri:...}, {@code dns:...}, {@code cn:...}) */
+    /** @return this tenant with exact client certificate identities (uri:..., dns:..., cn:...) */
     public TenantConfig withClientIdentities(List<String> identities) {
         return new TenantConfig(name, chroot, listen, advertised, requestsPerSecond, bytesPerSecond, quotaZnodes,
                 quotaBytes, maxWatchesPerSession, tls, identities);
