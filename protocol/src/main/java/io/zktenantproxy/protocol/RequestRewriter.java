@@ -30,17 +30,19 @@ final class RequestRewriter {
     private static final int COPY_DATA_BYTES = 1024;
 
     private final TenantChroot chroot;
+    private final EnsembleFeatures ensemble;
     private final SessionAcls acls;
     private final MultiRewriter multi;
     private final WatchListRewriter watchLists;
 
     RequestRewriter(TenantChroot chroot, AclPolicy aclPolicy) {
-        this(chroot, new SessionAcls(aclPolicy));
+        this(chroot, new SessionAcls(aclPolicy), EnsembleFeatures.unknown());
     }
 
-    RequestRewriter(TenantChroot chroot, SessionAcls acls) {
+    RequestRewriter(TenantChroot chroot, SessionAcls acls, EnsembleFeatures ensemble) {
         this.chroot = chroot;
         this.acls = acls;
+        this.ensemble = ensemble;
         this.multi = new MultiRewriter(chroot, acls);
         this.watchLists = new WatchListRewriter(chroot);
     }
@@ -63,6 +65,10 @@ final class RequestRewriter {
         }
         if (!op.forwardable()) {
             return new RequestOutcome.Refuse(xid, type, op.refusal(), "refused opcode");
+        }
+        if (!ensemble.forwards(op)) {
+            return new RequestOutcome.Refuse(xid, type, KeeperCode.UNIMPLEMENTED, "the ensemble (ZooKeeper "
+                    + ensemble.version() + ") does not implement " + op);
         }
         if (op.splicesPath()) {
             return splicePath(frame, in, xid, op, alloc);

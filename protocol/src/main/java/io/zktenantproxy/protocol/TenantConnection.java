@@ -94,18 +94,19 @@ public final class TenantConnection {
      */
     public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, byte[] ensembleConfig,
                             Consumer<ByteBuf> toClient, Observer observer) {
-        this(chroot, aclPolicy, SessionQuotas.NONE, ensembleConfig, toClient, observer);
+        this(chroot, aclPolicy, SessionQuotas.NONE, EnsembleFeatures.unknown(), ensembleConfig, toClient, observer);
     }
 
     /**
-     * @param quotas what the connection's writes and watches are checked against
+     * @param quotas   what the connection's writes and watches are checked against
+     * @param ensemble which opcodes the ensemble implements; the others are answered with -6 here
      * @see #TenantConnection(TenantChroot, AclPolicy, byte[], Consumer, Observer)
      */
-    public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, SessionQuotas quotas, byte[] ensembleConfig,
-                            Consumer<ByteBuf> toClient, Observer observer) {
+    public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, SessionQuotas quotas, EnsembleFeatures ensemble,
+                            byte[] ensembleConfig, Consumer<ByteBuf> toClient, Observer observer) {
         this.acls = new SessionAcls(aclPolicy);
         this.upstreamAuth = new UpstreamAuth(aclPolicy.identity());
-        this.requests = new RequestRewriter(chroot, acls);
+        this.requests = new RequestRewriter(chroot, acls, ensemble);
         this.replies = new ReplyRewriter(chroot, acls);
         this.pending = new PendingRequests(toClient);
         this.quotas = new QuotaGate(quotas, pending, observer);

@@ -67,7 +67,13 @@ final class ConnectionDriver implements AutoCloseable {
 
     /** @param aclPolicy what the connection does to ACL lists and identity replies */
     ConnectionDriver(String chroot, AclPolicy aclPolicy, SessionQuotas quotas, TenantConnection.Observer observer) {
-        connection = new TenantConnection(new TenantChroot(chroot), aclPolicy, quotas, ENSEMBLE_CONFIG,
+        this(chroot, aclPolicy, quotas, EnsembleFeatures.unknown(), observer);
+    }
+
+    /** @param ensemble which opcodes the ensemble implements */
+    ConnectionDriver(String chroot, AclPolicy aclPolicy, SessionQuotas quotas, EnsembleFeatures ensemble,
+                     TenantConnection.Observer observer) {
+        connection = new TenantConnection(new TenantChroot(chroot), aclPolicy, quotas, ensemble, ENSEMBLE_CONFIG,
                 toClient::add, observer);
     }
 
@@ -95,6 +101,15 @@ final class ConnectionDriver implements AutoCloseable {
         } finally {
             in.release();
         }
+    }
+
+    /** A session past its handshake with an ensemble of {@code ensemble}'s release. */
+    static ConnectionDriver established(EnsembleFeatures ensemble) {
+        ConnectionDriver session = new ConnectionDriver(CHROOT, AclPolicy.NONE, SessionQuotas.NONE, ensemble,
+                TenantConnection.Observer.NONE);
+        session.client(CONNECT_REQUEST);
+        assertEquals(1, session.server(CONNECT_RESPONSE).toClient().size());
+        return session;
     }
 
     /** A session past its handshake, nothing pending, nothing waiting for the client. */

@@ -108,7 +108,8 @@ class ClientFrameFuzzTest {
                     List.of(OPERATOR_ID), auth -> "own:" + auth.length))
                     : operator ? AclPolicy.appendOperator("digest", OPERATOR_ID) : AclPolicy.NONE;
             this.connection = new TenantConnection(CHROOT, policy,
-                    quotas ? new SessionQuotas(new SmallQuota(), 256, 2) : SessionQuotas.NONE, ENSEMBLE_CONFIG,
+                    quotas ? new SessionQuotas(new SmallQuota(), 256, 2) : SessionQuotas.NONE,
+                    io.zktenantproxy.protocol.EnsembleFeatures.unknown(), ENSEMBLE_CONFIG,
                     toClient::add, TenantConnection.Observer.NONE);
             this.oracle = new ForwardedRequests(ROOT, operator || isolating ? "digest" : null, OPERATOR_ID, isolating);
             channel.config().setAllocator(alloc);

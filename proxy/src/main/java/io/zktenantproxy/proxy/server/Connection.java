@@ -60,7 +60,7 @@ final class Connection {
         this.relay = new Relay(client, context.limits().maxInFlight(), this::mayReadClient, meters, tenant.budget());
         this.session = new SessionBinder(tenant, context.gate(), context.limits().idleTimeoutMs());
         this.protocol = new TenantConnection(tenant.chroot(), tenant.aclPolicy(), tenant.sessionQuotas(),
-                tenant.ensembleConfig(), relay::toClient, new ProtocolEvents(tenant.name(), meters, session::sessionId,
+                context.ensemble(), tenant.ensembleConfig(), relay::toClient, new ProtocolEvents(tenant.name(), meters, session::sessionId,
                 () -> context.gate().markerRefused(tenant)));
         this.budget = new BudgetGate(tenant.budget(), meters,
                 new PacedFrames(client.eventLoop(), this::handle, this::flushAndResumeReading));

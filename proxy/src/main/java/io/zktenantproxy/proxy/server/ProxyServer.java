@@ -8,6 +8,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.zktenantproxy.protocol.EnsembleFeatures;
 import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.HostPort;
@@ -100,7 +101,8 @@ public final class ProxyServer implements AutoCloseable {
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), new UpstreamConnector(config.connectString(), transport,
                 config.limits().upstreamConnectTimeoutMs(), metrics, tls.upstream()),
-                new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean());
+                new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean(),
+                EnsembleFeatures.unknown());
     }
 
     /**

@@ -26,7 +26,6 @@ import io.zktenantproxy.proxy.metrics.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.CreateResponse;
@@ -147,25 +146,20 @@ class ConnectionHandlersTest extends HandlerTestBase {
     /** A live client pings every third of its session timeout: it is never idle before that timeout. */
     @Test
     void theIdleTimeoutWidensToTheNegotiatedSessionTimeout() {
-        proxy = new ConnectionHarness(Limits.defaults().with(Limit.IDLE_TIMEOUT_MS, 10_000), true,
-                new ConnectionHarness.OpenGate());
+        proxy = ConnectionHarness.withFrozenClock(Limits.defaults().with(Limit.IDLE_TIMEOUT_MS, 10_000));
         establish(); // the ensemble grants JuteFrames.SESSION_TIMEOUT_MS (30 s)
-        proxy.client.advanceTimeBy(JuteFrames.SESSION_TIMEOUT_MS - 1_000, TimeUnit.MILLISECONDS);
-        proxy.client.runScheduledPendingTasks();
+        proxy.advanceClock(JuteFrames.SESSION_TIMEOUT_MS - 1_000);
         assertTrue(proxy.client.isOpen(), "past limits.idleTimeoutMs, within the session timeout");
-        proxy.client.advanceTimeBy(2_000, TimeUnit.MILLISECONDS);
-        proxy.client.runScheduledPendingTasks();
+        proxy.advanceClock(2_000);
         assertClosed(CloseReason.IDLE_TIMEOUT);
     }
 
     @Test
     void noConnectRequestInTimeIsAHandshakeTimeout() {
-        proxy = new ConnectionHarness(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 1_000), true, new ConnectionHarness.OpenGate());
-        proxy.client.advanceTimeBy(999, TimeUnit.MILLISECONDS);
-        proxy.client.runScheduledPendingTasks();
+        proxy = ConnectionHarness.withFrozenClock(Limits.defaults().with(Limit.HANDSHAKE_TIMEOUT_MS, 1_000));
+        proxy.advanceClock(999);
         assertTrue(proxy.client.isOpen());
-        proxy.client.advanceTimeBy(2, TimeUnit.MILLISECONDS);
-        proxy.client.runScheduledPendingTasks();
+        proxy.advanceClock(2);
         assertClosed(CloseReason.HANDSHAKE_TIMEOUT);
     }
 

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.zktenantproxy.protocol.AclPolicy;
@@ -32,6 +34,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.zookeeper.CreateMode;
@@ -82,6 +85,8 @@ final class ConnectionHarness {
     private final boolean dialAtOnce;
     private final ProxyContext context;
     private final ProxyMetrics metrics;
+    /** The client channels' clock when frozen ({@link #withFrozenClock}), else null: real time. */
+    private final MockTicker clock;
     private EmbeddedChannel upstream;
 
     /** A dial the test completes later with {@link #connectUpstream} or {@link #failUpstream}. */
@@ -118,15 +123,36 @@ final class ConnectionHarness {
 
     /** @param usage where the tenant's znode and byte usage is counted (null: those quotas are off) */
     ConnectionHarness(Limits limits, boolean dialAtOnce, SessionGate gate, UsageSource usage) {
+        this(limits, dialAtOnce, gate, usage, false);
+    }
+
+    /**
+     * A harness whose client channel's clock stands still from before it is registered: its timeouts (handshake,
+     * idle) move only with {@code advanceTimeBy}, however slowly the test itself runs on a loaded machine.
+     */
+    static ConnectionHarness withFrozenClock(Limits limits) {
+        return new ConnectionHarness(limits, true, new OpenGate(), null, true);
+    }
+
+    private ConnectionHarness(Limits limits, boolean dialAtOnce, SessionGate gate, UsageSource usage,
+                              boolean frozenClock) {
         this.dialAtOnce = dialAtOnce;
+        this.clock = frozenClock ? Ticker.newMockTicker() : null;
         ProxyMetrics metrics = new ProxyMetrics(registry, Duration.ofMillis(100));
         TenantConfig config = TenantConfig.named(TENANT).withChroot(CHROOT).withListen("127.0.0.1:0")
                 .withAdvertised(List.of("proxy.example:2181")).withRequestsPerSecond(0).withBytesPerSecond(0);
         this.tenant = new Tenant(config, List.of(), limits, metrics.tenant(TENANT), usage, AclPolicy.NONE);
         this.context = new ProxyContext(limits, this::dial, gate,
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean());
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), new AtomicBoolean(),
+                io.zktenantproxy.protocol.EnsembleFeatures.unknown());
         this.metrics = metrics;
         this.client = register(new ConnectionInitializer(Listener.of(tenant, null), context, metrics));
+    }
+
+    /** Moves the frozen clock ({@link #withFrozenClock}) and runs the client's tasks that came due. */
+    void advanceClock(long millis) {
+        clock.advance(millis, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
     }
 
     /** @return another client connection of the same tenant, through the same listener and context */
@@ -135,7 +161,10 @@ final class ConnectionHarness {
     }
 
     private EmbeddedChannel register(ChannelHandler handler) {
-        EmbeddedChannel channel = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false, handler);
+        EmbeddedChannel channel = clock == null
+                ? new EmbeddedChannel(DefaultChannelId.newInstance(), false, false, handler)
+                : EmbeddedChannel.builder().channelId(DefaultChannelId.newInstance()).register(false)
+                        .hasDisconnect(false).handlers(handler).ticker(clock).build();
         channel.config().setAllocator(alloc);
         try {
             channel.register();
