@@ -100,7 +100,6 @@ public final class TenantConnection {
     /**
      * @param quotas   what the connection's writes and watches are checked against
      * @param ensemble which opcodes the ensemble implements; the others are answered with -6 here
-     * @see #TenantConnection(TenantChroot, AclPolicy, byte[], Consumer, Observer)
      */
     public TenantConnection(TenantChroot chroot, AclPolicy aclPolicy, SessionQuotas quotas, EnsembleFeatures ensemble,
                             byte[] ensembleConfig, Consumer<ByteBuf> toClient, Observer observer) {
