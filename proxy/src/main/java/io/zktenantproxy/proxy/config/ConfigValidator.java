@@ -108,6 +108,13 @@ public final class ConfigValidator {
         if (config.upstream().tls() != null) {
             upstreamTls(config.upstream(), errors);
         }
+        if (config.upstream().version() != null) {
+            try {
+                io.zktenantproxy.protocol.EnsembleVersion.parse(config.upstream().version());
+            } catch (IllegalArgumentException e) {
+                errors.add("upstream.version: " + e.getMessage());
+            }
+        }
         if (config.admin() != null && config.admin().listen() != null) {
             HostPort admin = address("admin.listen", config.admin().listen(), errors);
             if (admin != null && admin.port() != 0 && ports.containsKey(admin.port())) {

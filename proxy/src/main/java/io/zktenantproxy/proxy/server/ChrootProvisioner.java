@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import io.zktenantproxy.protocol.EnsembleFeatures;
+import io.zktenantproxy.protocol.OpCode;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
@@ -46,15 +48,18 @@ final class ChrootProvisioner implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> markerGrants = new ConcurrentHashMap<>();
     private final Map<String, List<ACL>> aclByPath = new ConcurrentHashMap<>();
     private final UpstreamAcls acls;
+    private final EnsembleFeatures ensemble;
 
     /**
      * @param operator the proxy's own client of the ensemble, shared; not closed by {@link #close}
      * @param enabled  whether tenant chroots are created; the session marker root is created either way
      * @param acls     the ACLs of what is created
+     * @param ensemble what the ensemble implements: persistent watches ({@code addWatch}) only from 3.6
      */
-    ChrootProvisioner(OperatorClient operator, boolean enabled, UpstreamAcls acls) {
+    ChrootProvisioner(OperatorClient operator, boolean enabled, UpstreamAcls acls, EnsembleFeatures ensemble) {
         this.enabled = enabled;
         this.acls = acls;
+        this.ensemble = ensemble;
         this.curator = operator.curator();
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "chroot-provisioner");
@@ -165,6 +170,11 @@ final class ChrootProvisioner implements AutoCloseable {
     }
 
     private void watchForDeletion(String path) {
+        if (!ensemble.forwards(OpCode.ADD_WATCH)) {
+            // a 3.5 ensemble answers addWatch with -6 and drops the proxy's connection: no persistent watch there,
+            // so a chroot deleted behind the proxy's back is created again only by the next proxy start
+            return;
+        }
         watchers.computeIfAbsent(path, p -> {
             PersistentWatcher watcher = new PersistentWatcher(curator, p, false);
             watcher.getListenable().addListener(event -> {

@@ -23,6 +23,7 @@ import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.quota.EnsembleUsageSource;
 import io.zktenantproxy.proxy.quota.UsageSource;
 import io.zktenantproxy.proxy.tls.ServerTls;
+import io.zktenantproxy.proxy.upstream.EnsembleProbe;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -80,7 +81,8 @@ public final class ProxyServer implements AutoCloseable {
         this.workers = transport.group(Transport.ioThreads(), "zktp-io");
         this.operatorClient = OperatorClient.start(config.connectString(), identities.platform(),
                 acls.locked() ? acls.platformOnly() : null, tls.operatorClientConfig());
-        this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots(), acls);
+        EnsembleFeatures ensemble = EnsembleProbe.features(config);
+        this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots(), acls, ensemble);
         this.sessions = new SessionRegistry(operatorClient);
         this.quotaExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "quota-provisioner");
@@ -101,8 +103,7 @@ public final class ProxyServer implements AutoCloseable {
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), new UpstreamConnector(config.connectString(), transport,
                 config.limits().upstreamConnectTimeoutMs(), metrics, tls.upstream()),
-                new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean(),
-                EnsembleFeatures.unknown());
+                new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean(), ensemble);
     }
 
     /**

@@ -1,13 +1,20 @@
 package io.zktenantproxy.proxy.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.protocol.testkit.RawFrame;
+import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.server.ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -22,8 +29,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.proto.ConnectResponse;
@@ -188,5 +199,37 @@ class OldEnsembleIT {
             frames.add(rest);
         }
         return frames;
+    }
+
+    /**
+     * Through the proxy, the same opcode is answered {@code UNIMPLEMENTED} by the proxy (it asked the ensemble its
+     * release with {@code srvr} at start) and the client's connection and session go on; the proxy's own client
+     * works on the old ensemble too (ready, chroot created, no persistent watch asked of a 3.5 server).
+     */
+    @ParameterizedTest(name = "ZooKeeper {0}")
+    @MethodSource("versions")
+    void throughTheProxyTheOpcodeIsUnimplementedAndTheSessionGoesOn(String version) throws Exception {
+        OldEnsemble ensemble = ensemble(version);
+        try (ProxyServer proxy = ProxyServer.start(ProxyConfig.forUpstream(ensemble.connectString())
+                .withTenants(TenantConfig.named("acme").withListen("127.0.0.1:0")))) {
+            await().atMost(java.time.Duration.ofSeconds(60)).until(proxy::ready);
+            List<Watcher.Event.KeeperState> states = new CopyOnWriteArrayList<>();
+            try (ZooKeeper zk = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"),
+                    event -> states.add(event.getState()))) {
+                long session = zk.getSessionId();
+                if (version.startsWith("3.5")) {
+                    assertThrows(KeeperException.UnimplementedException.class,
+                            () -> zk.addWatch("/", AddWatchMode.PERSISTENT_RECURSIVE));
+                } else {
+                    // ZooKeeper.whoAmI() does not look at the reply's err: an error gives no client infos
+                    assertNull(zk.whoAmI(), "whoAmI answered with an error");
+                }
+                zk.create("/after", new byte[] {1}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                assertArrayEquals(new byte[] {1}, zk.getData("/after", false, null));
+                assertEquals(session, zk.getSessionId());
+                assertFalse(states.contains(Watcher.Event.KeeperState.Disconnected), states.toString());
+                zk.delete("/after", -1);
+            }
+        }
     }
 }
