@@ -13,7 +13,6 @@ import java.util.List;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
@@ -28,8 +27,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A cross-check in the style of zetcd's {@code xchk}: one scenario ({@link #scenario}) written once against
  * {@link ZkOps}, run through the proxy (candidate, tenant {@code xp}, chroot {@code /tenants/xp}) and directly against
- * ZooKeeper with the Java client's own chroot {@code host:port/tenants/xd} (oracle), each on a fresh chroot of the
- * same server. The two transcripts must be equal line for line; a mismatch fails with a readable diff.
+ * ZooKeeper with the Java client's own chroot {@code host:port/crosscheck/xd} (oracle), each on a fresh chroot of
+ * the same server. The oracle's chroot is not under {@code /tenants}: with the upstream secret the proxy locks that
+ * folder to the platform, and the oracle creates a node beside its chroot. The two transcripts must be equal line
+ * for line; a mismatch fails with a readable diff.
  *
  * <p>Deliberate differences are kept out of the shared scenario and pinned in {@link #whereTheClientChrootFallsShort}:
  * ZooKeeper's client does not translate multi create results or getEphemerals, and puts a sequential node created on
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * with its own addresses.)
  */
 class CrossCheckIT {
-    private static final String ORACLE_CHROOT = "/tenants/xd";
+    private static final String ORACLE_CHROOT = "/crosscheck/xd";
 
     private TestingServer server;
     private ProxyServer proxy;
@@ -50,11 +51,7 @@ class CrossCheckIT {
         server = Upstreams.server();
         proxy = ProxyHarness.proxy(server.getConnectString(), "xp");
         root = ProxyHarness.upstream(server.getConnectString());
-        try {
-            root.create("/tenants", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        } catch (KeeperException.NodeExistsException e) {
-            // the proxy created it first, for its own tenant's chroot
-        }
+        root.create("/crosscheck", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         root.create(ORACLE_CHROOT, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
     }
 
