@@ -159,6 +159,8 @@ class FatJarIT {
                     "--tenant", "t", "--admin", "off", "--tls-cert", server.cert().toString(), "--tls-key",
                     server.key().toString(), "--tls-client-ca", caPem.toString());
             awaitListening(p, port, log);
+            // the start-up line comes once every listener is bound, a moment after this one accepts
+            await().atMost(START_BOUND).until(() -> Files.readString(log).contains("zk-tenant-proxy listening"));
             assertTrue(Files.readString(log).contains("listener TLS on openssl"), Files.readString(log));
             try (ZooKeeper zk = TlsClients.connect("localhost:" + port, TlsClients.zkClientConfig(caPem, client))) {
                 zk.create("/x", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
