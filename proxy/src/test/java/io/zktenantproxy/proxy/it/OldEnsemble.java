@@ -97,6 +97,8 @@ public final class OldEnsemble implements AutoCloseable {
         Process process = new ProcessBuilder(java.toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dzookeeper.extendedTypesEnabled=true",
+                // 3.4 registers log4j 1's JMX beans unless told not to, and log4j 1 is not on its class path
+                "-Dzookeeper.jmx.log4j.disable=true",
                 "-cp", jars.toAbsolutePath() + "/*",
                 "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.toAbsolutePath().toString())
                 .directory(workDir.toFile())
