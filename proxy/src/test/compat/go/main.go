@@ -99,27 +99,49 @@ func (h *handshake) password() []byte {
 	return append([]byte(nil), r[20:20+n]...)
 }
 
-// states forwards the library's session events into a channel that never fills (the library drops events when
-// its own channel of 6 is full).
-func states(events <-chan zk.Event) <-chan zk.Event {
-	out := make(chan zk.Event, 1000)
-	go func() {
-		for e := range events {
-			out <- e
-		}
-		close(out)
-	}()
-	return out
+// session keeps the library's events in channels that never fill (the library drops events when its own channel
+// of 6 is full): session state changes in one, watch events (the library sends each one there too) in the other.
+type session struct {
+	states  chan zk.Event
+	watches chan zk.Event
 }
 
-func awaitState(step string, events <-chan zk.Event, want zk.State) {
+func track(events <-chan zk.Event) *session {
+	s := &session{states: make(chan zk.Event, 1000), watches: make(chan zk.Event, 1000)}
+	go func() {
+		for e := range events {
+			fmt.Fprintf(os.Stderr, "%s event %v %v %q %v\n", time.Now().Format(time.RFC3339Nano), e.Type, e.State,
+				e.Path, e.Err)
+			if e.Type == zk.EventSession {
+				s.states <- e
+			} else {
+				s.watches <- e
+			}
+		}
+	}()
+	return s
+}
+
+// awaitEvent waits for the watch event wantType on wantPath among all the session's watch events.
+func (s *session) awaitEvent(step string, wantType zk.EventType, wantPath string) string {
 	timeout := time.After(deadline)
 	for {
 		select {
-		case e, open := <-events:
-			if !open {
-				fail(step, "event channel closed before %v", want)
+		case e := <-s.watches:
+			if e.Type == wantType && e.Path == wantPath {
+				return fmt.Sprintf("%v %s", e.Type, e.Path)
 			}
+		case <-timeout:
+			fail(step, "no %v on %s within %v", wantType, wantPath, deadline)
+		}
+	}
+}
+
+func (s *session) awaitState(step string, want zk.State) {
+	timeout := time.After(deadline)
+	for {
+		select {
+		case e := <-s.states:
 			if e.State == want {
 				return
 			}
@@ -142,14 +164,14 @@ func awaitWatch(step string, ch <-chan zk.Event, wantType zk.EventType, wantPath
 	return ""
 }
 
-func connect(step, server string, h *handshake) (*zk.Conn, <-chan zk.Event) {
+func connect(step, server string, h *handshake) (*zk.Conn, *session) {
 	conn, raw, err := zk.Connect([]string{server}, sessionTimeout, zk.WithDialer(h.dialer()),
 		zk.WithLogInfo(false))
 	if err != nil {
 		fail(step, "connect: %v", err)
 	}
-	events := states(raw)
-	awaitState(step, events, zk.StateHasSession)
+	events := track(raw)
+	events.awaitState(step, zk.StateHasSession)
 	return conn, events
 }
 
@@ -268,9 +290,19 @@ func main() {
 	got := []string{
 		awaitWatch("watches", dataW, zk.EventNodeDataChanged, root),
 		awaitWatch("watches", existW, zk.EventNodeCreated, root+"/new"),
-		awaitWatch("watches", childW, zk.EventNodeChildrenChanged, root),
 	}
-	ok("watches", "%s", strings.Join(got, ", "))
+	// go-zookeeper hands a NodeDataChanged to the exist, data AND child watchers of its path (recvLoop), so the
+	// child watch of the root fires with the setData's NodeDataChanged and is gone when NodeChildrenChanged comes;
+	// that event still reaches the session's event channel, where the library sends every watch event.
+	var early zk.Event
+	select {
+	case early = <-childW:
+	case <-time.After(deadline):
+		fail("watches", "child watch of %s never fired", root)
+	}
+	got = append(got, events.awaitEvent("watches", zk.EventNodeChildrenChanged, root))
+	ok("watches", "%s (the child watch channel got %v %s first: go-zookeeper quirk)", strings.Join(got, ", "),
+		early.Type, early.Path)
 
 	// d. a multi that fails on its check creates nothing
 	_, err = conn.Multi(&zk.CheckVersionRequest{Path: root, Version: 999},
@@ -298,8 +330,8 @@ func main() {
 	if _, err := stdin.ReadString('\n'); err != nil {
 		fail("resume", "stdin: %v", err)
 	}
-	awaitState("resume", events, zk.StateDisconnected)
-	awaitState("resume", events, zk.StateHasSession)
+	events.awaitState("resume", zk.StateDisconnected)
+	events.awaitState("resume", zk.StateHasSession)
 	if conn.SessionID() != session {
 		fail("resume", "session 0x%x, want 0x%x", conn.SessionID(), session)
 	}
@@ -320,7 +352,7 @@ func main() {
 	if err := closeSessionByHand(server, session, password); err != nil {
 		fail("expiry", "second connection: %v", err)
 	}
-	awaitState("expiry", events, zk.StateExpired)
+	events.awaitState("expiry", zk.StateExpired)
 	ok("expiry", "session=0x%x expired (closed by a second connection, by hand)", session)
 	conn.Close()
 
