@@ -89,6 +89,7 @@ class ExternalClientsIT {
         assertEquals("ok resume-watch " + dataChanged(client) + " /compat-" + lang + "/new",
                 transcript.get(7), shown);
 
+        System.out.println(shown); // the transcript is the compatibility record: keep it in the test output
         assertUpstreamTree(lang);
         assertWire(client, sessionOf(transcript.get(0)), shown);
     }
