@@ -1,0 +1,220 @@
+package io.zktenantproxy.proxy.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.zktenantproxy.proxy.it.ProxyHarness;
+import io.zktenantproxy.proxy.it.Upstreams;
+import io.zktenantproxy.proxy.server.ProxyServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The proxy with the two non-Java ZooKeeper clients of issue 15, go-zookeeper and node-zookeeper-client: each runs
+ * its scenario program ({@code src/test/compat/<lang>}) through the proxy against a real ZooKeeper, and the proxy is
+ * restarted on the same port in the middle of it (the ensemble keeps the session). A {@link WireRelay} in front of
+ * the proxy records what each client put on the wire: the ConnectRequest without the optional readOnly byte, a
+ * ConnectResponse without it too, and the setWatches (101) it re-sends after reconnecting.
+ *
+ * <p>A missing toolchain skips the test, saying what is missing; with {@code CI=true} it fails instead.
+ */
+class ExternalClientsIT {
+    private static final String TENANT = "compat";
+    /** The steps every scenario prints, in order ({@code CUT} is where the proxy restarts). */
+    private static final List<String> STEPS = List.of("connect", "create", "watches", "multi", "badversion", "CUT",
+            "resume", "resume-watch", "expiry", "fresh-session", "done");
+    /** Whole scenario, proxy restart included, on a loaded 2-core CI machine. */
+    private static final long SCENARIO_SECONDS = 180;
+    private static final int OP_SET_WATCHES = 101;
+
+    private TestingServer server;
+    private ProxyServer proxy;
+    private WireRelay relay;
+    private int proxyPort;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = Upstreams.server();
+        proxyPort = ProxyHarness.freePort();
+        proxy = ProxyHarness.proxyOnPort(server.getConnectString(), TENANT, proxyPort, List.of());
+        relay = WireRelay.start(proxyPort);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (relay != null) {
+            relay.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        server.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(ExternalClient.class)
+    void scenarioThroughTheProxy(ExternalClient client) throws Exception {
+        List<String> command = commandOrSkip(client, "127.0.0.1:" + relay.port());
+        List<String> transcript = runScenario(client, command);
+        String lang = client.lang();
+        String shown = client + " transcript:\n" + String.join("\n", transcript);
+
+        assertEquals(STEPS, transcript.stream().map(ExternalClientsIT::step).collect(Collectors.toList()), shown);
+        // 1, not 0: a sequential name counts the parent's child changes, and eph was created first
+        assertEquals("ok create seq=/compat-" + lang + "/seq-0000000001", transcript.get(1), shown);
+        assertEquals("ok resume-watch " + dataChanged(client) + " /compat-" + lang + "/new",
+                transcript.get(7), shown);
+
+        System.out.println(shown); // the transcript is the compatibility record: keep it in the test output
+        assertUpstreamTree(lang);
+        assertWire(client, sessionOf(transcript.get(0)), shown);
+    }
+
+    /** Everything the tenant created lives under its chroot, nothing at the tenant's paths on the ensemble. */
+    private void assertUpstreamTree(String lang) throws Exception {
+        try (ZooKeeper upstream = ProxyHarness.upstream(server.getConnectString())) {
+            String chrooted = "/tenants/" + TENANT + "/compat-" + lang;
+            assertNotNull(upstream.exists(chrooted, false), chrooted);
+            // eph went with its session, never with the failed multi
+            assertEquals(List.of("new", "seq-0000000001"),
+                    new ArrayList<>(new TreeSet<>(upstream.getChildren(chrooted, false))));
+            assertNull(upstream.exists("/compat-" + lang, false), "/compat-" + lang + " outside the chroot");
+        }
+    }
+
+    /**
+     * The handshake without the readOnly byte both ways on every connection, and setWatches (101) re-sent on the
+     * connection that resumed the session.
+     */
+    private void assertWire(ExternalClient client, long session, String shown) {
+        List<WireRelay.Connection> connections = relay.connections().stream()
+                .filter(c -> c.connectRequest() != null && c.connectResponse() != null).collect(Collectors.toList());
+        // first session, its resume after the cut, the second connection of the expiry step, the fresh session
+        assertTrue(connections.size() >= 4, "handshakes seen: " + connections.size() + "\n" + shown);
+        for (WireRelay.Connection c : connections) {
+            assertEquals(0, c.requestTrailingBytes(), client + " ConnectRequest with a readOnly byte");
+            assertEquals(0, c.responseTrailingBytes(), client + " got a ConnectResponse with a readOnly byte");
+        }
+        List<WireRelay.Header> resent = connections.stream()
+                .filter(c -> c.requestedSession() == session)
+                .flatMap(c -> c.requests().stream())
+                .filter(h -> h.type() == OP_SET_WATCHES)
+                .collect(Collectors.toList());
+        assertFalse(resent.isEmpty(), client + " sent no setWatches after resuming 0x" + Long.toHexString(session));
+        System.out.printf("%s: %d handshakes, none with readOnly; setWatches re-sent as %s%n",
+                client, connections.size(), resent);
+    }
+
+    /** Runs the program, restarting the proxy on the same port at CUT; returns its stdout lines. */
+    private List<String> runScenario(ExternalClient client, List<String> command) throws Exception {
+        Path log = ExternalClient.buildDir().resolve(client.lang() + "-stderr.log");
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(command).directory(client.sources().toFile())
+                .redirectError(log.toFile()).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        String end = "\u0000end";
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("READ-ERROR " + e);
+            } finally {
+                lines.add(end);
+            }
+        }, "compat-" + client.lang() + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        List<String> transcript = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SCENARIO_SECONDS);
+        try (Writer stdin = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+            while (true) {
+                String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    fail(client + " did not finish within " + SCENARIO_SECONDS + " s; so far:\n"
+                            + String.join("\n", transcript) + "\nstderr: " + log);
+                }
+                if (line.equals(end)) {
+                    break;
+                }
+                transcript.add(line);
+                if (line.equals("CUT")) {
+                    // A new proxy instance on the same port; the ensemble keeps the session meanwhile.
+                    proxy.close();
+                    proxy = ProxyHarness.proxyOnPort(server.getConnectString(), TENANT, proxyPort, List.of());
+                    stdin.write("go\n");
+                    stdin.flush();
+                }
+            }
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), client + " did not exit");
+            assertEquals(0, p.exitValue(), client + " exit status; transcript:\n" + String.join("\n", transcript)
+                    + "\nstderr:\n" + Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+        }
+        return transcript;
+    }
+
+    private static List<String> commandOrSkip(ExternalClient client, String connectString) throws Exception {
+        String missing = client.missing();
+        if (missing == null) {
+            try {
+                return client.command(connectString);
+            } catch (ExternalClient.ToolchainException e) {
+                missing = e.getMessage();
+            }
+        }
+        String message = client + " cannot run: " + missing + "; " + client.install();
+        if ("true".equals(System.getenv("CI"))) {
+            fail(message);
+        }
+        Assumptions.abort(message);
+        throw new AssertionError("unreachable");
+    }
+
+    /** {@code ok <step> ...} is the step, {@code CUT} itself, anything else (a FAIL) the whole line. */
+    private static String step(String line) {
+        if (line.startsWith("ok ")) {
+            int space = line.indexOf(' ', 3);
+            return space < 0 ? line.substring(3) : line.substring(3, space);
+        }
+        return line;
+    }
+
+    private static long sessionOf(String connectLine) {
+        String hex = connectLine.substring(connectLine.indexOf("session=0x") + "session=0x".length()).trim();
+        return Long.parseUnsignedLong(hex, 16);
+    }
+
+    /** How each program names NodeDataChanged: go-zookeeper's EventType name, node-zookeeper-client's. */
+    private static String dataChanged(ExternalClient client) {
+        return client == ExternalClient.GO ? "EventNodeDataChanged" : "NODE_DATA_CHANGED";
+    }
+}
