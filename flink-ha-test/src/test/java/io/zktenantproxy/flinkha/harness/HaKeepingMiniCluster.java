@@ -9,6 +9,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.highavailability.HighAvailabilityServices;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A crash for Flink lines whose {@link MiniCluster} has no {@code closeAsyncWithoutCleaningHighAvailabilityData()}
@@ -20,6 +22,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
  */
 @SuppressWarnings("try") // MiniCluster.close() may throw InterruptedException: not ours to change
 final class HaKeepingMiniCluster extends MiniCluster {
+    private static final Logger LOG = LoggerFactory.getLogger(HaKeepingMiniCluster.class);
     private volatile boolean keepHaData;
 
     HaKeepingMiniCluster(MiniClusterConfiguration configuration) {
@@ -39,8 +42,13 @@ final class HaKeepingMiniCluster extends MiniCluster {
         Method close = HighAvailabilityServices.class.getMethod("close");
         return (HighAvailabilityServices) Proxy.newProxyInstance(HighAvailabilityServices.class.getClassLoader(),
                 new Class<?>[] {HighAvailabilityServices.class}, (proxy, method, args) -> {
-                    Method target = keepHaData && method.getName().equals("closeAndCleanupAllData")
-                            && method.getParameterCount() == 0 ? close : method;
+                    Method target = method;
+                    if (keepHaData && method.getName().equals("closeAndCleanupAllData")
+                            && method.getParameterCount() == 0) {
+                        LOG.info("crash: HighAvailabilityServices.closeAndCleanupAllData() turned into close(), "
+                                + "the HA data stays in ZooKeeper and the HA storage");
+                        target = close;
+                    }
                     try {
                         return target.invoke(services, args);
                     } catch (InvocationTargetException e) {
