@@ -8,7 +8,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The fraud-alert job: a replayable, rate-limited stream of {@link Transfer}s, keyed by account pair, summed per
@@ -55,7 +54,7 @@ public final class FraudJob {
         env.fromSource(source, watermarks, "transfers").setParallelism(1).uid("transfers")
                 .map(new RestoreRecorder(spec.runId())).setParallelism(1).uid("restore-recorder")
                 .keyBy(Transfer::pair)
-                .window(TumblingEventTimeWindows.of(FraudRules.WINDOW))
+                .window(new TumblingWindows(FraudRules.WINDOW))
                 .aggregate(new WindowTotal(), new AlertOnThreshold()).uid("window-sums")
                 .sinkTo(LedgerSink.into(spec.runId())).uid("alerts");
         return env.getStreamGraph().getJobGraph();

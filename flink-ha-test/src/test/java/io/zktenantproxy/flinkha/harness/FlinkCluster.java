@@ -1,5 +1,7 @@
 package io.zktenantproxy.flinkha.harness;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +25,12 @@ import org.apache.flink.runtime.minicluster.RpcServiceSharing;
  */
 public final class FlinkCluster implements AutoCloseable {
     private static final Duration RPC_BOUND = Duration.ofSeconds(60);
+    /**
+     * {@code MiniCluster.closeAsyncWithoutCleaningHighAvailabilityData()}, the crash of Flink 1.20 and 2.x; absent in
+     * 1.17 and older (null), where {@link HaKeepingMiniCluster} provides it. Looked up reflectively so that the
+     * harness compiles against every Flink line of the pom's profiles.
+     */
+    private static final Method CLOSE_KEEPING_HA_DATA = closeKeepingHaData();
 
     private final String name;
     private final MiniCluster mini;
@@ -50,13 +58,15 @@ public final class FlinkCluster implements AutoCloseable {
     private static FlinkCluster start(String name, Map<String, String> settings, int taskManagers,
                                       RpcServiceSharing sharing) throws Exception {
         Configuration conf = Configuration.fromMap(settings);
-        MiniCluster mini = new MiniCluster(new MiniClusterConfiguration.Builder()
+        MiniClusterConfiguration configuration = new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(taskManagers)
                 .setNumSlotsPerTaskManager(2)
                 .setRpcServiceSharing(sharing)
                 .withRandomPorts()
-                .build());
+                .build();
+        MiniCluster mini = CLOSE_KEEPING_HA_DATA != null ? new MiniCluster(configuration)
+                : new HaKeepingMiniCluster(configuration);
         mini.start();
         return new FlinkCluster(name, mini);
     }
@@ -115,14 +125,31 @@ public final class FlinkCluster implements AutoCloseable {
      * ({@link MiniCluster#close} would delete them, and a standby would then find no job to recover).
      */
     public void crash() throws Exception {
-        stopped = true;
-        mini.closeAsyncWithoutCleaningHighAvailabilityData().get(RPC_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        crashAsync().get(RPC_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** {@link #crash()} without waiting: returns once the crash has begun. */
+    @SuppressWarnings("unchecked")
     public CompletableFuture<Void> crashAsync() {
         stopped = true;
-        return mini.closeAsyncWithoutCleaningHighAvailabilityData();
+        if (CLOSE_KEEPING_HA_DATA == null) {
+            return ((HaKeepingMiniCluster) mini).crashAsync();
+        }
+        try {
+            return (CompletableFuture<Void>) CLOSE_KEEPING_HA_DATA.invoke(mini);
+        } catch (InvocationTargetException e) {
+            return CompletableFuture.failedFuture(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Method closeKeepingHaData() {
+        try {
+            return MiniCluster.class.getMethod("closeAsyncWithoutCleaningHighAvailabilityData");
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     /** Stops the cluster and deletes its HA data (under the tenant's chroot only); idempotent. */

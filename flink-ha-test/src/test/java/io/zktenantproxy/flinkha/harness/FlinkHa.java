@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 
 /**
  * The Flink settings of one tenant's cluster behind the proxy, as the {@code flink-conf}/{@code config.yaml} keys
@@ -69,6 +70,20 @@ public record FlinkHa(List<InetSocketAddress> quorum, String clusterId, Path sto
         m.put("restart-strategy.type", "fixed-delay");
         m.put("restart-strategy.fixed-delay.attempts", "1000");
         m.put("restart-strategy.fixed-delay.delay", "200 ms");
+        if (beforeFlink120()) {
+            // Flink 1.17 and older read the ZooKeeper client's timeouts and retry wait as int milliseconds ("5 s"
+            // fails to parse) and know the checkpoint directory only as state.checkpoints.dir.
+            m.put("high-availability.zookeeper.client.session-timeout", Long.toString(sessionTimeout.toMillis()));
+            m.put("high-availability.zookeeper.client.connection-timeout", "5000");
+            m.put("high-availability.zookeeper.client.retry-wait", "200");
+            m.put("state.checkpoints.dir", checkpointDir.toUri().toString());
+        }
         return m;
+    }
+
+    /** @return whether the Flink on the class path is older than 1.20 (the profiles flink-1.15 and flink-1.17) */
+    static boolean beforeFlink120() {
+        String[] v = EnvironmentInformation.getVersion().split("\\.");
+        return Integer.parseInt(v[0]) == 1 && Integer.parseInt(v[1]) < 20;
     }
 }
