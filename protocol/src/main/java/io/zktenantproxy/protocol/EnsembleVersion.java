@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  * @param patch e.g. 10
  */
 public record EnsembleVersion(int major, int minor, int patch) implements Comparable<EnsembleVersion> {
+    /**
+     * The oldest release the proxy works with: 3.4 lacks {@code create2}, containers, TTL nodes and
+     * {@code removeWatches}, which the proxy's own client and every 3.5+ client use (and is end of life since 2020).
+     */
+    public static final EnsembleVersion OLDEST_SUPPORTED = new EnsembleVersion(3, 5, 0);
+
     /** The release each opcode newer than 3.5 came with. */
     private static final Map<OpCode, EnsembleVersion> SINCE = Map.of(
             OpCode.MULTI_READ, new EnsembleVersion(3, 6, 0),
@@ -51,6 +57,11 @@ public record EnsembleVersion(int major, int minor, int patch) implements Compar
     public static Optional<EnsembleVersion> fromSrvr(String answer) {
         Matcher m = SRVR_LINE.matcher(answer == null ? "" : answer);
         return m.find() ? Optional.of(parse(m.group(1))) : Optional.empty();
+    }
+
+    /** @return whether the proxy works in front of an ensemble of this release ({@link #OLDEST_SUPPORTED} or later) */
+    public boolean supported() {
+        return compareTo(OLDEST_SUPPORTED) >= 0;
     }
 
     /** @return whether a server of this release implements {@code op} */

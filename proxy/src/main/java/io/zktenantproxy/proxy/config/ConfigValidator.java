@@ -110,10 +110,17 @@ public final class ConfigValidator {
         }
         if (config.upstream().version() != null) {
             try {
-                io.zktenantproxy.protocol.EnsembleVersion.parse(config.upstream().version());
+                var release = io.zktenantproxy.protocol.EnsembleVersion.parse(config.upstream().version());
+                if (!release.supported()) {
+                    errors.add("upstream.version: " + release + " is not supported: the proxy needs a ZooKeeper "
+                            + io.zktenantproxy.protocol.EnsembleVersion.OLDEST_SUPPORTED + " ensemble or later");
+                }
             } catch (IllegalArgumentException e) {
                 errors.add("upstream.version: " + e.getMessage());
             }
+        }
+        if (config.upstream().versionCheckMs() != null && config.upstream().versionCheckMs() < 0) {
+            errors.add("upstream.versionCheckMs: must be 0 (never) or a period in milliseconds");
         }
         if (config.admin() != null && config.admin().listen() != null) {
             HostPort admin = address("admin.listen", config.admin().listen(), errors);

@@ -119,4 +119,9 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     public ProxyConfig withOperator(OperatorConfig newOperator) {
         return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, newOperator, tls);
     }
+
+    /** @return this configuration with {@link #upstream()} replaced */
+    public ProxyConfig withUpstream(UpstreamConfig newUpstream) {
+        return new ProxyConfig(newUpstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, tls);
+    }
 }

@@ -24,6 +24,7 @@ import io.zktenantproxy.proxy.quota.EnsembleUsageSource;
 import io.zktenantproxy.proxy.quota.UsageSource;
 import io.zktenantproxy.proxy.tls.ServerTls;
 import io.zktenantproxy.proxy.upstream.EnsembleProbe;
+import io.zktenantproxy.proxy.upstream.EnsembleReleaseWatch;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -61,6 +62,7 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final OperatorClient operatorClient;
     private final ChrootProvisioner provisioner;
+    private final EnsembleReleaseWatch releaseWatch;
     private final SessionRegistry sessions;
     private final ExecutorService quotaExecutor;
     private final UsageSource usage;
@@ -75,13 +77,18 @@ public final class ProxyServer implements AutoCloseable {
         this.tls = tls;
         this.identities = identities;
         this.metrics = metrics;
+        // first: an unsupported (3.4) ensemble fails the start before anything is started
+        EnsembleFeatures ensemble = EnsembleProbe.features(config);
         UpstreamAcls acls = new UpstreamAcls(identities);
         this.transport = Transport.best();
         this.boss = transport.group(1, "zktp-accept");
         this.workers = transport.group(Transport.ioThreads(), "zktp-io");
         this.operatorClient = OperatorClient.start(config.connectString(), identities.platform(),
                 acls.locked() ? acls.platformOnly() : null, tls.operatorClientConfig());
-        EnsembleFeatures ensemble = EnsembleProbe.features(config);
+        this.releaseWatch = config.upstream().version() == null && config.upstream().tls() == null
+                && !config.upstream().effectiveVersionCheck().isZero()
+                ? EnsembleReleaseWatch.start(config.connectString(), ensemble, config.upstream().effectiveVersionCheck())
+                : null;
         this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots(), acls, ensemble);
         this.sessions = new SessionRegistry(operatorClient);
         this.quotaExecutor = Executors.newSingleThreadExecutor(r -> {
@@ -290,6 +297,9 @@ public final class ProxyServer implements AutoCloseable {
         boss.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         provisioner.close();
+        if (releaseWatch != null) {
+            releaseWatch.close();
+        }
         quotaExecutor.shutdownNow();
         operatorClient.close();
         tls.close();

@@ -32,12 +32,20 @@ public final class EnsembleProbe {
      * The ensemble's release for the proxy's connections: configured ({@code upstream.version}), else asked of the
      * servers with {@code srvr} (plain TCP only: over TLS the release must be configured), else unknown and every
      * opcode forwarded. Logs which, once.
+     *
+     * @throws IllegalStateException if a server answers with a release older than
+     *     {@link EnsembleVersion#OLDEST_SUPPORTED} (3.4: the proxy's own client would get -6 for its first create)
      */
     public static EnsembleFeatures features(ProxyConfig config) {
         String configured = config.upstream().version();
         Optional<EnsembleVersion> version = configured != null ? Optional.of(EnsembleVersion.parse(configured))
                 : config.upstream().tls() != null ? Optional.empty()
                 : oldest(config.connectString(), Duration.ofSeconds(2));
+        if (version.isPresent() && !version.get().supported()) {
+            throw new IllegalStateException("the ensemble at " + config.connectString() + " runs ZooKeeper "
+                    + version.get() + " (srvr); the proxy needs " + EnsembleVersion.OLDEST_SUPPORTED + " or later: "
+                    + "3.4 lacks create2, containers and TTL nodes, which the proxy and every 3.5+ client use");
+        }
         if (version.isPresent()) {
             LOG.info("ensemble release {} ({}): opcodes it lacks are answered UNIMPLEMENTED by the proxy",
                     version.get(), configured != null ? "upstream.version" : "srvr");

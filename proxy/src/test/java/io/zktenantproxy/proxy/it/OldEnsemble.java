@@ -79,9 +79,16 @@ public final class OldEnsemble implements AutoCloseable {
      *     the exit code and the log's tail
      */
     public static OldEnsemble start(String version, Path workDir) throws IOException {
+        return start(version, workDir, freePort());
+    }
+
+    /**
+     * {@link #start(String, Path)} on a given port: a server of another release started on the work folder and port
+     * of a stopped one is that ensemble upgraded in place (its data and sessions kept, clients reconnect to it).
+     */
+    public static OldEnsemble start(String version, Path workDir, int port) throws IOException {
         Path jars = jars(version);
         Path data = Files.createDirectories(workDir.resolve("data"));
-        int port = freePort();
         Path cfg = workDir.resolve("zoo.cfg");
         Files.writeString(cfg, String.join("\n",
                 "tickTime=2000",

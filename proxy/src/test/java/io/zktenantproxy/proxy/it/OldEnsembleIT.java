@@ -14,6 +14,7 @@ import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.protocol.testkit.RawFrame;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.config.UpstreamConfig;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -230,6 +231,58 @@ class OldEnsembleIT {
                 assertFalse(states.contains(Watcher.Event.KeeperState.Disconnected), states.toString());
                 zk.delete("/after", -1);
             }
+        }
+    }
+
+    /**
+     * ZooKeeper 3.4.14 starts on Java 17 (with {@code zookeeper.jmx.log4j.disable}), but lacks {@code create2} (its
+     * log says {@code unknown type 15} for the proxy's first create): the proxy refuses to start in front of it, naming
+     * the release, rather than serve a tenant nothing.
+     */
+    @org.junit.jupiter.api.Test
+    void aZooKeeper34EnsembleIsRefusedAtStart() throws Exception {
+        try (OldEnsemble old = OldEnsemble.start("3.4.14", Files.createDirectories(work.resolve("3.4.14")))) {
+            assertTrue(old.srvr().startsWith("Zookeeper version: 3.4.14-"), old.srvr());
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> ProxyServer.start(ProxyConfig.forUpstream(old.connectString())
+                            .withTenants(TenantConfig.named("acme").withListen("127.0.0.1:0"))).close());
+            assertTrue(refused.getMessage().contains("runs ZooKeeper 3.4.14"), refused.getMessage());
+        }
+    }
+
+    /**
+     * A rolling upgrade under a running proxy: the ensemble is 3.5.10, so {@code addWatch} is answered -6 by the
+     * proxy; the server is replaced by 3.6.4 on the same data and port; the proxy's periodic {@code srvr} check
+     * ({@code upstream.versionCheckMs}, 500 ms here) learns the new release, and the same client session's
+     * {@code addWatch} is then forwarded and works, without a proxy restart.
+     */
+    @org.junit.jupiter.api.Test
+    void anUpgradedEnsembleIsLearntWithoutARestart() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("upgrade"));
+        int port = ProxyHarness.freePort();
+        OldEnsemble server = OldEnsemble.start("3.5.10", dir, port);
+        try (ProxyServer proxy = ProxyServer.start(ProxyConfig.forUpstream(server.connectString())
+                .withUpstream(UpstreamConfig.of(server.connectString()).withVersionCheckMs(500L))
+                .withTenants(TenantConfig.named("acme").withListen("127.0.0.1:0")))) {
+            await().atMost(java.time.Duration.ofSeconds(60)).until(proxy::ready);
+            try (ZooKeeper zk = ProxyHarness.connect(ProxyHarness.connectString(proxy, "acme"), (Watcher) null)) {
+                long session = zk.getSessionId();
+                assertThrows(KeeperException.UnimplementedException.class,
+                        () -> zk.addWatch("/", AddWatchMode.PERSISTENT_RECURSIVE));
+                server.close();
+                server = OldEnsemble.start("3.6.4", dir, port);
+                await("addWatch forwarded once the proxy learnt 3.6.4").atMost(java.time.Duration.ofSeconds(60))
+                        .pollInterval(java.time.Duration.ofMillis(200))
+                        .ignoreException(KeeperException.UnimplementedException.class)
+                        .ignoreException(KeeperException.ConnectionLossException.class)
+                        .until(() -> {
+                            zk.addWatch("/", AddWatchMode.PERSISTENT_RECURSIVE);
+                            return true;
+                        });
+                assertEquals(session, zk.getSessionId(), "the session went on across the upgrade");
+            }
+        } finally {
+            server.close();
         }
     }
 }
