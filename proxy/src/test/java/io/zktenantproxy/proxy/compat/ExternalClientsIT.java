@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.zktenantproxy.proxy.it.OldEnsemble;
 import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.server.ProxyServer;
@@ -25,13 +26,15 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The proxy with the two non-Java ZooKeeper clients of issue 15, go-zookeeper and node-zookeeper-client: each runs
@@ -51,16 +54,31 @@ class ExternalClientsIT {
     private static final long SCENARIO_SECONDS = 180;
     private static final int OP_SET_WATCHES = 101;
 
-    private TestingServer server;
+    @TempDir
+    Path work;
+
+    /** The ensemble: an in-JVM 3.9.5 {@code TestingServer}, or an {@link OldEnsemble} of a given release. */
+    private AutoCloseable server;
+    private String upstreamConnect;
     private ProxyServer proxy;
     private WireRelay relay;
     private int proxyPort;
 
-    @BeforeEach
-    void start() throws Exception {
-        server = Upstreams.server();
+    /**
+     * @param ensemble the server release, or null for the test class path's 3.9.5 in this JVM
+     */
+    private void start(String ensemble) throws Exception {
+        if (ensemble == null) {
+            TestingServer testing = Upstreams.server();
+            server = testing;
+            upstreamConnect = testing.getConnectString();
+        } else {
+            OldEnsemble old = OldEnsemble.start(ensemble, work.resolve(ensemble));
+            server = old;
+            upstreamConnect = old.connectString();
+        }
         proxyPort = ProxyHarness.freePort();
-        proxy = ProxyHarness.proxyOnPort(server.getConnectString(), TENANT, proxyPort, List.of());
+        proxy = ProxyHarness.proxyOnPort(upstreamConnect, TENANT, proxyPort, List.of());
         relay = WireRelay.start(proxyPort);
     }
 
@@ -72,12 +90,31 @@ class ExternalClientsIT {
         if (proxy != null) {
             proxy.close();
         }
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
-    @ParameterizedTest
-    @EnumSource(ExternalClient.class)
-    void scenarioThroughTheProxy(ExternalClient client) throws Exception {
+    /**
+     * Each client against the in-JVM 3.9.5 server; with {@code -Pcompat-matrix} ({@link CompatMatrix#PROPERTY}
+     * {@code full}) also against every {@link CompatMatrix#ENSEMBLES} release in a JVM of its own.
+     */
+    static Stream<Arguments> cells() {
+        List<Arguments> cells = new ArrayList<>();
+        boolean full = "full".equals(System.getProperty(CompatMatrix.PROPERTY));
+        for (ExternalClient client : ExternalClient.values()) {
+            cells.add(Arguments.of(client, null));
+            if (full) {
+                CompatMatrix.ENSEMBLES.forEach(release -> cells.add(Arguments.of(client, release)));
+            }
+        }
+        return cells.stream();
+    }
+
+    @ParameterizedTest(name = "{0} on ZooKeeper {1}")
+    @MethodSource("cells")
+    void scenarioThroughTheProxy(ExternalClient client, String ensemble) throws Exception {
+        start(ensemble);
         List<String> command = commandOrSkip(client, "127.0.0.1:" + relay.port());
         List<String> transcript = runScenario(client, command);
         String lang = client.lang();
@@ -96,7 +133,7 @@ class ExternalClientsIT {
 
     /** Everything the tenant created lives under its chroot, nothing at the tenant's paths on the ensemble. */
     private void assertUpstreamTree(String lang) throws Exception {
-        try (ZooKeeper upstream = ProxyHarness.upstream(server.getConnectString())) {
+        try (ZooKeeper upstream = ProxyHarness.upstream(upstreamConnect)) {
             String chrooted = "/tenants/" + TENANT + "/compat-" + lang;
             assertNotNull(upstream.exists(chrooted, false), chrooted);
             // eph went with its session, never with the failed multi
@@ -168,7 +205,7 @@ class ExternalClientsIT {
                 if (line.equals("CUT")) {
                     // A new proxy instance on the same port; the ensemble keeps the session meanwhile.
                     proxy.close();
-                    proxy = ProxyHarness.proxyOnPort(server.getConnectString(), TENANT, proxyPort, List.of());
+                    proxy = ProxyHarness.proxyOnPort(upstreamConnect, TENANT, proxyPort, List.of());
                     stdin.write("go\n");
                     stdin.flush();
                 }
