@@ -113,7 +113,8 @@ class CompatMatrixIT {
         if (!cell.client().bare()) {
             return List.of("connect", "leader-latch", "cache", "shared-count", "cut-resume", "failover");
         }
-        List<String> steps = new ArrayList<>(List.of("connect", "create", "watches", "multi", "version-conflict"));
+        List<String> steps = new ArrayList<>(List.of("connect", "proxy-config", "create", "watches", "multi",
+                "version-conflict"));
         if (cell.newerOps().equals("served")) {
             steps.addAll(List.of("addWatch", "multiRead", "getEphemerals", "cut-resume", "persistent-watch-resumed"));
         } else {

@@ -21,7 +21,8 @@ import org.apache.zookeeper.ZooKeeper;
  * only what every release has, with the same method descriptors, and keeps the 3.6+ calls in {@link NewerOps}, which a
  * 3.4 or 3.5 client never loads. No try-with-resources on {@code ZooKeeper}: 3.4's is not {@code AutoCloseable}.
  *
- * <p>Steps, each reported {@code "ok <step> ..."} ({@link Steps}): connect; create persistent, ephemeral and
+ * <p>Steps, each reported {@code "ok <step> ..."} ({@link Steps}): connect; {@code /zookeeper/config} names the
+ * proxy (answered by it, whatever the ensemble's release); create persistent, ephemeral and
  * sequential znodes (the sequential name comes back without the chroot); getData/exists/getChildren watches that all
  * fire; a {@code multi} whose {@code check} fails (BADVERSION, nothing created); a version conflict; the 3.6+
  * requests ({@link NewerOps}); a cut of the connection by the proxy, after which the same session resumes and the
@@ -54,6 +55,7 @@ public final class ZooKeeperScenario implements Consumer<Map<String, Object>> {
             byte[] password = zk.getSessionPasswd();
             s.ok("connect", "session 0x" + Long.toHexString(session));
 
+            proxyConfig(s, zk);
             createThree(s, zk);
             watchesFire(s, zk, events);
             failingMulti(s, zk);
@@ -66,6 +68,14 @@ public final class ZooKeeperScenario implements Consumer<Map<String, Object>> {
         } finally {
             zk.close();
         }
+    }
+
+    /** {@code /zookeeper/config} is the proxy's, on every ensemble release: its client address is the proxy's. */
+    private static void proxyConfig(Steps s, ZooKeeper zk) throws Exception {
+        String config = new String(zk.getData("/zookeeper/config", false, null), StandardCharsets.UTF_8);
+        Steps.check(config.contains(";" + s.connectString()), "/zookeeper/config names the proxy " + s.connectString()
+                + ": " + config.strip());
+        s.ok("proxy-config", config.strip().replace('\n', ' '));
     }
 
     private static void createThree(Steps s, ZooKeeper zk) throws Exception {
