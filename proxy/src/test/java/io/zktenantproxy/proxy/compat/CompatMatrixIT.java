@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.zktenantproxy.proxy.compat.CompatMatrix.Cell;
 import io.zktenantproxy.proxy.compat.driver.Steps;
 import io.zktenantproxy.proxy.it.OldEnsemble;
+import io.zktenantproxy.proxy.it.OldEnsembles;
 import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.it.Upstreams;
 import java.io.IOException;
@@ -43,7 +44,7 @@ class CompatMatrixIT {
     @TempDir
     static Path work;
 
-    private static final Map<String, OldEnsemble> ENSEMBLES = new HashMap<>();
+    private static final OldEnsembles ENSEMBLES = new OldEnsembles();
     private static final AtomicInteger TENANTS = new AtomicInteger();
     private static final Path REPORT = Path.of("target", "compat-matrix.tsv");
 
@@ -51,26 +52,16 @@ class CompatMatrixIT {
         return CompatMatrix.cells();
     }
 
-    private static synchronized OldEnsemble ensemble(String release) throws IOException {
-        OldEnsemble e = ENSEMBLES.get(release);
-        if (e == null) {
-            e = OldEnsemble.start(release, Files.createDirectories(work.resolve(release)));
-            ENSEMBLES.put(release, e);
-        }
-        return e;
-    }
-
     @AfterAll
     static void stopEnsembles() {
-        ENSEMBLES.values().forEach(OldEnsemble::close);
-        ENSEMBLES.clear();
+        ENSEMBLES.close();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cells")
     void scenarioThroughTheProxy(Cell cell) throws Exception {
         long start = System.nanoTime();
-        OldEnsemble ensemble = ensemble(cell.ensemble());
+        OldEnsemble ensemble = ENSEMBLES.get(cell.ensemble(), work);
         String tenant = "compat" + TENANTS.incrementAndGet();
         List<String> transcript = new CopyOnWriteArrayList<>();
         String outcome = "failed";

@@ -27,9 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.zookeeper.AddWatchMode;
@@ -59,7 +57,7 @@ class OldEnsembleIT {
     @TempDir
     static Path work;
 
-    private static final Map<String, OldEnsemble> ENSEMBLES = new HashMap<>();
+    private static final OldEnsembles ENSEMBLES = new OldEnsembles();
 
     /**
      * One server version and an opcode it does not know.
@@ -90,19 +88,13 @@ class OldEnsembleIT {
         return cases().map(Case::version);
     }
 
-    private static synchronized OldEnsemble ensemble(String version) throws IOException {
-        OldEnsemble e = ENSEMBLES.get(version);
-        if (e == null) {
-            e = OldEnsemble.start(version, Files.createDirectories(work.resolve(version)));
-            ENSEMBLES.put(version, e);
-        }
-        return e;
+    private static OldEnsemble ensemble(String version) throws IOException {
+        return ENSEMBLES.get(version, work);
     }
 
     @AfterAll
     static void stopEnsembles() {
-        ENSEMBLES.values().forEach(OldEnsemble::close);
-        ENSEMBLES.clear();
+        ENSEMBLES.close();
     }
 
     @ParameterizedTest(name = "ZooKeeper {0}")

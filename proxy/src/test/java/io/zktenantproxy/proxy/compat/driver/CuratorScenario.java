@@ -37,13 +37,7 @@ public final class CuratorScenario implements Consumer<Map<String, Object>> {
     /** Runs the scenario with the harness's parameters ({@link Steps}); throws {@link AssertionError} at a failure. */
     @Override
     public void accept(Map<String, Object> params) {
-        try {
-            run(new Steps(params));
-        } catch (AssertionError e) {
-            throw e;
-        } catch (Exception e) {
-            throw new AssertionError(e.toString(), e);
-        }
+        Steps.run(params, CuratorScenario::run);
     }
 
     private static void run(Steps s) throws Exception {

@@ -66,6 +66,25 @@ public final class Steps {
         ((Runnable) params.get(CUT)).run();
     }
 
+    /** A scenario's body. */
+    interface Scenario {
+        void run(Steps steps) throws Exception;
+    }
+
+    /**
+     * Runs {@code scenario} with the harness's parameters; what it throws reaches the harness as an
+     * {@link AssertionError} (a JDK class, whatever loader the cause's class comes from).
+     */
+    static void run(Map<String, Object> params, Scenario scenario) {
+        try {
+            scenario.run(new Steps(params));
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError(e.toString(), e);
+        }
+    }
+
     /** Reports one passed step. */
     void ok(String step, Object detail) {
         log.accept("ok " + step + (detail == null ? "" : " " + detail));
