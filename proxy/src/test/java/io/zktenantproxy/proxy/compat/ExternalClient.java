@@ -9,12 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The non-Java ZooKeeper clients of issue 15 and how to build and run their scenario programs
  * ({@code proxy/src/test/compat/<lang>}): the Go client {@code github.com/samuel/go-zookeeper} from Debian's
- * {@code golang-github-samuel-go-zookeeper-dev}, built offline in GOPATH mode, and {@code node-zookeeper-client}
- * installed by {@code npm ci} from the committed lock file. Each is prepared at most once per JVM.
+ * {@code golang-github-samuel-go-zookeeper-dev}, built offline in GOPATH mode, {@code node-zookeeper-client}
+ * installed by {@code npm ci} from the committed lock file, the ZooKeeper C client from Debian's
+ * {@code libzookeeper-mt-dev} built with the machine's gcc, and kazoo from Debian's {@code python3-kazoo}. Each is
+ * prepared at most once per JVM.
  */
 enum ExternalClient {
     /** go-zookeeper (Debian's 0.0~git20180130.c4fab1a). */
@@ -66,9 +69,67 @@ enum ExternalClient {
         String install() {
             return "install Node.js 20 with npm; .ci/run then runs npm ci in proxy/src/test/compat/node";
         }
+    },
+
+    /** The ZooKeeper C client, Debian's libzookeeper-mt (3.8.0), its synchronous API. */
+    C("c") {
+        @Override
+        String missing() {
+            if (!onPath("gcc")) {
+                return "gcc is not installed";
+            }
+            if (!Files.isRegularFile(Path.of(C_INCLUDE, "zookeeper.h")) || !cLibraryPresent()) {
+                return "the ZooKeeper C client (" + C_INCLUDE + "/zookeeper.h, libzookeeper_mt.so) is not installed";
+            }
+            return null;
+        }
+
+        @Override
+        List<String> prepare() throws IOException, InterruptedException {
+            Path work = buildDir().resolve("c");
+            Path binary = work.resolve("compat-c");
+            run(List.of("gcc", "-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-pthread",
+                    "-I" + C_INCLUDE, "-o", binary.toString(), "scenario.c", "-lzookeeper_mt"), sources(), Map.of(),
+                    work.resolve("build.log"), true);
+            return List.of(binary.toString());
+        }
+
+        @Override
+        String install() {
+            return ".ci/run installs it with apt-get install gcc libzookeeper-mt-dev";
+        }
+    },
+
+    /** kazoo (Debian's python3-kazoo 2.8.0) on Debian's own Python 3. */
+    KAZOO("python") {
+        @Override
+        String missing() {
+            if (!Files.isExecutable(Path.of(DEBIAN_PYTHON))) {
+                return DEBIAN_PYTHON + " is not installed";
+            }
+            if (!Files.isRegularFile(Path.of(DIST_PACKAGES, "kazoo", "client.py"))) {
+                return "kazoo is not under " + DIST_PACKAGES;
+            }
+            return null;
+        }
+
+        @Override
+        List<String> prepare() {
+            // Debian's interpreter by its path: python3-kazoo is installed for it alone, and the python3 first on
+            // the PATH may be another one (pyenv, a virtualenv) that cannot import kazoo.
+            return List.of(DEBIAN_PYTHON, sources().resolve("scenario.py").toString());
+        }
+
+        @Override
+        String install() {
+            return ".ci/run installs it with apt-get install python3-kazoo";
+        }
     };
 
     private static final String GOCODE = "/usr/share/gocode";
+    private static final String C_INCLUDE = "/usr/include/zookeeper";
+    private static final String DEBIAN_PYTHON = "/usr/bin/python3";
+    private static final String DIST_PACKAGES = "/usr/lib/python3/dist-packages";
 
     private final String lang;
     private volatile Object prepared;
@@ -121,6 +182,19 @@ enum ExternalClient {
     static Path buildDir() {
         Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
         return base.resolve("target").resolve("compat").toAbsolutePath();
+    }
+
+    /** libzookeeper_mt.so, the link-time name libzookeeper-mt-dev installs, in /usr/lib or a multiarch folder. */
+    private static boolean cLibraryPresent() {
+        Path lib = Path.of("/usr/lib");
+        if (Files.exists(lib.resolve("libzookeeper_mt.so"))) {
+            return true;
+        }
+        try (Stream<Path> dirs = Files.list(lib)) {
+            return dirs.anyMatch(dir -> Files.exists(dir.resolve("libzookeeper_mt.so")));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean onPath(String program) {

@@ -37,11 +37,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The proxy with the two non-Java ZooKeeper clients of issue 15, go-zookeeper and node-zookeeper-client: each runs
- * its scenario program ({@code src/test/compat/<lang>}) through the proxy against a real ZooKeeper, and the proxy is
- * restarted on the same port in the middle of it (the ensemble keeps the session). A {@link WireRelay} in front of
- * the proxy records what each client put on the wire: the ConnectRequest without the optional readOnly byte, a
- * ConnectResponse without it too, and the setWatches (101) it re-sends after reconnecting.
+ * The proxy with the non-Java ZooKeeper clients of issue 15, go-zookeeper, node-zookeeper-client, the ZooKeeper C
+ * client and kazoo: each runs its scenario program ({@code src/test/compat/<lang>}) through the proxy against a real
+ * ZooKeeper, and the proxy is restarted on the same port in the middle of it (the ensemble keeps the session). A
+ * {@link WireRelay} in front of the proxy records what each client put on the wire and what it got back, checked
+ * against the client's {@link Expected}: the ConnectRequest with or without the optional readOnly byte, the
+ * ConnectResponse the same way (the C client reads a fixed 4 + 37 bytes), and whether the client re-sends its
+ * watches (setWatches, 101) after reconnecting. kazoo 2.8 does not: its scenario says so and the test expects it.
  *
  * <p>A missing toolchain skips the test, saying what is missing; with {@code CI=true} it fails instead.
  */
@@ -53,6 +55,31 @@ class ExternalClientsIT {
     /** Whole scenario, proxy restart included, on a loaded 2-core CI machine. */
     private static final long SCENARIO_SECONDS = 180;
     private static final int OP_SET_WATCHES = 101;
+    /** {@code ConnectResponse{int, int, long, buffer passwd}} with ZooKeeper's 16-byte password, no readOnly byte. */
+    private static final int CONNECT_RESPONSE_BYTES = 4 + 4 + 8 + 4 + 16;
+
+    /**
+     * What a client does, as seen on this machine's versions.
+     *
+     * @param resumeWatch the detail of its {@code ok resume-watch} line
+     * @param readOnlyByte whether its ConnectRequest ends with the optional readOnly byte (then the server's
+     *     ConnectResponse has one too)
+     * @param resendsWatches whether it sends setWatches (101) when it resumes its session
+     */
+    private record Expected(String resumeWatch, boolean readOnlyByte, boolean resendsWatches) {
+    }
+
+    private static Expected expected(ExternalClient client) {
+        String changed = "/compat-" + client.lang() + "/new";
+        return switch (client) {
+            case GO -> new Expected("EventNodeDataChanged " + changed, false, true);
+            case NODE -> new Expected("NODE_DATA_CHANGED " + changed, false, true);
+            case C -> new Expected("ZOO_CHANGED_EVENT " + changed, true, true);
+            // kazoo 2.8 has no setWatches: it fires its watchers with NONE at the disconnection and forgets them
+            case KAZOO -> new Expected("not-resent (the watcher got one NONE event at the disconnection, then "
+                    + "nothing)", true, false);
+        };
+    }
 
     @TempDir
     Path work;
@@ -123,8 +150,7 @@ class ExternalClientsIT {
         assertEquals(STEPS, transcript.stream().map(ExternalClientsIT::step).collect(Collectors.toList()), shown);
         // 1, not 0: a sequential name counts the parent's child changes, and eph was created first
         assertEquals("ok create seq=/compat-" + lang + "/seq-0000000001", transcript.get(1), shown);
-        assertEquals("ok resume-watch " + dataChanged(client) + " /compat-" + lang + "/new",
-                transcript.get(7), shown);
+        assertEquals("ok resume-watch " + expected(client).resumeWatch(), transcript.get(7), shown);
 
         System.out.println(shown); // the transcript is the compatibility record: keep it in the test output
         assertUpstreamTree(lang);
@@ -144,26 +170,46 @@ class ExternalClientsIT {
     }
 
     /**
-     * The handshake without the readOnly byte both ways on every connection, and setWatches (101) re-sent on the
-     * connection that resumed the session.
+     * The handshake of every connection with the readOnly byte both ways or neither, as the client's
+     * {@link Expected} says (false when present: no client asked for a read-only session, no server is one), and
+     * setWatches (101) on the connections that resumed the session if the client re-sends watches, none otherwise.
      */
     private void assertWire(ExternalClient client, long session, String shown) {
+        Expected expected = expected(client);
         List<WireRelay.Connection> connections = relay.connections().stream()
                 .filter(c -> c.connectRequest() != null && c.connectResponse() != null).collect(Collectors.toList());
         // first session, its resume after the cut, the second connection of the expiry step, the fresh session
         assertTrue(connections.size() >= 4, "handshakes seen: " + connections.size() + "\n" + shown);
+        int readOnlyBytes = expected.readOnlyByte() ? 1 : 0;
         for (WireRelay.Connection c : connections) {
-            assertEquals(0, c.requestTrailingBytes(), client + " ConnectRequest with a readOnly byte");
-            assertEquals(0, c.responseTrailingBytes(), client + " got a ConnectResponse with a readOnly byte");
+            assertEquals(readOnlyBytes, c.requestTrailingBytes(), client + " readOnly bytes in its ConnectRequest");
+            assertEquals(readOnlyBytes, c.responseTrailingBytes(), client + " readOnly bytes in its ConnectResponse");
+            // the C client reads exactly 4 + 37 bytes, whatever the length says: the body must be 37 for it
+            assertEquals(CONNECT_RESPONSE_BYTES + readOnlyBytes, c.connectResponse().length,
+                    client + " ConnectResponse body length");
+            if (expected.readOnlyByte()) {
+                assertEquals(0, last(c.connectRequest()), client + " asked for a read-only session");
+                assertEquals(0, last(c.connectResponse()), client + " was told the server is read-only");
+            }
         }
         List<WireRelay.Header> resent = connections.stream()
                 .filter(c -> c.requestedSession() == session)
                 .flatMap(c -> c.requests().stream())
                 .filter(h -> h.type() == OP_SET_WATCHES)
                 .collect(Collectors.toList());
-        assertFalse(resent.isEmpty(), client + " sent no setWatches after resuming 0x" + Long.toHexString(session));
-        System.out.printf("%s: %d handshakes, none with readOnly; setWatches re-sent as %s%n",
-                client, connections.size(), resent);
+        String hex = Long.toHexString(session);
+        if (expected.resendsWatches()) {
+            assertFalse(resent.isEmpty(), client + " sent no setWatches after resuming 0x" + hex);
+        } else {
+            assertEquals(List.of(), resent, client + " sent setWatches after resuming 0x" + hex);
+        }
+        System.out.printf("%s: %d handshakes, %s; ConnectResponse frames 4+%d bytes; setWatches re-sent: %s%n",
+                client, connections.size(), expected.readOnlyByte() ? "readOnly byte both ways" : "no readOnly byte",
+                CONNECT_RESPONSE_BYTES + readOnlyBytes, resent.isEmpty() ? "none" : resent);
+    }
+
+    private static int last(byte[] body) {
+        return body[body.length - 1];
     }
 
     /** Runs the program, restarting the proxy on the same port at CUT; returns its stdout lines. */
@@ -248,10 +294,5 @@ class ExternalClientsIT {
     private static long sessionOf(String connectLine) {
         String hex = connectLine.substring(connectLine.indexOf("session=0x") + "session=0x".length()).trim();
         return Long.parseUnsignedLong(hex, 16);
-    }
-
-    /** How each program names NodeDataChanged: go-zookeeper's EventType name, node-zookeeper-client's. */
-    private static String dataChanged(ExternalClient client) {
-        return client == ExternalClient.GO ? "EventNodeDataChanged" : "NODE_DATA_CHANGED";
     }
 }
