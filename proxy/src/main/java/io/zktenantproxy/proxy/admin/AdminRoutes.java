@@ -6,18 +6,24 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.zktenantproxy.proxy.server.ProxyServer;
+import io.zktenantproxy.proxy.server.ReloadStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
- * Maps admin requests to answers. Every route is a GET (HEAD too); anything else is 405. With a token configured,
- * every route but the page itself (static, it holds no data and asks for the token) needs
- * {@code Authorization: Bearer <token>}, else 401.
+ * Maps admin requests to answers. Every route is a GET (HEAD too), but {@code POST /reload}, the one route that
+ * changes anything; anything else is 405. With a token configured, every route but the page itself (static, it holds
+ * no data and asks for the token) needs {@code Authorization: Bearer <token>}, else 401; {@code POST /reload} is
+ * refused (403) when no token is configured, since anyone who reaches the port could otherwise reconfigure.
  *
  * <pre>
  * /healthz                 200 "ok" while the process runs
- * /readyz                  200 when every listener is bound and the ensemble reachable, else 503
+ * /readyz                  200 when every listener is bound and the ensemble reachable, else 503; then the
+ *                          configuration generation and the last reload's outcome
+ * POST /reload             re-reads the configuration file and applies it: 200 with the outcome (JSON
+ *                          {@link ReloadStatus}), 422 when refused, 409 when the proxy runs from flags
  * /metrics                 Prometheus text
  * /tenants                 JSON: every tenant's chroot, port, connections, sessions, requests, budgets, quotas
  * /tenants/{name}/tree     JSON: the tenant's tree ({@link TreeRoute})
@@ -31,21 +37,29 @@ final class AdminRoutes {
     private final ProxyServer proxy;
     private final TreeRoute trees;
     private final byte[] expectedAuthorization;
+    private final Supplier<ReloadStatus> reloader;
 
-    /** @param token when non-null, the bearer token every data route needs */
-    AdminRoutes(ProxyServer proxy, TreeRoute trees, String token) {
+    /**
+     * @param token    when non-null, the bearer token every data route needs
+     * @param reloader what {@code POST /reload} runs (off the event loop), or null when there is no file to reload
+     */
+    AdminRoutes(ProxyServer proxy, TreeRoute trees, String token, Supplier<ReloadStatus> reloader) {
         this.proxy = proxy;
         this.trees = trees;
         this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.reloader = reloader;
     }
 
-    /** @return the answer; completes on another thread for tree reads */
+    /** @return the answer; completes on another thread for tree reads and reloads */
     CompletableFuture<Answer> answer(FullHttpRequest request) {
-        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
-            return done(Answer.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "read-only: GET only\n"));
-        }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String path = query.path();
+        if (HttpMethod.POST.equals(request.method()) && path.equals("/reload")) {
+            return reload(request);
+        }
+        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+            return done(Answer.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "read-only: GET only, and POST /reload\n"));
+        }
         if (path.equals("/") || path.equals("/ui")) {
             return done(new Answer(HttpResponseStatus.OK, Answer.HTML, AdminPage.html()));
         }
@@ -57,9 +71,8 @@ final class AdminRoutes {
             case "/healthz":
                 return done(Answer.text(HttpResponseStatus.OK, "ok\n"));
             case "/readyz":
-                return done(proxy.ready()
-                        ? Answer.text(HttpResponseStatus.OK, "ready\n")
-                        : Answer.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n"));
+                return done(Answer.text(proxy.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        (proxy.ready() ? "ready\n" : "not ready\n") + reloadLines(proxy.lastReload())));
             case "/metrics":
                 return done(new Answer(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         proxy.metrics().scrape()));
@@ -75,6 +88,33 @@ final class AdminRoutes {
             }
         }
         return done(Answer.text(HttpResponseStatus.NOT_FOUND, "not found\n"));
+    }
+
+    private CompletableFuture<Answer> reload(FullHttpRequest request) {
+        if (expectedAuthorization == null) {
+            return done(Answer.text(HttpResponseStatus.FORBIDDEN, "POST /reload needs admin.token to be set\n"));
+        }
+        if (!authorized(request)) {
+            return done(Answer.text(HttpResponseStatus.UNAUTHORIZED, "unauthorized: send Authorization: Bearer "
+                    + "<admin.token>\n"));
+        }
+        if (reloader == null) {
+            return done(Answer.text(HttpResponseStatus.CONFLICT, "the proxy runs from flags: no file to reload\n"));
+        }
+        // binding listeners and closing others takes time: not on the admin event loop
+        return CompletableFuture.supplyAsync(reloader).thenApply(status -> {
+            Answer json = Answer.json(status);
+            return status.refused() ? new Answer(HttpResponseStatus.UNPROCESSABLE_ENTITY, json.contentType(),
+                    json.body()) : json;
+        });
+    }
+
+    /** @return the generation and the last reload, for {@code /readyz} (never the secrets: only messages) */
+    static String reloadLines(ReloadStatus status) {
+        StringBuilder sb = new StringBuilder("config generation ").append(status.generation())
+                .append("; last reload: ").append(status.outcome()).append(" at ").append(status.at()).append('\n');
+        status.errors().forEach(e -> sb.append("  ").append(e).append('\n'));
+        return sb.toString();
     }
 
     private boolean authorized(FullHttpRequest request) {

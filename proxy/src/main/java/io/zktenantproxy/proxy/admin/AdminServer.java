@@ -45,10 +45,20 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound
      */
     public static AdminServer start(HostPort listen, String token, ProxyServer proxy) {
+        return start(listen, token, proxy, null);
+    }
+
+    /**
+     * {@link #start(HostPort, String, ProxyServer)} with {@code POST /reload}.
+     *
+     * @param reloader re-reads and applies the configuration file; null when the proxy runs from flags
+     */
+    public static AdminServer start(HostPort listen, String token, ProxyServer proxy,
+                                    java.util.function.Supplier<io.zktenantproxy.proxy.server.ReloadStatus> reloader) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zktp-admin", true),
                 NioIoHandler.newFactory());
         TreeRoute trees = new TreeRoute(proxy, new TreeReader(proxy.operatorClient()));
-        AdminRoutes routes = new AdminRoutes(proxy, trees, token);
+        AdminRoutes routes = new AdminRoutes(proxy, trees, token, reloader);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.admin;
 
 import io.zktenantproxy.proxy.server.ProxyServer;
+import io.zktenantproxy.proxy.server.ReloadStatus;
 import io.zktenantproxy.proxy.server.ProxyTls;
 import io.zktenantproxy.proxy.server.Tenant;
 import io.zktenantproxy.proxy.tls.ServerTls;
@@ -38,7 +39,7 @@ record TenantSummary(String name, String chroot, String listen, Integer port, bo
      * @param tenants every tenant, in configuration order
      * @param tls     the proxy's TLS ({@link TlsSummary})
      */
-    record Tenants(List<TenantSummary> tenants, TlsSummary tls) {
+    record Tenants(List<TenantSummary> tenants, TlsSummary tls, ReloadStatus config) {
     }
 
     /**
@@ -65,6 +66,7 @@ record TenantSummary(String name, String chroot, String listen, Integer port, bo
         }
         ProxyTls tls = proxy.tls();
         return new Tenants(list, new TlsSummary(tls.listenerProvider(), tls.upstreamProvider(),
-                proxy.listenerAddress(ServerTls.SHARED).map(InetSocketAddress::getPort).orElse(null)));
+                proxy.listenerAddress(ServerTls.SHARED).map(InetSocketAddress::getPort).orElse(null)),
+                proxy.lastReload());
     }
 }

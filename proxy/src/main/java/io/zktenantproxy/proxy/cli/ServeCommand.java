@@ -13,6 +13,7 @@ import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import io.zktenantproxy.proxy.server.ProxyTls;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "zk-tenant-proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = "A ZooKeeper proxy that gives every tenant a chroot of its own on a shared ensemble.",
-        subcommands = {CheckConfigCommand.class, TreeCommand.class, DuCommand.class, MigrateAclsCommand.class})
+        subcommands = {CheckConfigCommand.class, TreeCommand.class, DuCommand.class, MigrateAclsCommand.class,
+            ReloadCommand.class})
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -154,8 +156,16 @@ public final class ServeCommand implements Callable<Integer> {
             embedded = EmbeddedZooKeeper.start(Path.of(proxyConfig.dataDir()), embeddedPort);
             proxyConfig = proxyConfig.withUpstream(embedded.connectString());
         }
-        ProxyRuntime runtime = ProxyRuntime.start(proxyConfig, embedded);
-        reloadCertificatesOnSighup(runtime);
+        EmbeddedZooKeeper upstreamOfEmbedded = embedded;
+        ProxyRuntime.ConfigSource source = config == null ? null : () -> {
+            ProxyConfig again = configuration();
+            return upstreamOfEmbedded != null && again.connectString() == null
+                    ? again.withUpstream(upstreamOfEmbedded.connectString()) : again;
+        };
+        Duration check = Duration.ofMillis(proxyConfig.tls() != null ? proxyConfig.tls().reloadCheckMs()
+                : TlsConfig.DEFAULT_RELOAD_CHECK_MS);
+        ProxyRuntime runtime = ProxyRuntime.start(proxyConfig, embedded, config, source, check);
+        reloadOnSighup(runtime);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: closing client connections so clients move to another proxy");
@@ -166,12 +176,18 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** SIGHUP re-reads every certificate file now, as a change the watcher sees would (the JDK's signal API). */
-    private static void reloadCertificatesOnSighup(ProxyRuntime runtime) {
+    /**
+     * SIGHUP re-reads every certificate file now, and the configuration file when there is one, as changes the
+     * watchers see would (the JDK's signal API).
+     */
+    private static void reloadOnSighup(ProxyRuntime runtime) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-                LOG.info("SIGHUP: reloading certificates");
+                LOG.info("SIGHUP: reloading certificates{}", runtime.reloadable() ? " and the configuration" : "");
                 runtime.proxy().tls().reload();
+                if (runtime.reloadable()) {
+                    runtime.reload();
+                }
             });
         } catch (IllegalArgumentException e) {
             LOG.debug("no SIGHUP on this platform: {}", e.getMessage());

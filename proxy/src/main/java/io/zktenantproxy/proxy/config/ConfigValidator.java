@@ -213,6 +213,10 @@ public final class ConfigValidator {
         positive("limits.handshakeTimeoutMs", limits.handshakeTimeoutMs(), errors);
         positive("limits.idleTimeoutMs", limits.idleTimeoutMs(), errors);
         positive("limits.upstreamConnectTimeoutMs", limits.upstreamConnectTimeoutMs(), errors);
+        if (limits.drainMs() < 0) {
+            errors.add("limits.drainMs: " + limits.drainMs() + " (expected: >= 0, 0 to close at once)");
+        }
+        positive("limits.upstreamMovesPerSecond", limits.upstreamMovesPerSecond(), errors);
         budget("limits.requestsPerSecond", limits.requestsPerSecond(), errors);
         budget("limits.bytesPerSecond", limits.bytesPerSecond(), errors);
         budget("limits.connectionsPerSecond", limits.connectionsPerSecond(), errors);

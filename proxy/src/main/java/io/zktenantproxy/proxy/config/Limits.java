@@ -35,11 +35,17 @@ import io.zktenantproxy.protocol.FrameDecoder;
  * @param quotaBytesPerZnode       what each znode is charged beside its data, and the most its path (stored twice by
  *                                 ZooKeeper) and ACL list may take: {@code 2 * path + acl <= quotaBytesPerZnode}
  *                                 (default 1 024 bytes)
+ * @param drainMs                  after a reload removes a tenant, how long its open connections are left to finish
+ *                                 before the proxy closes them (its listener stops accepting at once; default 30 000)
+ * @param upstreamMovesPerSecond   after a reload changes the upstream connect string, how many client connections a
+ *                                 second the proxy closes so that they reconnect, and resume their sessions, through
+ *                                 the new servers (default 20)
  */
 public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                      Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs,
                      Integer requestsPerSecond, Integer bytesPerSecond, Integer connectionsPerSecond,
-                     Long quotaZnodes, Long quotaBytes, Integer maxWatchesPerSession, Integer quotaBytesPerZnode) {
+                     Long quotaZnodes, Long quotaBytes, Integer maxWatchesPerSession, Integer quotaBytesPerZnode,
+                     Integer drainMs, Integer upstreamMovesPerSecond) {
     /** Default of {@link #requestsPerSecond}: far above what Flink HA needs, far below what saturates an ensemble. */
     public static final int DEFAULT_REQUESTS_PER_SECOND = 10_000;
     /** Default of {@link #bytesPerSecond}: 32 MiB. */
@@ -72,25 +78,27 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
         quotaBytes = quotaBytes != null ? quotaBytes : DEFAULT_QUOTA_BYTES;
         maxWatchesPerSession = maxWatchesPerSession != null ? maxWatchesPerSession : DEFAULT_MAX_WATCHES_PER_SESSION;
         quotaBytesPerZnode = quotaBytesPerZnode != null ? quotaBytesPerZnode : DEFAULT_QUOTA_BYTES_PER_ZNODE;
+        drainMs = drainMs != null ? drainMs : 30_000;
+        upstreamMovesPerSecond = upstreamMovesPerSecond != null ? upstreamMovesPerSecond : 20;
     }
 
     /** The six connection limits, the budgets at their defaults. */
     public Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                   Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs) {
         this(maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
-                upstreamConnectTimeoutMs, null, null, null, null, null, null, null);
+                upstreamConnectTimeoutMs, null, null, null, null, null, null, null, null, null);
     }
 
     /** The limits by name, in the order of the record's components, for {@link #with}. */
     public enum Limit {
         MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_CONNECTIONS_PER_TENANT, HANDSHAKE_TIMEOUT_MS, IDLE_TIMEOUT_MS,
         UPSTREAM_CONNECT_TIMEOUT_MS, REQUESTS_PER_SECOND, BYTES_PER_SECOND, CONNECTIONS_PER_SECOND, QUOTA_ZNODES,
-        QUOTA_BYTES, MAX_WATCHES_PER_SESSION, QUOTA_BYTES_PER_ZNODE
+        QUOTA_BYTES, MAX_WATCHES_PER_SESSION, QUOTA_BYTES_PER_ZNODE, DRAIN_MS, UPSTREAM_MOVES_PER_SECOND
     }
 
     /** @return all defaults; {@link #with} then sets one limit at a time */
     public static Limits defaults() {
-        return new Limits(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Limits(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -100,10 +108,11 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
     public Limits with(Limit limit, long value) {
         long[] v = {maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
             upstreamConnectTimeoutMs, requestsPerSecond, bytesPerSecond, connectionsPerSecond, quotaZnodes, quotaBytes,
-            maxWatchesPerSession, quotaBytesPerZnode};
+            maxWatchesPerSession, quotaBytesPerZnode, drainMs, upstreamMovesPerSecond};
         v[limit.ordinal()] = value;
         return new Limits(Math.toIntExact(v[0]), Math.toIntExact(v[1]), Math.toIntExact(v[2]), Math.toIntExact(v[3]),
                 Math.toIntExact(v[4]), Math.toIntExact(v[5]), Math.toIntExact(v[6]), Math.toIntExact(v[7]),
-                Math.toIntExact(v[8]), v[9], v[10], Math.toIntExact(v[11]), Math.toIntExact(v[12]));
+                Math.toIntExact(v[8]), v[9], v[10], Math.toIntExact(v[11]), Math.toIntExact(v[12]),
+                Math.toIntExact(v[13]), Math.toIntExact(v[14]));
     }
 }

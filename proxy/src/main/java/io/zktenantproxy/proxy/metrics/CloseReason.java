@@ -45,6 +45,12 @@ public enum CloseReason {
     PROTOCOL_XID,
     /** A TLS client reached a plain listener (its first bytes were a TLS handshake record). */
     TLS_ON_PLAIN_LISTENER,
+    /** A reload removed the tenant, and its drain period ({@code limits.drainMs}) ended. */
+    TENANT_REMOVED,
+    /** A reload changed the tenant's chroot: its sessions' znodes and watches are under the old one. */
+    CHROOT_CHANGED,
+    /** A reload changed the upstream connect string: the client reconnects through the new servers. */
+    UPSTREAM_MOVED,
     /** The ensemble sent a path outside the chroot (also in {@code zktp_isolation_violations_total}). */
     ISOLATION_VIOLATION;
 

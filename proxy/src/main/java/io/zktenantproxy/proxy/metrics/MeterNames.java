@@ -57,6 +57,8 @@ public final class MeterNames {
     public static final String TLS_HANDSHAKES = PREFIX + ".tls.handshakes";
     /** Counter: certificate reloads, by {@link #SIDE} ({@code listeners}, {@code upstream}) and {@link #OUTCOME}. */
     public static final String TLS_RELOADS = PREFIX + ".tls.reloads";
+    /** Counter {@code zktp_config_reloads_total{outcome}}. */
+    public static final String CONFIG_RELOADS = PREFIX + ".config.reloads";
 
     /** Tag: the configured tenant name. */
     public static final String TENANT = "tenant";

@@ -144,6 +144,19 @@ public final class ProxyMetrics {
                 .register(registry).increment();
     }
 
+    /**
+     * Counts one configuration reload.
+     *
+     * @param outcome {@code applied}, {@code unchanged} (the file held what runs) or {@code refused} (invalid, or a
+     *                change that needs a restart: the running configuration stays)
+     */
+    public void configReload(String outcome) {
+        Counter.builder(MeterNames.CONFIG_RELOADS)
+                .description("Reloads of the configuration file: applied, unchanged or refused")
+                .tag(MeterNames.OUTCOME, outcome)
+                .register(registry).increment();
+    }
+
     /** Registers a gauge of whether the proxy is ready (listeners bound, upstream reachable): 1 or 0. */
     public void readiness(BooleanSupplier ready) {
         Gauge.builder(MeterNames.READY, () -> ready.getAsBoolean() ? 1 : 0)

@@ -57,6 +57,19 @@ public final class QuotaMeters {
      * @param limits        znodes, bytes and watches per session, in that order (0: none)
      */
     public void gauges(DoubleSupplier znodesUsed, DoubleSupplier bytesUsed, long... limits) {
+        gauges(znodesUsed, bytesUsed, () -> limits);
+    }
+
+    /**
+     * {@link #gauges(DoubleSupplier, DoubleSupplier, long...)} with limits read at each scrape, so that a reload's new
+     * quotas show without registering the gauges again.
+     *
+     * @param limits the current znodes, bytes and watches per session, in that order (0: none)
+     */
+    public void gauges(DoubleSupplier znodesUsed, DoubleSupplier bytesUsed, java.util.function.Supplier<long[]> limits) {
+        // a tenant added again by a reload registers anew: gauges of the removed one would read its old objects
+        registry.find(MeterNames.QUOTA_USED).tag(MeterNames.TENANT, tenant).meters().forEach(registry::remove);
+        registry.find(MeterNames.QUOTA_LIMIT).tag(MeterNames.TENANT, tenant).meters().forEach(registry::remove);
         Gauge.builder(MeterNames.QUOTA_USED, znodesUsed, DoubleSupplier::getAsDouble)
                 .description("The tenant's usage on the ensemble as last counted: znodes, or bytes (data plus the "
                         + "per-znode charge)")
@@ -68,9 +81,10 @@ public final class QuotaMeters {
                 .tags(MeterNames.TENANT, tenant, MeterNames.KIND, QuotaKind.BYTES.tag())
                 .strongReference(true).register(registry);
         QuotaKind[] kinds = QuotaKind.values();
-        for (int i = 0; i < kinds.length && i < limits.length; i++) {
-            long limit = limits[i];
-            Gauge.builder(MeterNames.QUOTA_LIMIT, () -> limit)
+        int count = limits.get().length;
+        for (int i = 0; i < kinds.length && i < count; i++) {
+            int index = i;
+            Gauge.builder(MeterNames.QUOTA_LIMIT, () -> limits.get()[index])
                     .description("The tenant's quota: znodes, bytes, or watches per session (0: none)")
                     .tags(MeterNames.TENANT, tenant, MeterNames.KIND, kinds[i].tag()).register(registry);
         }

@@ -46,11 +46,10 @@ public final class TenantQuota implements ZnodeQuota {
 
     private final String tenant;
     private final String chroot;
-    private final QuotaLimits limits;
     private final UsageSource source;
     private final LongSupplier nanoTime;
-    private final long nearZnodes;
-    private final long nearBytes;
+    /** Replaced whole by {@link #update}; connections holding this quota see the new limits at their next write. */
+    private volatile Thresholds thresholds;
     private final ReplacedLengths replaced;
 
     // guarded by this
@@ -80,14 +79,46 @@ public final class TenantQuota implements ZnodeQuota {
                 UsageSource source, LongSupplier nanoTime) {
         this.tenant = tenant;
         this.chroot = chroot;
-        this.limits = limits;
         this.source = source;
         this.nanoTime = nanoTime;
         this.replaced = new ReplacedLengths(source);
-        // near the limit means: closer than another instance can write within one fresh window at its full budget,
-        // so a count that old cannot let this instance cross the limit unseen
-        this.nearZnodes = Math.max(limits.znodes() / NEAR_LIMIT_DIVISOR, requestsPerSecond * FRESH_MILLIS / 1000);
-        this.nearBytes = Math.max(limits.bytes() / NEAR_LIMIT_DIVISOR, bytesPerSecond * FRESH_MILLIS / 1000);
+        this.thresholds = Thresholds.of(limits, requestsPerSecond, bytesPerSecond);
+    }
+
+    /**
+     * The limits a write is held against, and how near them every write waits for a count of its own.
+     *
+     * @param limits     the tenant's quotas
+     * @param nearZnodes within this many znodes of the limit a write waits for a fresh count
+     * @param nearBytes  within this many bytes of the limit a write waits for a fresh count
+     */
+    private record Thresholds(QuotaLimits limits, long nearZnodes, long nearBytes) {
+        static Thresholds of(QuotaLimits limits, int requestsPerSecond, int bytesPerSecond) {
+            // near the limit means: closer than another instance can write within one fresh window at its full
+            // budget, so a count that old cannot let this instance cross the limit unseen
+            return new Thresholds(limits,
+                    Math.max(limits.znodes() / NEAR_LIMIT_DIVISOR, requestsPerSecond * FRESH_MILLIS / 1000),
+                    Math.max(limits.bytes() / NEAR_LIMIT_DIVISOR, bytesPerSecond * FRESH_MILLIS / 1000));
+        }
+    }
+
+    /**
+     * New limits from a reload, for every connection of the tenant at once; the limits znode on the ensemble is
+     * rewritten (so an ensemble that enforces quotas itself holds the same numbers) by the next {@link #provision},
+     * which this starts.
+     *
+     * @return completes when the ensemble holds the new limits
+     */
+    public CompletableFuture<Void> update(QuotaLimits limits, int requestsPerSecond, int bytesPerSecond) {
+        Thresholds next = Thresholds.of(limits, requestsPerSecond, bytesPerSecond);
+        synchronized (this) {
+            if (next.equals(thresholds)) {
+                return provisioned != null ? provisioned : CompletableFuture.completedFuture(null);
+            }
+            thresholds = next;
+            provisioned = null;
+        }
+        return provision();
     }
 
     /**
@@ -104,6 +135,7 @@ public final class TenantQuota implements ZnodeQuota {
             attempt = new CompletableFuture<>();
             provisioned = attempt;
         }
+        QuotaLimits limits = thresholds.limits();
         long countLimit = limits.znodes() > 0 ? limits.znodes() + 1 : -1; // ZooKeeper counts the chroot itself
         long byteLimit = limits.bytes() > 0 ? limits.bytes() : -1; // ZooKeeper counts data only: never stricter
         source.provision(chroot, countLimit, byteLimit)
@@ -131,7 +163,7 @@ public final class TenantQuota implements ZnodeQuota {
 
     /** @return the quotas enforced */
     public QuotaLimits limits() {
-        return limits;
+        return thresholds.limits();
     }
 
     /** @return the last count, or null before the first */
@@ -191,6 +223,7 @@ public final class TenantQuota implements ZnodeQuota {
 
     /** @return the first op after which the view would be over a limit, or -1 */
     private int firstOver(QuotaCharge charge, long znodes, long data, long setDataCredit) {
+        QuotaLimits limits = thresholds.limits();
         for (int i = 0; i < charge.ops(); i++) {
             boolean adds = i == 0 ? charge.znodesUpTo(0) > 0 || charge.dataUpTo(0) > 0
                     : charge.znodesUpTo(i) > charge.znodesUpTo(i - 1) || charge.dataUpTo(i) > charge.dataUpTo(i - 1);
@@ -208,15 +241,18 @@ public final class TenantQuota implements ZnodeQuota {
     }
 
     private QuotaKind kindOver(QuotaCharge charge, long znodes, int index) {
+        QuotaLimits limits = thresholds.limits();
         long z = znodes + charge.znodesUpTo(index);
         return limits.znodes() > 0 && z > limits.znodes() ? QuotaKind.ZNODES : QuotaKind.BYTES;
     }
 
     private boolean nearLimit(QuotaCharge charge, long znodes, long data) {
+        Thresholds t = thresholds;
+        QuotaLimits limits = t.limits();
         long z = znodes + charge.znodes();
         long bytes = data + charge.dataBytes() + z * limits.bytesPerZnode();
-        return limits.znodes() > 0 && limits.znodes() - z < nearZnodes
-                || limits.bytes() > 0 && limits.bytes() - bytes < nearBytes;
+        return limits.znodes() > 0 && limits.znodes() - z < t.nearZnodes()
+                || limits.bytes() > 0 && limits.bytes() - bytes < t.nearBytes();
     }
 
     /**

@@ -272,6 +272,16 @@ final class Connection {
     }
 
     /** The ensemble server closed the upstream channel. */
+    /** @return the tenant the connection belongs to */
+    Tenant tenant() {
+        return tenant;
+    }
+
+    /** @return the client channel's event loop, where {@link #close} must run */
+    io.netty.channel.EventLoop eventLoop() {
+        return client.eventLoop();
+    }
+
     void upstreamClosed() {
         close(CloseReason.UPSTREAM_CLOSED, "ensemble server closed the connection");
     }

@@ -8,6 +8,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Builds an accepted client channel's pipeline. On a plain listener the {@link TenantResolver} decides the tenant at
@@ -25,19 +26,33 @@ final class ConnectionInitializer extends ChannelInitializer<Channel> {
     static final String IDLE_HANDLER = "idle";
 
     private final Listener listener;
-    private final ProxyContext context;
+    private final Supplier<ProxyContext> contexts;
     private final ProxyMetrics metrics;
 
     ConnectionInitializer(Listener listener, ProxyContext context, ProxyMetrics metrics) {
+        this(listener, () -> context, metrics);
+    }
+
+    /**
+     * @param contexts the context for a connection accepted now: a reload replaces it (new limits, a new way
+     *                 upstream), and connections accepted before keep theirs
+     */
+    ConnectionInitializer(Listener listener, Supplier<ProxyContext> contexts, ProxyMetrics metrics) {
         this.listener = listener;
-        this.context = context;
+        this.contexts = contexts;
         this.metrics = metrics;
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        ProxyContext context = contexts.get();
         if (listener.tls() == null) {
             Tenant tenant = listener.resolver().resolve(channel);
+            if (tenant == null) {
+                // a reload removed the tenant between the accept and now: its listener is closing
+                channel.close();
+                return;
+            }
             addZooKeeperHandlers(channel.pipeline(), null, tenant, context);
             return;
         }

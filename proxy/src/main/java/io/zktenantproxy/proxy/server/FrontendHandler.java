@@ -2,6 +2,7 @@ package io.zktenantproxy.proxy.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.AttributeKey;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.zktenantproxy.protocol.FourLetterWord;
@@ -13,6 +14,9 @@ import io.zktenantproxy.proxy.metrics.CloseReason;
  * given: the {@link TenantResolver} decided it before this handler was added.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    /** The client channel's connection, for closing a tenant's connections from outside (reloads). */
+    static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("zktp.connection");
+
     private final Tenant tenant;
     private final ProxyContext context;
     private Connection connection;
@@ -25,6 +29,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connection = new Connection(tenant, context, ctx.channel());
+        ctx.channel().attr(CONNECTION).set(connection);
         connection.open();
     }
 

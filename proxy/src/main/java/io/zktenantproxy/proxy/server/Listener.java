@@ -18,6 +18,14 @@ record Listener(String name, ServerTls tls, String boundTenant, TenantResolver r
         return new Listener(tenant.name(), tls, tenant.name(), TenantResolver.listenerOf(tenant));
     }
 
+    /**
+     * @return tenant {@code name}'s own listener, whose connections belong to the tenant of that name as a reload
+     *     last configured it
+     */
+    static Listener of(String name, ServerTls tls, java.util.function.Function<String, Tenant> tenants) {
+        return new Listener(name, tls, name, TenantResolver.listenerOf(name, tenants));
+    }
+
     /** @return the shared TLS listener, where the verified client certificate decides the tenant */
     static Listener shared(ServerTls tls, TenantResolver byCertificate) {
         return new Listener(ServerTls.SHARED, tls, null, byCertificate);

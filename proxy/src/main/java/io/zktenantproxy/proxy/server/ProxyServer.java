@@ -19,10 +19,12 @@ import io.zktenantproxy.proxy.config.TlsConfig;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import io.zktenantproxy.proxy.identity.Identities;
 import io.zktenantproxy.proxy.identity.UpstreamAcls;
+import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.quota.EnsembleUsageSource;
 import io.zktenantproxy.proxy.quota.UsageSource;
 import io.zktenantproxy.proxy.tls.ServerTls;
+import io.zktenantproxy.proxy.tls.TenantCertificates;
 import io.zktenantproxy.proxy.upstream.EnsembleProbe;
 import io.zktenantproxy.proxy.upstream.EnsembleReleaseWatch;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
@@ -30,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,9 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +58,7 @@ public final class ProxyServer implements AutoCloseable {
     public static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
 
-    private final ProxyConfig config;
+    private volatile ProxyConfig config;
     private final ProxyTls tls;
     private final Identities identities;
     private final ProxyMetrics metrics;
@@ -62,15 +67,20 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final OperatorClient operatorClient;
     private final ChrootProvisioner provisioner;
-    private final EnsembleReleaseWatch releaseWatch;
+    private volatile EnsembleReleaseWatch releaseWatch;
     private final SessionRegistry sessions;
     private final ExecutorService quotaExecutor;
     private final UsageSource usage;
-    private final ProxyContext context;
-    private final Map<String, Tenant> tenants = new LinkedHashMap<>();
-    private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
-    private final List<Channel> listeners = new ArrayList<>();
+    private final EnsembleFeatures ensemble;
+    /** Replaced by reloads: connections accepted afterwards get the new one. */
+    private volatile ProxyContext context;
+    /** The tenants by name, in configuration order; replaced whole by reloads (read by every accept). */
+    private volatile Map<String, Tenant> tenants = Map.of();
+    /** Every bound listener by tenant name, or {@link ServerTls#SHARED}. */
+    private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong generation = new AtomicLong(1);
+    private volatile ReloadStatus lastReload;
 
     private ProxyServer(ProxyConfig config, ProxyTls tls, Identities identities, ProxyMetrics metrics) {
         this.config = config;
@@ -78,17 +88,14 @@ public final class ProxyServer implements AutoCloseable {
         this.identities = identities;
         this.metrics = metrics;
         // first: an unsupported (3.4) ensemble fails the start before anything is started
-        EnsembleFeatures ensemble = EnsembleProbe.features(config);
+        this.ensemble = EnsembleProbe.features(config);
         UpstreamAcls acls = new UpstreamAcls(identities);
         this.transport = Transport.best();
         this.boss = transport.group(1, "zktp-accept");
         this.workers = transport.group(Transport.ioThreads(), "zktp-io");
         this.operatorClient = OperatorClient.start(config.connectString(), identities.platform(),
                 acls.locked() ? acls.platformOnly() : null, tls.operatorClientConfig());
-        this.releaseWatch = config.upstream().version() == null && config.upstream().tls() == null
-                && !config.upstream().effectiveVersionCheck().isZero()
-                ? EnsembleReleaseWatch.start(config.connectString(), ensemble, config.upstream().effectiveVersionCheck())
-                : null;
+        this.releaseWatch = releaseWatch(config);
         this.provisioner = new ChrootProvisioner(operatorClient, config.createChroots(), acls, ensemble);
         this.sessions = new SessionRegistry(operatorClient);
         this.quotaExecutor = Executors.newSingleThreadExecutor(r -> {
@@ -108,9 +115,21 @@ public final class ProxyServer implements AutoCloseable {
                     + "count (see SECURITY.md)");
         }
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        this.context = new ProxyContext(config.limits(), new UpstreamConnector(config.connectString(), transport,
-                config.limits().upstreamConnectTimeoutMs(), metrics, tls.upstream()),
+        this.context = new ProxyContext(config.limits(), dialer(config),
                 new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean(), ensemble);
+        this.lastReload = ReloadStatus.now(1, "started", List.of());
+    }
+
+    private UpstreamConnector dialer(ProxyConfig cfg) {
+        return new UpstreamConnector(cfg.connectString(), transport, cfg.limits().upstreamConnectTimeoutMs(), metrics,
+                tls.upstream());
+    }
+
+    private EnsembleReleaseWatch releaseWatch(ProxyConfig cfg) {
+        return cfg.upstream().version() == null && cfg.upstream().tls() == null
+                && !cfg.upstream().effectiveVersionCheck().isZero()
+                ? EnsembleReleaseWatch.start(cfg.connectString(), ensemble, cfg.upstream().effectiveVersionCheck())
+                : null;
     }
 
     /**
@@ -158,27 +177,19 @@ public final class ProxyServer implements AutoCloseable {
 
     private void bindAll() {
         ServerTls listenerTls = tls.listeners();
+        Map<String, Tenant> built = new LinkedHashMap<>();
+        config.tenants().forEach(tc -> built.put(tc.name(), newTenant(tc, config)));
+        tenants = Collections.unmodifiableMap(built);
         for (TenantConfig tc : config.tenants()) {
-            // a tenant reached only through the shared TLS listener advertises that one by default
-            List<String> advertised = config.advertised().isEmpty() && tc.listen() == null
-                    ? List.of(config.tls().listen()) : config.advertised();
-            Tenant tenant = new Tenant(tc, advertised, config.limits(), metrics.tenant(tc.name()), usage,
-                    OperatorAcl.policy(identities, tc.name()));
-            tenants.put(tenant.name(), tenant);
             if (tc.listen() != null) {
-                Listener listener = Listener.of(tenant, tc.listenerTls(config.tls()) ? listenerTls : null);
-                bound.put(tenant.name(), bind(listener, tenant.listen(), tenant.meters()::acceptsPaused));
+                listeners.put(tc.name(), bind(tenantListener(tc, config), HostPort.parse(tc.listen())));
             }
-            provisioner.ensure(tenant.name(), tenant.chroot().root()).exceptionally(e -> {
-                LOG.warn("tenant {}: chroot {} not created yet ({}); retrying on its first connection",
-                        tenant.name(), tenant.chroot(), e.getCause() == null ? e : e.getCause().getMessage());
-                return null;
-            });
+            provision(built.get(tc.name()));
         }
         if (listenerTls != null && config.tls().listen() != null) {
-            Listener shared = Listener.shared(listenerTls, TenantResolver.byCertificate(tenants,
-                    listenerTls.tenants()));
-            bound.put(ServerTls.SHARED, bind(shared, HostPort.parse(config.tls().listen()), paused -> { }));
+            Listener shared = Listener.shared(listenerTls, TenantResolver.byCertificate(this::tenant,
+                    listenerTls::tenants));
+            listeners.put(ServerTls.SHARED, bind(shared, HostPort.parse(config.tls().listen())));
         }
         provisioner.ensurePath(SessionRegistry.MARKER_ROOT).exceptionally(e -> {
             LOG.warn("session marker root {} not created yet; retrying on the first connection",
@@ -189,16 +200,259 @@ public final class ProxyServer implements AutoCloseable {
                 : TlsConfig.DEFAULT_RELOAD_CHECK_MS));
         metrics.readiness(this::ready);
         StringBuilder sb = new StringBuilder();
-        bound.forEach((name, address) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append(" on ")
-                .append(address.getHostString()).append(':').append(address.getPort())
-                .append(tenants.containsKey(name) ? " (chroot " + tenants.get(name).chroot() + ")" : " (TLS, tenant "
-                        + "by client certificate)"));
+        for (String name : listenerNames()) {
+            InetSocketAddress address = address(name);
+            sb.append(sb.length() == 0 ? "" : ", ").append(name).append(" on ").append(address.getHostString())
+                    .append(':').append(address.getPort())
+                    .append(tenants.containsKey(name) ? " (chroot " + tenants.get(name).chroot() + ")"
+                            : " (TLS, tenant by client certificate)");
+        }
         LOG.info("zk-tenant-proxy listening: {}; upstream {}{}; transport {}{}", sb, config.connectString(),
                 identities.enabled() ? " as tenant identities" : "", transport.name(), tls.describe());
     }
 
-    private InetSocketAddress bind(Listener listener, HostPort address, LongConsumer onAcceptsPaused) {
+    /**
+     * Applies a new configuration without a restart, or refuses it whole ({@link ReloadPlan} says what may change
+     * live). Validated first, with the same checks and messages as at start; listeners on new addresses are bound
+     * next, so a port in use refuses the reload before anything changed. Counted in
+     * {@code zktp_config_reloads_total{outcome}} and logged (refusals at WARN, one line per problem).
+     *
+     * @param next the configuration read from the file again (with the embedded ZooKeeper's address when there is
+     *             one)
+     * @return the outcome, also {@link #lastReload()}
+     */
+    public synchronized ReloadStatus reload(ProxyConfig next) {
+        if (closed.get()) {
+            return finish("refused", List.of("the proxy is stopping"));
+        }
+        List<String> errors = new ArrayList<>(ConfigValidator.validate(next));
+        if (next.connectString() == null) {
+            errors.add("upstream: missing");
+        }
+        ReloadPlan plan = errors.isEmpty() ? ReloadPlan.of(config, next) : null;
+        if (plan != null) {
+            errors.addAll(plan.restartOnly());
+        }
+        if (!errors.isEmpty()) {
+            return finish("refused", errors);
+        }
+        if (!plan.changed()) {
+            return finish("unchanged", List.of());
+        }
+        ProxyConfig running = config;
+        Map<String, Channel> opened = new LinkedHashMap<>();
+        List<String> sameAddress = new ArrayList<>();
+        try {
+            for (TenantConfig tc : plan.added()) {
+                openListener(tc, next, opened);
+            }
+            for (TenantConfig tc : concat(plan.relistened(), plan.rechrooted())) {
+                if (listenerChanges(running, next, tc.name())) {
+                    if (sameAddressAsRunning(running, tc)) {
+                        sameAddress.add(tc.name()); // rebound after the old one closes, below
+                    } else {
+                        openListener(tc, next, opened);
+                    }
+                }
+            }
+        } catch (IllegalStateException e) {
+            opened.values().forEach(Channel::close);
+            return finish("refused", List.of(e.getMessage()));
+        }
+        apply(plan, running, next, opened, sameAddress);
+        generation.incrementAndGet();
+        return finish("applied", List.of());
+    }
+
+    private void apply(ReloadPlan plan, ProxyConfig running, ProxyConfig next, Map<String, Channel> opened,
+                       List<String> sameAddress) {
+        Map<String, Tenant> before = tenants;
+        if (plan.contextChanged()) {
+            ProxyContext c = context;
+            context = new ProxyContext(next.limits(), plan.upstreamMoved() ? dialer(next) : c.dialer(), c.gate(),
+                    c.clients(), c.shuttingDown(), c.ensemble());
+        }
+        Map<String, Tenant> after = new LinkedHashMap<>();
+        for (TenantConfig tc : next.tenants()) {
+            Tenant kept = before.get(tc.name());
+            if (kept != null && plan.kept().contains(tc)) {
+                kept.reconfigure(tc, next.limits());
+                after.put(tc.name(), kept);
+            } else {
+                after.put(tc.name(), newTenant(tc, next));
+            }
+        }
+        tenants = Collections.unmodifiableMap(after);
+        config = next;
+        if (tls.listeners() != null) {
+            try {
+                tls.listeners().retarget(TenantCertificates.of(next));
+            } catch (ConfigException e) {
+                LOG.error("reload: the shared TLS listener keeps its previous tenant identities: {}", e.errors());
+            }
+        }
+        for (TenantConfig tc : running.tenants()) {
+            if (!after.containsKey(tc.name()) || listenerChanges(running, next, tc.name())) {
+                Channel old = listeners.remove(tc.name());
+                if (old != null) {
+                    old.close().syncUninterruptibly();
+                }
+            }
+        }
+        listeners.putAll(opened);
+        for (String name : sameAddress) {
+            TenantConfig tc = next.tenants().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+            try {
+                openListener(tc, next, listeners);
+            } catch (IllegalStateException e) {
+                LOG.error("reload: tenant {} has no listener now: {}", name, e.getMessage());
+            }
+        }
+        for (TenantConfig tc : concat(plan.added(), plan.rechrooted())) {
+            provision(after.get(tc.name()));
+        }
+        for (TenantConfig tc : plan.rechrooted()) {
+            Tenant old = before.get(tc.name());
+            TenantConnections.close(TenantConnections.select(context.clients(), c -> c.tenant() == old),
+                    CloseReason.CHROOT_CHANGED, "chroot changed from " + old.chroot() + " to " + tc.chroot());
+        }
+        for (TenantConfig tc : plan.removed()) {
+            Tenant old = before.get(tc.name());
+            workers.schedule(() -> TenantConnections.close(TenantConnections.select(context.clients(),
+                    c -> c.tenant() == old), CloseReason.TENANT_REMOVED, "tenant removed by a reload"),
+                    next.limits().drainMs(), TimeUnit.MILLISECONDS);
+        }
+        if (plan.upstreamMoved()) {
+            moveUpstream(next);
+        }
+        LOG.info("reload applied (generation {}): tenants added {}, removed {}, chroot changed {}, listeners "
+                        + "changed {}{}", generation.get() + 1, names(plan.added()), names(plan.removed()),
+                names(plan.rechrooted()), names(plan.relistened()),
+                plan.upstreamMoved() ? "; upstream now " + next.connectString() : "");
+    }
+
+    /** New upstream connections go to the new servers; the proxy's own client and open connections move over. */
+    private void moveUpstream(ProxyConfig next) {
+        operatorClient.moveTo(next.connectString());
+        EnsembleReleaseWatch watch = releaseWatch;
+        if (watch != null) {
+            watch.close();
+        }
+        releaseWatch = releaseWatch(next);
+        List<Connection> open = TenantConnections.select(context.clients(), c -> true);
+        TenantConnections.closeGradually(open, next.limits().upstreamMovesPerSecond(), workers.next(),
+                CloseReason.UPSTREAM_MOVED, "upstream moved to " + next.connectString());
+    }
+
+    private void openListener(TenantConfig tc, ProxyConfig cfg, Map<String, Channel> into) {
+        if (tc.listen() != null) {
+            into.put(tc.name(), bind(tenantListener(tc, cfg), HostPort.parse(tc.listen())));
+        }
+    }
+
+    private static boolean listenerChanges(ProxyConfig running, ProxyConfig next, String name) {
+        TenantConfig a = find(running, name);
+        TenantConfig b = find(next, name);
+        return a == null || b == null || !java.util.Objects.equals(a.listen(), b.listen())
+                || a.listenerTls(running.tls()) != b.listenerTls(next.tls());
+    }
+
+    private static boolean sameAddressAsRunning(ProxyConfig running, TenantConfig tc) {
+        TenantConfig old = find(running, tc.name());
+        return old != null && old.listen() != null && tc.listen() != null
+                && HostPort.parse(old.listen()).equals(HostPort.parse(tc.listen()))
+                && HostPort.parse(tc.listen()).port() != 0;
+    }
+
+    private static TenantConfig find(ProxyConfig cfg, String name) {
+        return cfg.tenants().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static List<TenantConfig> concat(List<TenantConfig> a, List<TenantConfig> b) {
+        List<TenantConfig> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static List<String> names(List<TenantConfig> list) {
+        return list.stream().map(TenantConfig::name).toList();
+    }
+
+    private ReloadStatus finish(String outcome, List<String> errors) {
+        ReloadStatus status = ReloadStatus.now(generation.get(), outcome, errors);
+        lastReload = status;
+        metrics.configReload(outcome);
+        if (status.refused()) {
+            LOG.warn("reload refused, generation {} keeps running:\n  {}", status.generation(),
+                    String.join("\n  ", errors));
+        } else if (outcome.equals("unchanged")) {
+            LOG.info("reload: the configuration is unchanged (generation {})", status.generation());
+        }
+        return status;
+    }
+
+    /**
+     * Records a reload refused before it reached {@link #reload}: the file did not parse.
+     *
+     * @param errors one line per problem
+     * @return the outcome
+     */
+    public synchronized ReloadStatus refuseReload(List<String> errors) {
+        return finish("refused", errors);
+    }
+
+    /** @return the last reload's outcome (or the start's) */
+    public ReloadStatus lastReload() {
+        return lastReload;
+    }
+
+    /** @return listener names in configuration order, the shared TLS listener last */
+    private List<String> listenerNames() {
+        List<String> names = new ArrayList<>();
+        tenants.keySet().stream().filter(listeners::containsKey).forEach(names::add);
+        if (listeners.containsKey(ServerTls.SHARED)) {
+            names.add(ServerTls.SHARED);
+        }
+        return names;
+    }
+
+    /** @return the tenant of that name as last configured, or null */
+    Tenant tenant(String name) {
+        return tenants.get(name);
+    }
+
+    Tenant newTenant(TenantConfig tc, ProxyConfig cfg) {
+        // a tenant reached only through the shared TLS listener advertises that one by default
+        List<String> advertised = cfg.advertised().isEmpty() && tc.listen() == null && cfg.tls() != null
+                && cfg.tls().listen() != null ? List.of(cfg.tls().listen()) : cfg.advertised();
+        return new Tenant(tc, advertised, cfg.limits(), metrics.tenant(tc.name()), usage,
+                OperatorAcl.policy(identities, tc.name()));
+    }
+
+    Listener tenantListener(TenantConfig tc, ProxyConfig cfg) {
+        return Listener.of(tc.name(), tc.listenerTls(cfg.tls()) ? tls.listeners() : null, this::tenant);
+    }
+
+    void provision(Tenant tenant) {
+        provisioner.ensure(tenant.name(), tenant.chroot().root()).exceptionally(e -> {
+            LOG.warn("tenant {}: chroot {} not created yet ({}); retrying on its first connection",
+                    tenant.name(), tenant.chroot(), e.getCause() == null ? e : e.getCause().getMessage());
+            return null;
+        });
+    }
+
+    /**
+     * @return the bound listener channel
+     * @throws IllegalStateException if the address cannot be bound (in use, not local)
+     */
+    Channel bind(Listener listener, HostPort address) {
         Channel channel;
+        LongConsumer onAcceptsPaused = paused -> {
+            Tenant tenant = tenants.get(listener.name());
+            if (tenant != null) {
+                tenant.meters().acceptsPaused(paused);
+            }
+        };
         try {
             channel = bootstrap(listener, onAcceptsPaused).bind(address.host(), address.port()).sync().channel();
         } catch (InterruptedException e) {
@@ -208,8 +462,7 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalStateException("listener " + listener.name() + ": cannot listen on " + address + ": "
                     + e.getMessage(), e);
         }
-        listeners.add(channel);
-        return (InetSocketAddress) channel.localAddress();
+        return channel;
     }
 
     private ServerBootstrap bootstrap(Listener listener, LongConsumer onAcceptsPaused) {
@@ -226,7 +479,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new ConnectionInitializer(listener, context, metrics));
+                .childHandler(new ConnectionInitializer(listener, () -> context, metrics));
     }
 
     /**
@@ -234,16 +487,13 @@ public final class ProxyServer implements AutoCloseable {
      * @return the address it listens on (with the real port when 0 was configured)
      */
     public InetSocketAddress address(String tenant) {
-        InetSocketAddress address = bound.get(tenant);
-        if (address == null) {
-            throw new IllegalArgumentException("no listener '" + tenant + "'");
-        }
-        return address;
+        return listenerAddress(tenant).orElseThrow(() -> new IllegalArgumentException("no listener '" + tenant + "'"));
     }
 
     /** @return the address of {@code tenant}'s own listener (or of {@link ServerTls#SHARED}), if it has one */
     public Optional<InetSocketAddress> listenerAddress(String tenant) {
-        return Optional.ofNullable(bound.get(tenant));
+        Channel channel = listeners.get(tenant);
+        return Optional.ofNullable(channel == null ? null : (InetSocketAddress) channel.localAddress());
     }
 
     /** @return whether {@code tenant}'s own listener speaks TLS */
@@ -282,7 +532,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** @return whether every listener is bound and the proxy's own client reaches the ensemble */
     public boolean ready() {
-        return !closed.get() && listeners.stream().allMatch(Channel::isActive) && operatorClient.connected();
+        return !closed.get() && listeners.values().stream().allMatch(Channel::isActive) && operatorClient.connected();
     }
 
     /** Stops accepting, closes every client connection, stops the event loops; idempotent. */
@@ -292,7 +542,7 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         context.shuttingDown().set(true);
-        listeners.forEach(Channel::close);
+        listeners.values().forEach(Channel::close);
         context.clients().close().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         boss.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);

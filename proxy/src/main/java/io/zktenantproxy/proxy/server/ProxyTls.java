@@ -3,7 +3,7 @@ package io.zktenantproxy.proxy.server;
 import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
-import io.zktenantproxy.proxy.tls.CertificateWatcher;
+import io.zktenantproxy.proxy.config.FileChangeWatcher;
 import io.zktenantproxy.proxy.tls.ServerTls;
 import io.zktenantproxy.proxy.tls.TenantCertificates;
 import io.zktenantproxy.proxy.tls.UpstreamTls;
@@ -33,7 +33,7 @@ public final class ProxyTls implements AutoCloseable {
     private final UpstreamTls upstream;
     private final OperatorClientTls operatorClient;
     private final ProxyMetrics metrics;
-    private CertificateWatcher watcher;
+    private FileChangeWatcher watcher;
 
     private ProxyTls(ServerTls listeners, UpstreamTls upstream, OperatorClientTls operatorClient,
                      ProxyMetrics metrics) {
@@ -102,7 +102,7 @@ public final class ProxyTls implements AutoCloseable {
             files.addAll(upstream.files());
         }
         if (!files.isEmpty()) {
-            watcher = CertificateWatcher.start(files, interval, this::reload);
+            watcher = FileChangeWatcher.start("certificate-watcher", files, interval, this::reload);
         }
     }
 

@@ -28,11 +28,13 @@ public final class Tenant {
     private final byte[] ensembleConfig;
     private final TenantMeters meters;
     private final TenantBudget budget;
-    private final int requestsPerSecond;
-    private final int bytesPerSecond;
-    private final QuotaLimits quotaLimits;
-    private final TenantQuota quota;
-    private final SessionQuotas sessionQuotas;
+    // changed in place by a reload (reconfigure); read by the admin API and new connections
+    private volatile int requestsPerSecond;
+    private volatile int bytesPerSecond;
+    private volatile QuotaLimits quotaLimits;
+    private volatile TenantQuota quota;
+    private volatile SessionQuotas sessionQuotas;
+    private final UsageSource usage;
     private final AclPolicy aclPolicy;
 
     /** A tenant without a count of its usage: its znode and byte quotas are not enforced (handler tests). */
@@ -47,6 +49,7 @@ public final class Tenant {
     Tenant(TenantConfig config, List<String> defaultAdvertised, Limits limits, TenantMeters meters,
            UsageSource usage, AclPolicy aclPolicy) {
         this.aclPolicy = aclPolicy;
+        this.usage = usage;
         this.name = config.name();
         this.chroot = new TenantChroot(config.chroot());
         this.listen = config.listen() == null ? null : HostPort.parse(config.listen());
@@ -66,8 +69,40 @@ public final class Tenant {
                 ? new TenantQuota(name, chroot.root(), quotaLimits, requestsPerSecond, bytesPerSecond, usage) : null;
         this.sessionQuotas = new SessionQuotas(quota == null ? ZnodeQuota.UNLIMITED : quota,
                 quotaLimits.bytesPerZnode(), quotaLimits.watchesPerSession());
-        meters.quota().gauges(() -> used(false), () -> used(true), quotaLimits.znodes(), quotaLimits.bytes(),
-                quotaLimits.watchesPerSession());
+        meters.quota().gauges(() -> used(false), () -> used(true), () -> new long[] {
+            this.quotaLimits.znodes(), this.quotaLimits.bytes(), this.quotaLimits.watchesPerSession()});
+    }
+
+    /**
+     * Applies a reload's budget and quotas to the tenant, for its open connections as well as new ones: the budget
+     * and the znode and byte quotas change in place (the limits znode on the ensemble is rewritten); the watch quota
+     * per session and the per-znode charge apply to sessions that start afterwards (a session's watch ledger is sized
+     * when it starts), as does switching between quota and no quota.
+     *
+     * @param config the tenant's new configuration; its name and chroot are this tenant's (a chroot change makes a new
+     *               tenant)
+     * @param limits the new defaults the tenant inherits from
+     */
+    synchronized void reconfigure(TenantConfig config, Limits limits) {
+        int rps = config.requestsPerSecond(limits);
+        int bps = config.bytesPerSecond(limits);
+        QuotaLimits nextQuota = config.quotas(limits);
+        budget.update(rps, bps);
+        TenantQuota current = quota;
+        TenantQuota next = current;
+        if (current != null && nextQuota.accounted()) {
+            current.update(nextQuota, rps, bps);
+        } else if (current == null && usage != null && nextQuota.accounted()) {
+            next = new TenantQuota(name, chroot.root(), nextQuota, rps, bps, usage);
+        } else if (!nextQuota.accounted()) {
+            next = null;
+        }
+        this.requestsPerSecond = rps;
+        this.bytesPerSecond = bps;
+        this.quotaLimits = nextQuota;
+        this.quota = next;
+        this.sessionQuotas = new SessionQuotas(next == null ? ZnodeQuota.UNLIMITED : next,
+                nextQuota.bytesPerZnode(), nextQuota.watchesPerSession());
     }
 
     private double used(boolean bytes) {

@@ -17,14 +17,34 @@ import java.time.Duration;
  * afterwards ({@link #charge}) and so delay the tenant's next requests, not the reply.
  */
 final class TenantBudget {
-    private static final TenantBudget UNLIMITED = new TenantBudget(0, 0, TimeMeter.SYSTEM_NANOTIME);
-
-    private final Bucket requests;
-    private final Bucket bytes;
+    private final TimeMeter clock;
+    // replaced whole by update(), read once per frame: a connection keeps the same TenantBudget across reloads
+    private volatile Bucket requests;
+    private volatile Bucket bytes;
+    private int requestsRate;
+    private int bytesRate;
 
     private TenantBudget(int requestsPerSecond, int bytesPerSecond, TimeMeter clock) {
-        this.requests = requestsPerSecond > 0 ? bucket(requestsPerSecond, clock) : null;
-        this.bytes = bytesPerSecond > 0 ? bucket(bytesPerSecond, clock) : null;
+        this.clock = clock;
+        update(requestsPerSecond, bytesPerSecond);
+    }
+
+    /**
+     * New rates from a reload, for every connection of the tenant at once: each changed budget starts again with a
+     * full second's worth (the debt of the old rate is forgiven); an unchanged one keeps its bucket.
+     *
+     * @param requestsPerSecond frames per second, 0 for no request budget
+     * @param bytesPerSecond    request and reply bytes per second, 0 for no byte budget
+     */
+    synchronized void update(int requestsPerSecond, int bytesPerSecond) {
+        if (requests == null || requestsPerSecond != requestsRate) {
+            requests = requestsPerSecond > 0 ? bucket(requestsPerSecond, clock) : null;
+            requestsRate = requestsPerSecond;
+        }
+        if (bytes == null || bytesPerSecond != bytesRate) {
+            bytes = bytesPerSecond > 0 ? bucket(bytesPerSecond, clock) : null;
+            bytesRate = bytesPerSecond;
+        }
     }
 
     /**
@@ -37,8 +57,7 @@ final class TenantBudget {
 
     /** {@link #of(int, int)} on a given clock (tests). */
     static TenantBudget of(int requestsPerSecond, int bytesPerSecond, TimeMeter clock) {
-        return requestsPerSecond == 0 && bytesPerSecond == 0
-                ? UNLIMITED : new TenantBudget(requestsPerSecond, bytesPerSecond, clock);
+        return new TenantBudget(requestsPerSecond, bytesPerSecond, clock);
     }
 
     /** A bucket of {@code perSecond} tokens, refilled continuously, in place under a lock. */
@@ -64,17 +83,20 @@ final class TenantBudget {
      * @return nanoseconds until the frame's slot: 0 to send it now
      */
     long admit(int frameBytes) {
-        long wait = requests != null ? requests.consumeIgnoringRateLimits(1) : 0;
-        if (bytes != null) {
-            wait = Math.max(wait, bytes.consumeIgnoringRateLimits(frameBytes));
+        Bucket r = requests;
+        Bucket b = bytes;
+        long wait = r != null ? r.consumeIgnoringRateLimits(1) : 0;
+        if (b != null) {
+            wait = Math.max(wait, b.consumeIgnoringRateLimits(frameBytes));
         }
         return wait;
     }
 
     /** Books the bytes of a frame sent to the client (a reply or a watch event). */
     void charge(int frameBytes) {
-        if (bytes != null) {
-            bytes.consumeIgnoringRateLimits(frameBytes);
+        Bucket b = bytes;
+        if (b != null) {
+            b.consumeIgnoringRateLimits(frameBytes);
         }
     }
 }

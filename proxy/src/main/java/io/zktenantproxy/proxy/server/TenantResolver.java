@@ -5,8 +5,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.zktenantproxy.proxy.tls.TenantCertificates;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -29,11 +30,22 @@ interface TenantResolver {
     }
 
     /**
+     * Every connection accepted by tenant {@code name}'s own listener belongs to that tenant as it is configured at
+     * the moment of the accept (a reload may have replaced it); null once a reload removed it.
+     */
+    static TenantResolver listenerOf(String name, Function<String, Tenant> tenants) {
+        return channel -> tenants.apply(name);
+    }
+
+    /**
      * The tenant the verified client certificate names, when it names exactly one. The listener's trust manager
      * refused every other certificate during the handshake; asking again here costs one look at the SANs and keeps
-     * this fail-closed on its own.
+     * this fail-closed on its own. Both are read at each accept, so a reload's tenants apply to the next handshake.
+     *
+     * @param tenants    the tenant of a name, null for none
+     * @param identities which tenants a certificate names
      */
-    static TenantResolver byCertificate(Map<String, Tenant> tenants, TenantCertificates certificates) {
+    static TenantResolver byCertificate(Function<String, Tenant> tenants, Supplier<TenantCertificates> identities) {
         return channel -> {
             SslHandler ssl = channel.pipeline().get(SslHandler.class);
             if (ssl == null) {
@@ -44,8 +56,8 @@ interface TenantResolver {
                 if (peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
                     return null;
                 }
-                Set<String> named = certificates.tenantsOf(leaf);
-                return named.size() == 1 ? tenants.get(named.iterator().next()) : null;
+                Set<String> named = identities.get().tenantsOf(leaf);
+                return named.size() == 1 ? tenants.apply(named.iterator().next()) : null;
             } catch (SSLPeerUnverifiedException e) {
                 return null;
             }

@@ -34,7 +34,7 @@ public final class ServerTls {
     public static final String SHARED = ConfigValidator.SHARED_LISTENER;
 
     private final TlsConfig config;
-    private final TenantCertificates tenants;
+    private volatile TenantCertificates tenants;
     private final SslProvider provider;
     private final AtomicReference<Loaded> loaded = new AtomicReference<>();
 
@@ -63,7 +63,7 @@ public final class ServerTls {
      *
      * @throws ConfigException if a file is unusable now: the previous ones stay in use
      */
-    public void reload() throws ConfigException {
+    public synchronized void reload() throws ConfigException {
         KeyMaterial key = CertificateFiles.loadKey("tls.cert", config.cert(), config.key(), config.keyPassword());
         X509ExtendedTrustManager clientCa = null;
         if (config.clientCa() != null) {
@@ -76,6 +76,19 @@ public final class ServerTls {
         }
         Loaded next = new Loaded(key, clientCa, build(key, clientCa, null), new ConcurrentHashMap<>());
         loaded.set(next); // building the shared context proved the provider takes key and certificates
+    }
+
+    /**
+     * Decides tenants by another set of identities from now on (a reload added, removed or changed tenants): new
+     * handshakes use contexts made with it, running connections keep theirs. The key and CAs stay as loaded.
+     *
+     * @throws ConfigException if a context cannot be made (not expected: the same key was usable a moment ago)
+     */
+    public synchronized void retarget(TenantCertificates next) throws ConfigException {
+        Loaded current = loaded.get();
+        this.tenants = next;
+        loaded.set(new Loaded(current.key(), current.clientCa(), build(current.key(), current.clientCa(), null),
+                new ConcurrentHashMap<>()));
     }
 
     /**

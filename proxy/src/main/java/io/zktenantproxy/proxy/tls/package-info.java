@@ -3,7 +3,7 @@
  * which tenant a client certificate names ({@link io.zktenantproxy.proxy.tls.TenantCertificates}), the server side
  * contexts of the tenant listeners ({@link io.zktenantproxy.proxy.tls.ServerTls}), the client side context towards
  * the ensemble ({@link io.zktenantproxy.proxy.tls.UpstreamTls}) and the watch that reloads them when the files
- * change ({@link io.zktenantproxy.proxy.tls.CertificateWatcher}). The TLS itself is Netty's {@code SslHandler}, on
+ * change ({@link io.zktenantproxy.proxy.config.FileChangeWatcher}). The TLS itself is Netty's {@code SslHandler}, on
  * OpenSSL (netty-tcnative-boringssl-static) where it loads, else the JDK's.
  *
  * <p>Depends on {@code config} only.

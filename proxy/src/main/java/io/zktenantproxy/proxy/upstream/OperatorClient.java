@@ -10,10 +10,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.AuthInfo;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.ensemble.fixed.FixedEnsembleProvider;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The proxy's own client of the ensemble, never a tenant's connection or credentials: a Curator client (retries with
@@ -26,12 +29,15 @@ import org.apache.zookeeper.data.ACL;
  * ({@code tree}, {@code du}, {@code migrate-acls}) builds one of its own per command.
  */
 public final class OperatorClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorClient.class);
     private final CuratorFramework curator;
     private final OperatorClientTls tls;
+    private final FixedEnsembleProvider ensemble;
 
-    private OperatorClient(CuratorFramework curator, OperatorClientTls tls) {
+    private OperatorClient(CuratorFramework curator, OperatorClientTls tls, FixedEnsembleProvider ensemble) {
         this.curator = curator;
         this.tls = tls;
+        this.ensemble = ensemble;
     }
 
     /**
@@ -70,8 +76,10 @@ public final class OperatorClient implements AutoCloseable {
 
     private static OperatorClient start(String connectString, List<DigestCredential> credentials,
                                         List<ACL> defaultAcl, ZKClientConfig tls, OperatorClientTls owned) {
+        // a provider of our own, so a reload can point the client at other servers (moveTo)
+        FixedEnsembleProvider ensemble = new FixedEnsembleProvider(connectString, true);
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
+                .ensembleProvider(ensemble)
                 .retryPolicy(new ExponentialBackoffRetry(200, 5, 5_000))
                 .sessionTimeoutMs(30_000)
                 .connectionTimeoutMs(10_000)
@@ -97,7 +105,25 @@ public final class OperatorClient implements AutoCloseable {
         }
         CuratorFramework curator = builder.build();
         curator.start();
-        return new OperatorClient(curator, owned);
+        return new OperatorClient(curator, owned, ensemble);
+    }
+
+    /**
+     * Points the client at other servers of the same ensemble (a reload changed the connect string): its session
+     * moves over with ZooKeeper's {@code updateServerList}, which reconnects it to a server of the new list when its
+     * current one is not in it; later reconnects use only the new list.
+     *
+     * @param connectString the ensemble's new connect string, {@code host:port,...}
+     */
+    public void moveTo(String connectString) {
+        ensemble.setConnectionString(connectString);
+        try {
+            curator.getZookeeperClient().getZooKeeper().updateServerList(connectString);
+        } catch (Exception e) {
+            // not connected now: the next connection reads the provider's new string anyway
+            LOG.info("operator client: server list not updated now ({}); the next connection uses {}", e.toString(),
+                    connectString);
+        }
     }
 
     /**

@@ -91,7 +91,7 @@ class UpstreamSecretTest {
         assertNull(embedded.connectString(), "no connect string: the embedded ZooKeeper");
         ConfigException unknown = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
                 "upstream: {connect: 'zk1:2181', secret: x}" + tenants, "t"));
-        assertEquals(List.of("t: upstream.secret: unknown key (expected one of connect, secretFile, tls, version)"),
+        assertEquals(List.of("t: upstream.secret: unknown key (expected one of connect, secretFile, tls, version, versionCheckMs)"),
                 unknown.errors());
     }
 }

@@ -1,4 +1,4 @@
-package io.zktenantproxy.proxy.tls;
+package io.zktenantproxy.proxy.config;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,26 +14,28 @@ import org.apache.commons.io.monitor.FileAlterationMonitor;
 import org.apache.commons.io.monitor.FileAlterationObserver;
 
 /**
- * Calls back when any of a set of certificate files changes (Apache Commons IO's polling monitor, one thread). Polls
- * the files' folders rather than subscribing to file events, because Kubernetes updates a mounted Secret by swapping
+ * Calls back when any of a set of files changes (Apache Commons IO's polling monitor, one thread): certificate files,
+ * the configuration file. Polls the files' folders rather than subscribing to file events, because Kubernetes updates
+ * a mounted Secret or ConfigMap by swapping
  * the {@code ..data} symlink the files point through: the file itself is never written, but what it resolves to
  * changes size and modification time, which a poll sees. One callback per poll, however many files changed.
  */
-public final class CertificateWatcher implements AutoCloseable {
+public final class FileChangeWatcher implements AutoCloseable {
     private final FileAlterationMonitor monitor;
 
-    private CertificateWatcher(FileAlterationMonitor monitor) {
+    private FileChangeWatcher(FileAlterationMonitor monitor) {
         this.monitor = monitor;
     }
 
     /**
      * Starts watching.
      *
+     * @param name      the monitor thread's name ({@code certificate-watcher}, {@code config-watcher})
      * @param files     the files; their folders are polled
      * @param interval  time between polls
      * @param onChanged called on the monitor's thread after a poll that saw a change
      */
-    public static CertificateWatcher start(List<Path> files, Duration interval, Runnable onChanged) {
+    public static FileChangeWatcher start(String name, List<Path> files, Duration interval, Runnable onChanged) {
         Map<Path, Set<String>> byFolder = new LinkedHashMap<>();
         for (Path file : files) {
             Path absolute = file.toAbsolutePath();
@@ -42,7 +44,7 @@ public final class CertificateWatcher implements AutoCloseable {
         }
         FileAlterationMonitor monitor = new FileAlterationMonitor(interval.toMillis());
         monitor.setThreadFactory(r -> {
-            Thread t = new Thread(r, "certificate-watcher");
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
@@ -66,7 +68,7 @@ public final class CertificateWatcher implements AutoCloseable {
             throw new IllegalStateException("cannot watch " + byFolder.keySet().stream().map(Path::toString)
                     .collect(Collectors.joining(", ")), e);
         }
-        return new CertificateWatcher(monitor);
+        return new FileChangeWatcher(monitor);
     }
 
     @Override
