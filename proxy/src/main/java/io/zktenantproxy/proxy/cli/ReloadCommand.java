@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,8 +38,13 @@ final class ReloadCommand implements Callable<Integer> {
             description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
     long timeoutMs;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         String token = tokenFile != null ? Files.readString(tokenFile, StandardCharsets.UTF_8).strip()
                 : System.getenv("ZKTP_ADMIN_TOKEN");
         HostPort address = HostPort.parse(admin);
@@ -51,21 +59,21 @@ final class ReloadCommand implements Callable<Integer> {
             response = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(timeoutMs)).build()
                     .send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            System.err.println("error: cannot reach the admin API at " + address + ": " + e.getMessage());
+            err.println("error: cannot reach the admin API at " + address + ": " + e.getMessage());
             return 2;
         }
         String body = response.body().strip();
         return switch (response.statusCode()) {
             case 200 -> {
-                System.out.println(body);
+                out.println(body);
                 yield 0;
             }
             case 422 -> {
-                System.out.println(body);
+                out.println(body);
                 yield 1;
             }
             default -> {
-                System.err.println("error: " + response.statusCode() + ": " + body);
+                err.println("error: " + response.statusCode() + ": " + body);
                 yield 2;
             }
         };

@@ -19,12 +19,10 @@ import io.zktenantproxy.proxy.config.TlsConfig;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import io.zktenantproxy.proxy.identity.Identities;
 import io.zktenantproxy.proxy.identity.UpstreamAcls;
-import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.quota.EnsembleUsageSource;
 import io.zktenantproxy.proxy.quota.UsageSource;
 import io.zktenantproxy.proxy.tls.ServerTls;
-import io.zktenantproxy.proxy.tls.TenantCertificates;
 import io.zktenantproxy.proxy.upstream.EnsembleProbe;
 import io.zktenantproxy.proxy.upstream.EnsembleReleaseWatch;
 import io.zktenantproxy.proxy.upstream.OperatorClient;
@@ -42,7 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,8 +76,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Every bound listener by tenant name, or {@link ServerTls#SHARED}. */
     private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong generation = new AtomicLong(1);
-    private volatile ReloadStatus lastReload;
+    private final Reconfiguration reconfiguration = new Reconfiguration(this);
 
     private ProxyServer(ProxyConfig config, ProxyTls tls, Identities identities, ProxyMetrics metrics) {
         this.config = config;
@@ -117,15 +113,14 @@ public final class ProxyServer implements AutoCloseable {
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), dialer(config),
                 new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean(), ensemble);
-        this.lastReload = ReloadStatus.now(1, "started", List.of());
     }
 
-    private UpstreamConnector dialer(ProxyConfig cfg) {
+    UpstreamConnector dialer(ProxyConfig cfg) {
         return new UpstreamConnector(cfg.connectString(), transport, cfg.limits().upstreamConnectTimeoutMs(), metrics,
                 tls.upstream());
     }
 
-    private EnsembleReleaseWatch releaseWatch(ProxyConfig cfg) {
+    EnsembleReleaseWatch releaseWatch(ProxyConfig cfg) {
         return cfg.upstream().version() == null && cfg.upstream().tls() == null
                 && !cfg.upstream().effectiveVersionCheck().isZero()
                 ? EnsembleReleaseWatch.start(cfg.connectString(), ensemble, cfg.upstream().effectiveVersionCheck())
@@ -212,183 +207,13 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Applies a new configuration without a restart, or refuses it whole ({@link ReloadPlan} says what may change
-     * live). Validated first, with the same checks and messages as at start; listeners on new addresses are bound
-     * next, so a port in use refuses the reload before anything changed. Counted in
-     * {@code zktp_config_reloads_total{outcome}} and logged (refusals at WARN, one line per problem).
+     * Applies a new configuration without a restart, or refuses it whole: {@link Reconfiguration#reload}.
      *
-     * @param next the configuration read from the file again (with the embedded ZooKeeper's address when there is
-     *             one)
+     * @param next the configuration read from the file again (with the embedded ZooKeeper's address, if any)
      * @return the outcome, also {@link #lastReload()}
      */
-    public synchronized ReloadStatus reload(ProxyConfig next) {
-        if (closed.get()) {
-            return finish("refused", List.of("the proxy is stopping"));
-        }
-        List<String> errors = new ArrayList<>(ConfigValidator.validate(next));
-        if (next.connectString() == null) {
-            errors.add("upstream: missing");
-        }
-        ReloadPlan plan = errors.isEmpty() ? ReloadPlan.of(config, next) : null;
-        if (plan != null) {
-            errors.addAll(plan.restartOnly());
-        }
-        if (!errors.isEmpty()) {
-            return finish("refused", errors);
-        }
-        if (!plan.changed()) {
-            return finish("unchanged", List.of());
-        }
-        ProxyConfig running = config;
-        Map<String, Channel> opened = new LinkedHashMap<>();
-        List<String> sameAddress = new ArrayList<>();
-        try {
-            for (TenantConfig tc : plan.added()) {
-                openListener(tc, next, opened);
-            }
-            for (TenantConfig tc : concat(plan.relistened(), plan.rechrooted())) {
-                if (listenerChanges(running, next, tc.name())) {
-                    if (sameAddressAsRunning(running, tc)) {
-                        sameAddress.add(tc.name()); // rebound after the old one closes, below
-                    } else {
-                        openListener(tc, next, opened);
-                    }
-                }
-            }
-        } catch (IllegalStateException e) {
-            opened.values().forEach(Channel::close);
-            return finish("refused", List.of(e.getMessage()));
-        }
-        apply(plan, running, next, opened, sameAddress);
-        generation.incrementAndGet();
-        return finish("applied", List.of());
-    }
-
-    private void apply(ReloadPlan plan, ProxyConfig running, ProxyConfig next, Map<String, Channel> opened,
-                       List<String> sameAddress) {
-        Map<String, Tenant> before = tenants;
-        if (plan.contextChanged()) {
-            ProxyContext c = context;
-            context = new ProxyContext(next.limits(), plan.upstreamMoved() ? dialer(next) : c.dialer(), c.gate(),
-                    c.clients(), c.shuttingDown(), c.ensemble());
-        }
-        Map<String, Tenant> after = new LinkedHashMap<>();
-        for (TenantConfig tc : next.tenants()) {
-            Tenant kept = before.get(tc.name());
-            if (kept != null && plan.kept().contains(tc)) {
-                kept.reconfigure(tc, next.limits());
-                after.put(tc.name(), kept);
-            } else {
-                after.put(tc.name(), newTenant(tc, next));
-            }
-        }
-        tenants = Collections.unmodifiableMap(after);
-        config = next;
-        if (tls.listeners() != null) {
-            try {
-                tls.listeners().retarget(TenantCertificates.of(next));
-            } catch (ConfigException e) {
-                LOG.error("reload: the shared TLS listener keeps its previous tenant identities: {}", e.errors());
-            }
-        }
-        for (TenantConfig tc : running.tenants()) {
-            if (!after.containsKey(tc.name()) || listenerChanges(running, next, tc.name())) {
-                Channel old = listeners.remove(tc.name());
-                if (old != null) {
-                    old.close().syncUninterruptibly();
-                }
-            }
-        }
-        listeners.putAll(opened);
-        for (String name : sameAddress) {
-            TenantConfig tc = next.tenants().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
-            try {
-                openListener(tc, next, listeners);
-            } catch (IllegalStateException e) {
-                LOG.error("reload: tenant {} has no listener now: {}", name, e.getMessage());
-            }
-        }
-        for (TenantConfig tc : concat(plan.added(), plan.rechrooted())) {
-            provision(after.get(tc.name()));
-        }
-        for (TenantConfig tc : plan.rechrooted()) {
-            Tenant old = before.get(tc.name());
-            TenantConnections.close(TenantConnections.select(context.clients(), c -> c.tenant() == old),
-                    CloseReason.CHROOT_CHANGED, "chroot changed from " + old.chroot() + " to " + tc.chroot());
-        }
-        for (TenantConfig tc : plan.removed()) {
-            Tenant old = before.get(tc.name());
-            workers.schedule(() -> TenantConnections.close(TenantConnections.select(context.clients(),
-                    c -> c.tenant() == old), CloseReason.TENANT_REMOVED, "tenant removed by a reload"),
-                    next.limits().drainMs(), TimeUnit.MILLISECONDS);
-        }
-        if (plan.upstreamMoved()) {
-            moveUpstream(next);
-        }
-        LOG.info("reload applied (generation {}): tenants added {}, removed {}, chroot changed {}, listeners "
-                        + "changed {}{}", generation.get() + 1, names(plan.added()), names(plan.removed()),
-                names(plan.rechrooted()), names(plan.relistened()),
-                plan.upstreamMoved() ? "; upstream now " + next.connectString() : "");
-    }
-
-    /** New upstream connections go to the new servers; the proxy's own client and open connections move over. */
-    private void moveUpstream(ProxyConfig next) {
-        operatorClient.moveTo(next.connectString());
-        EnsembleReleaseWatch watch = releaseWatch;
-        if (watch != null) {
-            watch.close();
-        }
-        releaseWatch = releaseWatch(next);
-        List<Connection> open = TenantConnections.select(context.clients(), c -> true);
-        TenantConnections.closeGradually(open, next.limits().upstreamMovesPerSecond(), workers.next(),
-                CloseReason.UPSTREAM_MOVED, "upstream moved to " + next.connectString());
-    }
-
-    private void openListener(TenantConfig tc, ProxyConfig cfg, Map<String, Channel> into) {
-        if (tc.listen() != null) {
-            into.put(tc.name(), bind(tenantListener(tc, cfg), HostPort.parse(tc.listen())));
-        }
-    }
-
-    private static boolean listenerChanges(ProxyConfig running, ProxyConfig next, String name) {
-        TenantConfig a = find(running, name);
-        TenantConfig b = find(next, name);
-        return a == null || b == null || !java.util.Objects.equals(a.listen(), b.listen())
-                || a.listenerTls(running.tls()) != b.listenerTls(next.tls());
-    }
-
-    private static boolean sameAddressAsRunning(ProxyConfig running, TenantConfig tc) {
-        TenantConfig old = find(running, tc.name());
-        return old != null && old.listen() != null && tc.listen() != null
-                && HostPort.parse(old.listen()).equals(HostPort.parse(tc.listen()))
-                && HostPort.parse(tc.listen()).port() != 0;
-    }
-
-    private static TenantConfig find(ProxyConfig cfg, String name) {
-        return cfg.tenants().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
-    }
-
-    private static List<TenantConfig> concat(List<TenantConfig> a, List<TenantConfig> b) {
-        List<TenantConfig> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
-
-    private static List<String> names(List<TenantConfig> list) {
-        return list.stream().map(TenantConfig::name).toList();
-    }
-
-    private ReloadStatus finish(String outcome, List<String> errors) {
-        ReloadStatus status = ReloadStatus.now(generation.get(), outcome, errors);
-        lastReload = status;
-        metrics.configReload(outcome);
-        if (status.refused()) {
-            LOG.warn("reload refused, generation {} keeps running:\n  {}", status.generation(),
-                    String.join("\n  ", errors));
-        } else if (outcome.equals("unchanged")) {
-            LOG.info("reload: the configuration is unchanged (generation {})", status.generation());
-        }
-        return status;
+    public ReloadStatus reload(ProxyConfig next) {
+        return reconfiguration.reload(next);
     }
 
     /**
@@ -397,13 +222,55 @@ public final class ProxyServer implements AutoCloseable {
      * @param errors one line per problem
      * @return the outcome
      */
-    public synchronized ReloadStatus refuseReload(List<String> errors) {
-        return finish("refused", errors);
+    public ReloadStatus refuseReload(List<String> errors) {
+        return reconfiguration.refuse(errors);
     }
 
     /** @return the last reload's outcome (or the start's) */
     public ReloadStatus lastReload() {
-        return lastReload;
+        return reconfiguration.last();
+    }
+
+    // what Reconfiguration reads and replaces: the state a reload changes, all of it here
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void config(ProxyConfig next) {
+        config = next;
+    }
+
+    ProxyContext context() {
+        return context;
+    }
+
+    void context(ProxyContext next) {
+        context = next;
+    }
+
+    Map<String, Tenant> tenantMap() {
+        return tenants;
+    }
+
+    void tenantMap(Map<String, Tenant> next) {
+        tenants = next;
+    }
+
+    Map<String, Channel> listenerChannels() {
+        return listeners;
+    }
+
+    EventLoopGroup workers() {
+        return workers;
+    }
+
+    EnsembleReleaseWatch releaseWatch() {
+        return releaseWatch;
+    }
+
+    void releaseWatch(EnsembleReleaseWatch next) {
+        releaseWatch = next;
     }
 
     /** @return listener names in configuration order, the shared TLS listener last */
