@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 /**
  * Maps admin requests to answers. Every route is a GET (HEAD too), but {@code POST /reload}, the one route that
  * changes anything; anything else is 405. With a token configured, every route but the page itself (static, it holds
- * no data and asks for the token) needs {@code Authorization: Bearer <token>}, else 401; {@code POST /reload} is
+ * no data and asks for the token) and the status lines of {@code /healthz} and {@code /readyz} (Kubernetes probes
+ * send no token) needs {@code Authorization: Bearer <token>}, else 401; {@code POST /reload} is
  * refused (403) when no token is configured, since anyone who reaches the port could otherwise reconfigure.
  *
  * <pre>
@@ -63,16 +64,21 @@ final class AdminRoutes {
         if (path.equals("/") || path.equals("/ui")) {
             return done(new Answer(HttpResponseStatus.OK, Answer.HTML, AdminPage.html()));
         }
-        if (!authorized(request)) {
+        boolean authorized = authorized(request);
+        // probes carry no token: they get the status line, and only a token holder the details after it
+        if (path.equals("/healthz")) {
+            return done(Answer.text(HttpResponseStatus.OK, "ok\n"));
+        }
+        if (path.equals("/readyz")) {
+            boolean ready = proxy.ready();
+            return done(Answer.text(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    (ready ? "ready\n" : "not ready\n") + (authorized ? reloadLines(proxy.lastReload()) : "")));
+        }
+        if (!authorized) {
             return done(Answer.text(HttpResponseStatus.UNAUTHORIZED, "unauthorized: send Authorization: Bearer "
                     + "<admin.token>\n"));
         }
         switch (path) {
-            case "/healthz":
-                return done(Answer.text(HttpResponseStatus.OK, "ok\n"));
-            case "/readyz":
-                return done(Answer.text(proxy.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        (proxy.ready() ? "ready\n" : "not ready\n") + reloadLines(proxy.lastReload())));
             case "/metrics":
                 return done(new Answer(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         proxy.metrics().scrape()));

@@ -68,6 +68,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "'off' disables it).")
     String admin;
 
+    @Option(names = "--admin-token-file", defaultValue = "${env:ZKTP_ADMIN_TOKEN_FILE}", paramLabel = "FILE",
+            description = "A file holding the token every admin request but the probes' status line must carry "
+                    + "(Authorization: Bearer; env ZKTP_ADMIN_TOKEN_FILE).")
+    Path adminTokenFile;
+
     @Option(names = "--config", defaultValue = "${env:ZKTP_CONFIG}", paramLabel = "FILE",
             description = "YAML configuration for a shared proxy (env ZKTP_CONFIG). Replaces the sidecar flags; "
                     + "--upstream still overrides its upstream.")
@@ -201,7 +206,8 @@ public final class ServeCommand implements Callable<Integer> {
             fromFile = upstreamTls.config() != null ? fromFile.withUpstreamTls(upstreamTls.config()) : fromFile;
             return upstreamSecretFile != null ? fromFile.withSecretFile(upstreamSecretFile) : fromFile;
         }
-        AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null : new AdminConfig(admin, null);
+        AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null
+                : new AdminConfig(admin, null).withTokenFile(adminTokenFile == null ? null : adminTokenFile.toString());
         ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
                 List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond, quotaZnodes,
                         quotaBytes, maxWatchesPerSession))).withSecretFile(upstreamSecretFile)

@@ -122,6 +122,9 @@ public final class ConfigValidator {
         if (config.upstream().versionCheckMs() != null && config.upstream().versionCheckMs() < 0) {
             errors.add("upstream.versionCheckMs: must be 0 (never) or a period in milliseconds");
         }
+        if (config.admin() != null && config.admin().token() != null && config.admin().tokenFile() != null) {
+            errors.add("admin: token and tokenFile both set (expected: one of them)");
+        }
         if (config.admin() != null && config.admin().listen() != null) {
             HostPort admin = address("admin.listen", config.admin().listen(), errors);
             if (admin != null && admin.port() != 0 && ports.containsKey(admin.port())) {

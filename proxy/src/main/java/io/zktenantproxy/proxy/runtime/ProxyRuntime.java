@@ -76,7 +76,7 @@ public final class ProxyRuntime implements AutoCloseable {
         ProxyRuntime[] self = new ProxyRuntime[1];
         try {
             if (config.admin() != null && config.admin().listen() != null) {
-                admin = AdminServer.start(HostPort.parse(config.admin().listen()), config.admin().token(), proxy,
+                admin = AdminServer.start(HostPort.parse(config.admin().listen()), config.admin().resolvedToken(), proxy,
                         source == null ? null : () -> self[0].reload());
             }
             if (file != null && source != null) {

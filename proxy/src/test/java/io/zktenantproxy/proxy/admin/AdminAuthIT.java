@@ -27,13 +27,18 @@ class AdminAuthIT {
     }
 
     @Test
-    void dataRoutesNeedTheToken() throws Exception {
+    void dataRoutesNeedTheTokenProbesDoNot() throws Exception {
         AdminHttp anonymous = new AdminHttp(fixture.runtime.admin().address(), null);
         AdminHttp wrong = new AdminHttp(fixture.runtime.admin().address(), "s3cret-tokeN");
-        for (String route : new String[] {"/metrics", "/healthz", "/readyz", "/tenants", "/tenants/flink-a/tree"}) {
+        for (String route : new String[] {"/metrics", "/tenants", "/tenants/flink-a/tree"}) {
             assertEquals(401, anonymous.get(route).status(), route);
             assertEquals(401, wrong.get(route).status(), route);
         }
+        // probes send no token: the status line only, the reload details only with the token
+        assertEquals("ok\n", anonymous.get("/healthz").body());
+        assertEquals("ready\n", anonymous.get("/readyz").body());
+        assertEquals("ready\n", wrong.get("/readyz").body());
+        assertTrue(fixture.http.get("/readyz").body().startsWith("ready\nconfig generation 1; last reload: started"));
         assertEquals(200, fixture.http.get("/healthz").status());
         assertEquals(200, fixture.http.get("/tenants/flink-a/tree?path=/flink").status());
         assertTrue(fixture.http.get("/metrics").body().contains("zktp_requests_total"));
@@ -58,6 +63,10 @@ class AdminAuthIT {
                     .method(method, HttpRequest.BodyPublishers.noBody()));
             assertEquals(405, r.status(), method);
         }
+        // the one write: a proxy started without a configuration file has nothing to reload
+        AdminHttp.Response reload = fixture.http.send(HttpRequest.newBuilder(fixture.http.uri("/reload"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(409, reload.status(), reload.body());
     }
 
     @Test

@@ -91,9 +91,11 @@ class ReloadTriggersIT {
         int bPort = ProxyHarness.freePort();
         int aPort = runtime.proxy().address("a").getPort();
         publish(yaml("a", aPort, "b", bPort));
+        // the listener opens inside the reload, the outcome is recorded at its end: await the outcome
         await("tenant b added by the file watch").atMost(DEADLINE)
-                .until(() -> runtime.proxy().listenerAddress("b").isPresent());
-        assertEquals(2, runtime.proxy().lastReload().generation());
+                .until(() -> runtime.proxy().lastReload().generation() == 2);
+        assertEquals("applied", runtime.proxy().lastReload().outcome());
+        assertTrue(runtime.proxy().listenerAddress("b").isPresent());
 
         // a syntax error, then an unknown key: refused, counted, shown; the running configuration stays
         publish("upstream: [unclosed\n");
