@@ -151,7 +151,7 @@ class CheckConfigCommandTest {
                 + "  - {name: a, chrot: /x, listen: 127.0.0.1:1}\n");
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("admin.slowThreshold: unknown key (expected one of listen, token, "
-                + "slowThresholdMs)"), run.err());
+                + "slowThresholdMs, tokenFile)"), run.err());
         assertTrue(run.err().contains("tenants[0].chrot: unknown key"), run.err());
         assertEquals("", run.out());
     }
