@@ -42,6 +42,7 @@ class MetricsReferenceTest {
         metrics.upstreamConnectFailed("zk:2181");
         metrics.tlsHandshake("shared", "ok");
         metrics.tlsReload("listeners", true);
+        metrics.configReload("applied");
         metrics.readiness(() -> true);
         return metrics.scrape();
     }
@@ -92,7 +93,7 @@ class MetricsReferenceTest {
     @Test
     void theReferenceDocumentsEveryMeterAndNoOther() throws Exception {
         Set<String> published = published();
-        assertEquals(23, published.size(), published.toString());
+        assertEquals(24, published.size(), published.toString());
         assertTrue(published.containsAll(Set.of("zktp_quota_used", "zktp_quota_limit", "zktp_quota_exceeded_total",
                 "zktp_quota_waits_total", "zktp_watches_held", "zktp_watches_held_max")), published.toString());
         assertEquals(published, mentioned(Files.readString(ROOT.resolve("docs/METRICS.md"))));
