@@ -10,9 +10,17 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Starts proxy instances in the test's JVM and picks the ports they listen on. */
 public final class Proxies {
+    /** One sample of {@code zktp_connections_closed_total} in the Prometheus text: its labels and its value. */
+    private static final Pattern CLOSED = Pattern.compile("zktp_connections_closed_total\\{([^}]*)\\} (\\S+)");
+    private static final Pattern REASON = Pattern.compile("reason=\"([^\"]*)\"");
+
     private Proxies() {
     }
 
@@ -41,8 +49,16 @@ public final class Proxies {
      * ({@link UpstreamSecretFile}): every instance of the JVM shares it, so replicas derive the same identities.
      */
     public static ProxyServer start(String upstream, List<TenantConfig> tenants) {
-        return ProxyServer.start(ProxyConfig.forUpstream(upstream).withTenants(tenants)
-                .withSecretFile(UpstreamSecretFile.path().toString()));
+        return ProxyServer.start(config(upstream, tenants));
+    }
+
+    /**
+     * @return the configuration {@link #start(String, List)} runs: kept by a test that reloads the proxy, so that
+     *     what it leaves alone (the upstream secret above all, which only a restart may change) stays equal
+     */
+    public static ProxyConfig config(String upstream, List<TenantConfig> tenants) {
+        return ProxyConfig.forUpstream(upstream).withTenants(tenants)
+                .withSecretFile(UpstreamSecretFile.path().toString());
     }
 
     /**
@@ -71,6 +87,22 @@ public final class Proxies {
     /** @return the tenant's open client connections on {@code proxy} */
     public static int connections(ProxyServer proxy, String tenant) {
         return find(proxy, tenant).meters().connections();
+    }
+
+    /**
+     * @return {@code tenant}'s {@code zktp_connections_closed_total} by reason, as the proxy's Prometheus endpoint
+     *     shows it (what an operator's alert would read); reasons never counted are absent
+     */
+    public static Map<String, Double> connectionsClosed(ProxyServer proxy, String tenant) {
+        Map<String, Double> byReason = new TreeMap<>();
+        for (String line : proxy.metrics().scrape().split("\n")) {
+            Matcher m = CLOSED.matcher(line);
+            if (m.matches() && m.group(1).contains("tenant=\"" + tenant + "\"")) {
+                Matcher reason = REASON.matcher(m.group(1));
+                byReason.put(reason.find() ? reason.group(1) : "", Double.parseDouble(m.group(2)));
+            }
+        }
+        return byReason;
     }
 
     private static Tenant find(ProxyServer proxy, String tenant) {

@@ -81,6 +81,15 @@ public final class UpstreamTree implements AutoCloseable {
         }
     }
 
+    /** @return the node's data, empty when it does not exist */
+    public Optional<byte[]> data(String path) throws Exception {
+        try {
+            return Optional.of(client.getData().forPath(path));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** @return the session owning the ephemeral node at {@code path}, empty when absent */
     public Optional<Long> ephemeralOwner(String path) throws Exception {
         return stat(path).map(Stat::getEphemeralOwner).filter(owner -> owner != 0);
