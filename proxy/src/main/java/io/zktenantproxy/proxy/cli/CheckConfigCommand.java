@@ -52,6 +52,14 @@ final class CheckConfigCommand implements Callable<Integer> {
             e.errors().forEach(error -> System.err.println("error: " + error));
             return 2;
         }
+        if (config.admin() != null) {
+            try {
+                config.admin().resolvedToken(); // a token file that cannot be read stops the start: say so now
+            } catch (IllegalArgumentException e) {
+                System.err.println("error: " + e.getMessage());
+                return 2;
+            }
+        }
         TlsConfig tls = config.tls();
         System.out.println("tls: " + (tls == null ? "off (plain listeners)" : "certificate " + tls.cert()
                 + (tls.mutual() ? ", client certificates required (CA " + tls.clientCa() + ", rule "
@@ -64,7 +72,9 @@ final class CheckConfigCommand implements Callable<Integer> {
                 + (upstreamTls.hostnameVerification() ? "on" : "OFF")));
         System.out.println("create chroots: " + config.createChroots());
         System.out.println("limits: " + config.limits());
-        System.out.println("admin: " + (config.admin() == null ? "off" : config.admin().listen()));
+        System.out.println("admin: " + (config.admin() == null ? "off" : config.admin().listen()
+                + (config.admin().tokenFile() != null ? " (token from " + config.admin().tokenFile() + ")"
+                : config.admin().token() != null ? " (token set)" : " (no token: POST /reload refused)")));
         for (TenantConfig t : config.tenants()) {
             System.out.println("tenant " + t.name() + ": listen " + (t.listen() == null ? "(shared TLS listener only)"
                     : t.listen() + (t.listenerTls(tls) ? " (TLS)" : "")) + ", chroot " + t.chroot()

@@ -152,8 +152,14 @@ public final class ServeCommand implements Callable<Integer> {
                 UpstreamSecret.read(Path.of(proxyConfig.upstream().secretFile())); // refused before anything starts
             }
             ProxyTls.check(proxyConfig);
+            if (proxyConfig.admin() != null) {
+                proxyConfig.admin().resolvedToken(); // refused before anything starts, as the secret is
+            }
         } catch (ConfigException e) {
             e.errors().forEach(error -> System.err.println("error: " + error));
+            return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
             return 2;
         }
         EmbeddedZooKeeper embedded = null;

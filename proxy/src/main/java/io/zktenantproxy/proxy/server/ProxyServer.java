@@ -289,11 +289,15 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     Tenant newTenant(TenantConfig tc, ProxyConfig cfg) {
-        // a tenant reached only through the shared TLS listener advertises that one by default
-        List<String> advertised = cfg.advertised().isEmpty() && tc.listen() == null && cfg.tls() != null
-                && cfg.tls().listen() != null ? List.of(cfg.tls().listen()) : cfg.advertised();
-        return new Tenant(tc, advertised, cfg.limits(), metrics.tenant(tc.name()), usage,
+        return new Tenant(tc, defaultAdvertised(tc, cfg), cfg.limits(), metrics.tenant(tc.name()), usage,
                 OperatorAcl.policy(identities, tc.name()));
+    }
+
+    /** @return what a tenant that names no advertised addresses of its own advertises */
+    static List<String> defaultAdvertised(TenantConfig tc, ProxyConfig cfg) {
+        // a tenant reached only through the shared TLS listener advertises that one by default
+        return cfg.advertised().isEmpty() && tc.listen() == null && cfg.tls() != null && cfg.tls().listen() != null
+                ? List.of(cfg.tls().listen()) : cfg.advertised();
     }
 
     Listener tenantListener(TenantConfig tc, ProxyConfig cfg) {

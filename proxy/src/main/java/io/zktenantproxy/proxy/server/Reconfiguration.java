@@ -104,7 +104,7 @@ final class Reconfiguration {
         for (TenantConfig tc : next.tenants()) {
             Tenant kept = before.get(tc.name());
             if (kept != null && plan.kept().contains(tc)) {
-                kept.reconfigure(tc, next.limits());
+                kept.reconfigure(tc, next.limits(), ProxyServer.defaultAdvertised(tc, next));
                 after.put(tc.name(), kept);
             } else {
                 after.put(tc.name(), server.newTenant(tc, next));

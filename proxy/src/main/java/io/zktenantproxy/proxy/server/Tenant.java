@@ -24,8 +24,8 @@ import java.util.List;
 public final class Tenant {
     private final String name;
     private final TenantChroot chroot;
-    private final HostPort listen;
-    private final byte[] ensembleConfig;
+    private volatile HostPort listen;
+    private volatile byte[] ensembleConfig;
     private final TenantMeters meters;
     private final TenantBudget budget;
     // changed in place by a reload (reconfigure); read by the admin API and new connections
@@ -53,13 +53,7 @@ public final class Tenant {
         this.name = config.name();
         this.chroot = new TenantChroot(config.chroot());
         this.listen = config.listen() == null ? null : HostPort.parse(config.listen());
-        List<String> advertised = config.advertised().isEmpty() ? defaultAdvertised : config.advertised();
-        List<HostPort> addresses = new ArrayList<>();
-        advertised.forEach(a -> addresses.add(HostPort.parse(a)));
-        if (addresses.isEmpty() && listen != null && !listen.wildcard() && listen.port() != 0) {
-            addresses.add(listen);
-        }
-        this.ensembleConfig = EnsembleConfigData.of(addresses);
+        this.ensembleConfig = ensembleConfig(config, defaultAdvertised, listen);
         this.meters = meters;
         this.requestsPerSecond = config.requestsPerSecond(limits);
         this.bytesPerSecond = config.bytesPerSecond(limits);
@@ -82,8 +76,12 @@ public final class Tenant {
      * @param config the tenant's new configuration; its name and chroot are this tenant's (a chroot change makes a new
      *               tenant)
      * @param limits the new defaults the tenant inherits from
+     * @param defaultAdvertised the proxy's advertised addresses, for a tenant that names none ({@code
+     *               /zookeeper/config} of connections opened afterwards)
      */
-    synchronized void reconfigure(TenantConfig config, Limits limits) {
+    synchronized void reconfigure(TenantConfig config, Limits limits, List<String> defaultAdvertised) {
+        this.listen = config.listen() == null ? null : HostPort.parse(config.listen());
+        this.ensembleConfig = ensembleConfig(config, defaultAdvertised, listen);
         int rps = config.requestsPerSecond(limits);
         int bps = config.bytesPerSecond(limits);
         QuotaLimits nextQuota = config.quotas(limits);
@@ -103,6 +101,17 @@ public final class Tenant {
         this.quota = next;
         this.sessionQuotas = new SessionQuotas(next == null ? ZnodeQuota.UNLIMITED : next,
                 nextQuota.bytesPerZnode(), nextQuota.watchesPerSession());
+    }
+
+    /** The {@code /zookeeper/config} the tenant's connections read: its advertised addresses, else its listener. */
+    private static byte[] ensembleConfig(TenantConfig config, List<String> defaultAdvertised, HostPort listen) {
+        List<String> advertised = config.advertised().isEmpty() ? defaultAdvertised : config.advertised();
+        List<HostPort> addresses = new ArrayList<>();
+        advertised.forEach(a -> addresses.add(HostPort.parse(a)));
+        if (addresses.isEmpty() && listen != null && !listen.wildcard() && listen.port() != 0) {
+            addresses.add(listen);
+        }
+        return EnsembleConfigData.of(addresses);
     }
 
     private double used(boolean bytes) {

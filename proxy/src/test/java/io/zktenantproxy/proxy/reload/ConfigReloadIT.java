@@ -86,7 +86,7 @@ class ConfigReloadIT {
             gone.create("/kept-upstream", bytes("g"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
 
             int freshPort = ProxyHarness.freePort();
-            ProxyConfig next = base().withTenants(
+            ProxyConfig next = base().withAdvertised(List.of("proxy.example:7451")).withTenants(
                     tenant("stay", stayPort).withRequestsPerSecond(5_000).withQuotas(500L, null, null),
                     tenant("fresh", freshPort));
             ReloadStatus status = proxy.reload(next);
@@ -108,6 +108,11 @@ class ConfigReloadIT {
             assertFalse(stayEvents.states().contains(KeeperState.Disconnected), stayEvents.states().toString());
             assertEquals(5_000, proxy.tenants().stream().filter(t -> t.name().equals("stay")).findFirst()
                     .orElseThrow().requestsPerSecond());
+            // a connection opened after the reload reads the new advertised addresses as /zookeeper/config
+            try (TestClient later = ProxyHarness.connect("127.0.0.1:" + stayPort, new Events())) {
+                String config = new String(later.getConfig(false, null), StandardCharsets.UTF_8);
+                assertTrue(config.contains("proxy.example:7451"), config);
+            }
             try (ZooKeeper upstream = ProxyHarness.upstream(server.getConnectString())) {
                 assertNotNull(upstream.exists("/tenants/fresh/hello", false));
                 assertNotNull(upstream.exists("/tenants/gone/kept-upstream", false), "data of a removed tenant");
