@@ -54,7 +54,7 @@ class CheckConfigCommandTest {
                 + "  - {name: payments, listen: 0.0.0.0:7461}\n");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("upstream: zk-0:2181,zk-1:2181\n"), run.out());
-        assertTrue(run.out().contains("admin: 127.0.0.1:7452\n"), run.out());
+        assertTrue(run.out().contains("admin: 127.0.0.1:7452 (no token: POST /reload refused)\n"), run.out());
         assertTrue(run.out().contains("tenant payments: listen 0.0.0.0:7461, chroot /tenants/payments, budget 10000 "
                 + "requests/s, 33554432 bytes/s, quota 10000 znodes, 33554432 bytes (1024 per znode), 10000 watches "
                 + "per session\n"), run.out());
