@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,10 +77,7 @@ class CertificateRotationIT {
         Path folder = Files.createDirectory(dir.resolve("..2026_12_02_" + (++generation)));
         Files.move(cert.writePem(folder, "new").cert(), folder.resolve("tls.crt"));
         Files.move(keyOf.writePem(folder, "key").key(), folder.resolve("tls.key"));
-        Path link = dir.resolve("..data_tmp");
-        Files.deleteIfExists(link);
-        Files.createSymbolicLink(link, folder.getFileName());
-        Files.move(link, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        KubeletMount.swapDataTo(dir, folder);
     }
 
     @Test

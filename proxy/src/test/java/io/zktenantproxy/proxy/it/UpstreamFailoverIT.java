@@ -10,7 +10,6 @@ import io.zktenantproxy.protocol.testkit.JuteFrames;
 import io.zktenantproxy.protocol.testkit.JuteReader;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.io.DataInputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
@@ -175,25 +174,8 @@ class UpstreamFailoverIT {
         }
     }
 
-    /**
-     * @return the server whose {@code cons} lists a connection of {@code sessionId} (right after a move the old
-     *         server may still list it for a moment: asked until exactly one does)
-     */
     private static InstanceSpec serverOf(TestingCluster cluster, long sessionId) {
-        String sid = "sid=0x" + Long.toHexString(sessionId);
-        return await().atMost(Events.DEADLINE).until(() -> {
-            List<InstanceSpec> holders = new ArrayList<>();
-            for (InstanceSpec spec : cluster.getInstances()) {
-                try {
-                    if (Upstreams.fourLetterWord("127.0.0.1", spec.getPort(), "cons").contains(sid)) {
-                        holders.add(spec);
-                    }
-                } catch (IOException e) {
-                    // a killed server
-                }
-            }
-            return holders;
-        }, holders -> holders.size() == 1).get(0);
+        return Upstreams.serverOf(cluster, sessionId, Events.DEADLINE);
     }
 
     private static InstanceSpec leader(TestingCluster cluster) {

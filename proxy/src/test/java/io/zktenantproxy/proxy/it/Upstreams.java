@@ -69,4 +69,36 @@ public final class Upstreams {
             return answer.toString(StandardCharsets.UTF_8);
         }
     }
+
+    /**
+     * @return the server of {@code cluster} whose {@code cons} lists a connection of {@code sessionId}; right after a
+     *     move the old server may still list it for a moment, so it is asked until exactly one does
+     */
+    public static org.apache.curator.test.InstanceSpec serverOf(TestingCluster cluster, long sessionId,
+                                                                 java.time.Duration deadline) {
+        String sid = "sid=0x" + Long.toHexString(sessionId);
+        return org.awaitility.Awaitility.await().atMost(deadline).until(() -> {
+            java.util.List<org.apache.curator.test.InstanceSpec> holders = new java.util.ArrayList<>();
+            for (org.apache.curator.test.InstanceSpec spec : cluster.getInstances()) {
+                try {
+                    if (fourLetterWord("127.0.0.1", spec.getPort(), "cons").contains(sid)) {
+                        holders.add(spec);
+                    }
+                } catch (IOException e) {
+                    // a stopped server: not a holder
+                }
+            }
+            return holders;
+        }, holders -> holders.size() == 1).get(0);
+    }
+
+    /** @return whether something accepts TCP connections on {@code 127.0.0.1:port} (2 s to connect) */
+    public static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

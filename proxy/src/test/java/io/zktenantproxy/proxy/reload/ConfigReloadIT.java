@@ -17,11 +17,8 @@ import io.zktenantproxy.proxy.it.TestClient;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import io.zktenantproxy.proxy.server.ReloadStatus;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -98,7 +95,7 @@ class ConfigReloadIT {
                 fresh.create("/hello", bytes("f"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             }
             // the removed tenant's listener stops accepting at once; its open connection drains, then is closed
-            assertFalse(accepts(gonePort), "the removed tenant's port still accepts");
+            assertFalse(Upstreams.accepts(gonePort), "the removed tenant's port still accepts");
             assertArrayEquals(bytes("g"), gone.getData("/kept-upstream", false, null), "usable while draining");
             goneEvents.awaitState(KeeperState.Disconnected);
 
@@ -148,7 +145,7 @@ class ConfigReloadIT {
             }
             assertTrue(proxy.reload(base()).outcome().equals("unchanged"));
             assertEquals(List.of("stay", "gone"), proxy.tenants().stream().map(t -> t.name()).toList());
-            assertTrue(accepts(gonePort));
+            assertTrue(Upstreams.accepts(gonePort));
             stay.create("/still", bytes("x"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertFalse(events.states().contains(KeeperState.Disconnected), events.states().toString());
             String metrics = proxy.metrics().scrape();
@@ -174,14 +171,6 @@ class ConfigReloadIT {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -12,11 +12,9 @@ import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import io.zktenantproxy.proxy.server.ReloadStatus;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -118,18 +116,10 @@ class ReloadFuzzIT {
         for (TenantConfig tc : valid.tenants()) {
             InetSocketAddress address = proxy.address(tc.name());
             assertEquals(tc.listen(), "127.0.0.1:" + address.getPort(), where);
-            assertTrue(accepts(address.getPort()), tc.name() + " does not accept; " + where);
+            assertTrue(Upstreams.accepts(address.getPort()), tc.name() + " does not accept; " + where);
             assertEquals(tc.chroot(), proxy.tenants().stream().filter(t -> t.name().equals(tc.name())).findFirst()
                     .orElseThrow().chroot().root(), where);
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

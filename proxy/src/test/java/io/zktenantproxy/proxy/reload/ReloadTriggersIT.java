@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zktenantproxy.proxy.cli.Cli;
 import io.zktenantproxy.proxy.config.ConfigLoader;
 import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.it.KubeletMount;
 import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
@@ -18,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -80,10 +80,7 @@ class ReloadTriggersIT {
     private void publish(String text) throws Exception {
         Path folder = Files.createDirectory(dir.resolve("..2026_12_02_" + (++generationFolders)));
         Files.writeString(folder.resolve("config.yaml"), text, StandardCharsets.UTF_8);
-        Path link = dir.resolve("..data_tmp");
-        Files.deleteIfExists(link);
-        Files.createSymbolicLink(link, folder.getFileName());
-        Files.move(link, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        KubeletMount.swapDataTo(dir, folder);
     }
 
     @Test

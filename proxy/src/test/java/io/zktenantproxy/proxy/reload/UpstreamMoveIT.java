@@ -15,7 +15,6 @@ import io.zktenantproxy.proxy.it.ProxyHarness;
 import io.zktenantproxy.proxy.it.TestClient;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.server.ProxyServer;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,21 +89,7 @@ class UpstreamMoveIT {
         }
     }
 
-    /** @return the one server whose {@code cons} lists the session (asked until exactly one does) */
     private static InstanceSpec serverOf(TestingCluster cluster, long sessionId) {
-        String sid = "sid=0x" + Long.toHexString(sessionId);
-        return await().atMost(DEADLINE).until(() -> {
-            List<InstanceSpec> holders = new ArrayList<>();
-            for (InstanceSpec spec : cluster.getInstances()) {
-                try {
-                    if (Upstreams.fourLetterWord("127.0.0.1", spec.getPort(), "cons").contains(sid)) {
-                        holders.add(spec);
-                    }
-                } catch (IOException e) {
-                    // not answering now: asked again
-                }
-            }
-            return holders;
-        }, holders -> holders.size() == 1).get(0);
+        return Upstreams.serverOf(cluster, sessionId, DEADLINE);
     }
 }
