@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -215,6 +216,19 @@ class FatJarIT {
                 String configB = new String(b.getConfig(false, null), StandardCharsets.UTF_8);
                 assertTrue(configB.contains(";proxy-a.example:7462") && configB.contains(";proxy-b.example:7462"),
                         configB);
+
+                // a third tenant added to the file, then SIGHUP: applied live, the two others untouched
+                int portC = ProxyHarness.freePort();
+                Files.writeString(config, Files.readString(config) + String.join("\n",
+                        "  - name: late",
+                        "    listen: 127.0.0.1:" + portC,
+                        ""));
+                new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start().waitFor();
+                awaitListening(p, portC, log);
+                await().atMost(START_BOUND).until(() -> Files.readString(log).contains("reload applied"));
+                assertTrue(Files.readString(log).contains("SIGHUP: reloading certificates and the configuration"));
+                assertArrayEquals("A".getBytes(StandardCharsets.UTF_8), a.getData("/same", false, null));
+                assertFalse(eventsA.states().contains(KeeperState.Disconnected), eventsA.states().toString());
                 stopWithSigterm(p, log, eventsA, eventsB);
             }
         }
