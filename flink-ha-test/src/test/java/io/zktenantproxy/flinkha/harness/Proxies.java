@@ -90,6 +90,15 @@ public final class Proxies {
     }
 
     /**
+     * @return the tenant's client connections on {@code proxy} whose session the ensemble has established or
+     *     resumed ({@code zktp_sessions_active}): counted when the proxy relays the handshake's answer, so later than
+     *     {@link #connections}, which counts the accepted socket
+     */
+    public static int sessions(ProxyServer proxy, String tenant) {
+        return find(proxy, tenant).meters().sessions();
+    }
+
+    /**
      * @return {@code tenant}'s {@code zktp_connections_closed_total} by reason, as the proxy's Prometheus endpoint
      *     shows it (what an operator's alert would read); reasons never counted are absent
      */
