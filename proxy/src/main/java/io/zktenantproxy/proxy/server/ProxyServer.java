@@ -1,10 +1,6 @@
 package io.zktenantproxy.proxy.server;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -12,7 +8,6 @@ import io.zktenantproxy.protocol.EnsembleFeatures;
 import io.zktenantproxy.proxy.config.ConfigException;
 import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.HostPort;
-import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.config.TlsConfig;
@@ -38,9 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +67,7 @@ public final class ProxyServer implements AutoCloseable {
     /** The tenants by name, in configuration order; replaced whole by reloads (read by every accept). */
     private volatile Map<String, Tenant> tenants = Map.of();
     /** Every bound listener by tenant name, or {@link ServerTls#SHARED}. */
-    private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
+    private final ListenerSockets listeners;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Reconfiguration reconfiguration = new Reconfiguration(this);
 
@@ -113,6 +106,7 @@ public final class ProxyServer implements AutoCloseable {
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         this.context = new ProxyContext(config.limits(), dialer(config),
                 new EnsembleSessionGate(provisioner, sessions), clients, new AtomicBoolean(), ensemble);
+        this.listeners = new ListenerSockets(boss, workers, transport, () -> context, metrics, this::tenant);
     }
 
     UpstreamConnector dialer(ProxyConfig cfg) {
@@ -177,14 +171,14 @@ public final class ProxyServer implements AutoCloseable {
         tenants = Collections.unmodifiableMap(built);
         for (TenantConfig tc : config.tenants()) {
             if (tc.listen() != null) {
-                listeners.put(tc.name(), bind(tenantListener(tc, config), HostPort.parse(tc.listen())));
+                listeners.put(tc.name(), listeners.bind(tenantListener(tc, config), HostPort.parse(tc.listen())));
             }
             provision(built.get(tc.name()));
         }
         if (listenerTls != null && config.tls().listen() != null) {
             Listener shared = Listener.shared(listenerTls, TenantResolver.byCertificate(this::tenant,
                     listenerTls::tenants));
-            listeners.put(ServerTls.SHARED, bind(shared, HostPort.parse(config.tls().listen())));
+            listeners.put(ServerTls.SHARED, listeners.bind(shared, HostPort.parse(config.tls().listen())));
         }
         provisioner.ensurePath(SessionRegistry.MARKER_ROOT).exceptionally(e -> {
             LOG.warn("session marker root {} not created yet; retrying on the first connection",
@@ -257,7 +251,7 @@ public final class ProxyServer implements AutoCloseable {
         tenants = next;
     }
 
-    Map<String, Channel> listenerChannels() {
+    ListenerSockets listeners() {
         return listeners;
     }
 
@@ -276,8 +270,8 @@ public final class ProxyServer implements AutoCloseable {
     /** @return listener names in configuration order, the shared TLS listener last */
     private List<String> listenerNames() {
         List<String> names = new ArrayList<>();
-        tenants.keySet().stream().filter(listeners::containsKey).forEach(names::add);
-        if (listeners.containsKey(ServerTls.SHARED)) {
+        tenants.keySet().stream().filter(listeners::has).forEach(names::add);
+        if (listeners.has(ServerTls.SHARED)) {
             names.add(ServerTls.SHARED);
         }
         return names;
@@ -313,47 +307,6 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * @return the bound listener channel
-     * @throws IllegalStateException if the address cannot be bound (in use, not local)
-     */
-    Channel bind(Listener listener, HostPort address) {
-        Channel channel;
-        LongConsumer onAcceptsPaused = paused -> {
-            Tenant tenant = tenants.get(listener.name());
-            if (tenant != null) {
-                tenant.meters().acceptsPaused(paused);
-            }
-        };
-        try {
-            channel = bootstrap(listener, onAcceptsPaused).bind(address.host(), address.port()).sync().channel();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while binding " + address, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("listener " + listener.name() + ": cannot listen on " + address + ": "
-                    + e.getMessage(), e);
-        }
-        return channel;
-    }
-
-    private ServerBootstrap bootstrap(Listener listener, LongConsumer onAcceptsPaused) {
-        Limits limits = config.limits();
-        ServerBootstrap bootstrap = new ServerBootstrap();
-        if (limits.connectionsPerSecond() > 0) {
-            bootstrap.handler(new AcceptPacer(limits.connectionsPerSecond(), onAcceptsPaused));
-        }
-        return bootstrap
-                .group(boss, workers)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new ConnectionInitializer(listener, () -> context, metrics));
-    }
-
-    /**
      * @param tenant a tenant with a listener of its own, or {@link ServerTls#SHARED} for the shared TLS listener
      * @return the address it listens on (with the real port when 0 was configured)
      */
@@ -363,8 +316,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** @return the address of {@code tenant}'s own listener (or of {@link ServerTls#SHARED}), if it has one */
     public Optional<InetSocketAddress> listenerAddress(String tenant) {
-        Channel channel = listeners.get(tenant);
-        return Optional.ofNullable(channel == null ? null : (InetSocketAddress) channel.localAddress());
+        return listeners.address(tenant);
     }
 
     /** @return whether {@code tenant}'s own listener speaks TLS */
@@ -403,7 +355,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** @return whether every listener is bound and the proxy's own client reaches the ensemble */
     public boolean ready() {
-        return !closed.get() && listeners.values().stream().allMatch(Channel::isActive) && operatorClient.connected();
+        return !closed.get() && listeners.allActive() && operatorClient.connected();
     }
 
     /** Stops accepting, closes every client connection, stops the event loops; idempotent. */
@@ -413,7 +365,7 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         context.shuttingDown().set(true);
-        listeners.values().forEach(Channel::close);
+        listeners.closeAll();
         context.clients().close().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         boss.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);

@@ -119,19 +119,17 @@ final class Reconfiguration {
                 LOG.error("reload: the shared TLS listener keeps its previous tenant identities: {}", e.errors());
             }
         }
-        Map<String, Channel> listeners = server.listenerChannels();
+        ListenerSockets listeners = server.listeners();
         for (TenantConfig tc : running.tenants()) {
             if (!after.containsKey(tc.name()) || listenerChanges(running, next, tc.name())) {
-                Channel old = listeners.remove(tc.name());
-                if (old != null) {
-                    old.close().syncUninterruptibly();
-                }
+                listeners.close(tc.name());
             }
         }
-        listeners.putAll(opened);
+        opened.forEach(listeners::put);
         for (String name : sameAddress) {
             try {
-                openListener(find(next, name), next, listeners);
+                TenantConfig tc = find(next, name);
+                listeners.put(name, listeners.bind(server.tenantListener(tc, next), HostPort.parse(tc.listen())));
             } catch (IllegalStateException e) {
                 LOG.error("reload: tenant {} has no listener now: {}", name, e.getMessage());
             }
@@ -174,7 +172,7 @@ final class Reconfiguration {
 
     private void openListener(TenantConfig tc, ProxyConfig cfg, Map<String, Channel> into) {
         if (tc.listen() != null) {
-            into.put(tc.name(), server.bind(server.tenantListener(tc, cfg), HostPort.parse(tc.listen())));
+            into.put(tc.name(), server.listeners().bind(server.tenantListener(tc, cfg), HostPort.parse(tc.listen())));
         }
     }
 

@@ -1,0 +1,121 @@
+package io.zktenantproxy.proxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.zktenantproxy.proxy.config.HostPort;
+import io.zktenantproxy.proxy.config.Limits;
+import io.zktenantproxy.proxy.metrics.ProxyMetrics;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+
+/**
+ * The proxy's bound listener sockets, by tenant name (or {@code shared}): binds them on the proxy's event loops with
+ * the connection pipeline of {@link ConnectionInitializer}, and closes them. A reload binds and closes some while the
+ * proxy runs; thread-safe.
+ */
+final class ListenerSockets {
+    private final Map<String, Channel> bound = new ConcurrentHashMap<>();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Transport transport;
+    private final Supplier<ProxyContext> contexts;
+    private final ProxyMetrics metrics;
+    private final Function<String, Tenant> tenants;
+
+    /**
+     * @param contexts what a connection accepted now shares (replaced by reloads)
+     * @param tenants  the tenant of a listener's name as last configured, null once removed
+     */
+    ListenerSockets(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Supplier<ProxyContext> contexts,
+                    ProxyMetrics metrics, Function<String, Tenant> tenants) {
+        this.boss = boss;
+        this.workers = workers;
+        this.transport = transport;
+        this.contexts = contexts;
+        this.metrics = metrics;
+        this.tenants = tenants;
+    }
+
+    /**
+     * Binds {@code listener} on {@code address}; not yet kept ({@link #put} it).
+     *
+     * @return the bound listener channel
+     * @throws IllegalStateException if the address cannot be bound (in use, not local)
+     */
+    Channel bind(Listener listener, HostPort address) {
+        LongConsumer onAcceptsPaused = paused -> {
+            Tenant tenant = tenants.apply(listener.name());
+            if (tenant != null) {
+                tenant.meters().acceptsPaused(paused);
+            }
+        };
+        try {
+            return bootstrap(listener, onAcceptsPaused).bind(address.host(), address.port()).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding " + address, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("listener " + listener.name() + ": cannot listen on " + address + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private ServerBootstrap bootstrap(Listener listener, LongConsumer onAcceptsPaused) {
+        Limits limits = contexts.get().limits();
+        ServerBootstrap bootstrap = new ServerBootstrap();
+        if (limits.connectionsPerSecond() > 0) {
+            bootstrap.handler(new AcceptPacer(limits.connectionsPerSecond(), onAcceptsPaused));
+        }
+        return bootstrap
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ConnectionInitializer(listener, contexts, metrics));
+    }
+
+    /** Keeps a bound listener under {@code name}. */
+    void put(String name, Channel channel) {
+        bound.put(name, channel);
+    }
+
+    /** Closes and forgets the listener of {@code name}, if any; returns once it no longer accepts. */
+    void close(String name) {
+        Channel old = bound.remove(name);
+        if (old != null) {
+            old.close().syncUninterruptibly();
+        }
+    }
+
+    /** @return whether a listener of that name is kept */
+    boolean has(String name) {
+        return bound.containsKey(name);
+    }
+
+    /** @return the address the listener of {@code name} is bound to, if there is one */
+    Optional<InetSocketAddress> address(String name) {
+        Channel channel = bound.get(name);
+        return Optional.ofNullable(channel == null ? null : (InetSocketAddress) channel.localAddress());
+    }
+
+    /** @return whether every kept listener is open */
+    boolean allActive() {
+        return bound.values().stream().allMatch(Channel::isActive);
+    }
+
+    /** Closes every listener (shutdown), without waiting. */
+    void closeAll() {
+        bound.values().forEach(Channel::close);
+    }
+}
