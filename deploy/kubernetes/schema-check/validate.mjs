@@ -1,6 +1,8 @@
 // Validates Kubernetes objects against the OpenAPI schemas bundled in kubernetes-models (no cluster, no network):
-// unknown fields and wrong types are errors. Reads the YAML files named on the command line, or stdin.
-//   npm ci && kubectl kustomize ../shared | node validate.mjs && node validate.mjs ../sidecar/pod-template.yaml
+// wrong types are errors; unknown fields and enum values are not checked (the schemas allow extra properties).
+// Reads the YAML files named on the command line, or stdin. KubernetesSchemaIT runs it in mvn verify on the
+// builds it writes to proxy/target/k8s-rendered (docs/DEPLOY.md):
+//   npm ci && node validate.mjs ../../../proxy/target/k8s-rendered/*.yaml
 import fs from "node:fs";
 import * as yaml from "js-yaml";
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -90,6 +91,20 @@ class KubernetesManifestsTest {
     @Test
     void flinkIsPointedAtItsSidecar() throws IOException {
         assertEquals(List.of(), flinkProblems(Files.readString(ROOT.resolve("sidecar/flink-conf.yaml"))));
+    }
+
+    @Test
+    void whatTheChecksSeeIsWrittenForTheSchemaCheck() throws IOException {
+        // KubernetesSchemaIT renders again by itself; writing here too leaves the files for a hand-run validate.mjs
+        // after a plain mvn test, and shows the YAML reads back as the very objects the checks above looked at.
+        Path dir = RenderedManifests.dir(ROOT);
+        List<Path> written = RenderedManifests.write(ROOT, dir);
+        assertEquals(List.of("ensemble.yaml", "monitoring.yaml", "overlays-shared-tls.yaml", "shared.yaml",
+                "sidecar-pod-template.yaml"), written.stream().map(p -> p.getFileName().toString()).toList());
+        for (Map.Entry<String, Manifests.Build> build : RenderedManifests.builds(ROOT).entrySet()) {
+            Path file = dir.resolve(build.getKey() + ".yaml");
+            assertEquals(build.getValue().objects(), Manifests.file(file).objects(), file.toString());
+        }
     }
 
     // ---- each check objects to a broken manifest ----
@@ -183,19 +198,20 @@ class KubernetesManifestsTest {
 
     // ---- helpers ----
 
-    /** The builds whose references must resolve: each kustomization, the four base ones together, the pod template. */
+    /**
+     * The builds whose references must resolve: each kustomization and the pod template, as written for the schema
+     * check ({@link RenderedManifests}), and the three base kustomizations together.
+     */
     private static List<List<ObjectNode>> builds() {
         List<List<ObjectNode>> builds = new ArrayList<>();
         List<ObjectNode> bases = new ArrayList<>();
-        for (Path dir : Manifests.kustomizations(ROOT)) {
-            List<ObjectNode> objects = Manifests.build(dir).objects();
-            builds.add(objects);
-            if (!dir.startsWith(ROOT.resolve("overlays"))) {
-                bases.addAll(objects);
+        for (Manifests.Build build : RenderedManifests.builds(ROOT).values()) {
+            builds.add(build.objects());
+            if (Files.isDirectory(build.source()) && !build.source().startsWith(ROOT.resolve("overlays"))) {
+                bases.addAll(build.objects());
             }
         }
         builds.add(bases); // the ServiceMonitor (monitoring) selects a Service of the shared proxy
-        builds.add(Manifests.file(ROOT.resolve("sidecar/pod-template.yaml")).objects());
         return builds;
     }
 

@@ -75,7 +75,7 @@ final class Manifests {
         }
     }
 
-    /** schema-check/'s npm packages (docs/DEPLOY.md), installed by hand and never committed, hold YAML of their own. */
+    /** schema-check/'s npm packages (npm ci, by .ci/run or by hand; never committed) hold YAML of their own. */
     private static boolean inNodeModules(Path p) {
         for (Path part : p) {
             if (part.toString().equals("node_modules")) {
