@@ -143,7 +143,8 @@ final class QuorumProcesses implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** @return a loopback port free a moment ago (a server, replica or link of the run takes it next) */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -4,9 +4,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.zktenantproxy.proxy.it.TestSecret;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +56,7 @@ final class Topology implements AutoCloseable {
                 int[] ports = new int[REPLICAS];
                 List<FaultyLink> links = new ArrayList<>();
                 for (int r = 0; r < REPLICAS; r++) {
-                    ports[r] = freePort();
+                    ports[r] = QuorumProcesses.freePort();
                     links.add(t.track(FaultyLink.open(tenant + "->proxy-" + (r + 1), t.loop, 0, ports[r])));
                 }
                 replicaPorts.put(tenant, ports);
@@ -146,9 +143,4 @@ final class Topology implements AutoCloseable {
         return closeable;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }
