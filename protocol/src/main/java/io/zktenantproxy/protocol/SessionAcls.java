@@ -16,7 +16,8 @@ import java.util.Set;
  * <pre>
  * request ACL list  world:anyone P  ->  digest:&lt;tenant id&gt; P (one per tenant identity)
  *                   auth:* P        ->  digest:&lt;own id&gt; P (one per own digest auth); INVALIDACL with none;
- *                                       as sent after a SASL or non-digest auth (the ensemble expands it)
+ *                                       as sent after a SASL or non-digest auth (the ensemble expands it);
+ *                                       INVALIDACL once an own digest auth named the tenant or a platform user
  *                   ip:*, x509:*, world:(not anyone), digest:&lt;tenant or platform user&gt;:*   ->  INVALIDACL
  *                   anything else   ->  as sent;   then + digest:&lt;platform id&gt; ALL
  * getACL reply      digest:&lt;tenant user&gt;:* P -> world:anyone P;   digest:&lt;platform user&gt;:* -> (hidden)
@@ -38,6 +39,13 @@ final class SessionAcls {
     private final List<byte[]> hiddenUserBytes;
     private final List<String> ownDigestIds = new ArrayList<>();
     private boolean ownOtherAuth;
+    /**
+     * The tenant authenticated itself (with a password of its own guessing) as a user only the proxy may name: its
+     * own tenant user or a platform user. An {@code auth} entry would then name that user, which a {@code digest}
+     * entry may not ({@code getACL} would show it as {@code world:anyone}, or not at all, and {@code migrate-acls}
+     * would take it for the tenant identity).
+     */
+    private boolean ownHiddenDigest;
 
     SessionAcls(AclPolicy policy) {
         this.policy = policy;
@@ -63,6 +71,7 @@ final class SessionAcls {
             if (id != null && !ownDigestIds.contains(id)) {
                 ownDigestIds.add(id);
             }
+            ownHiddenDigest |= id != null && hiddenUsers.contains(UpstreamIdentity.user(id));
         } else {
             ownOtherAuth = true;
         }
@@ -137,6 +146,8 @@ final class SessionAcls {
             }
             if (Jute.bytesEqual(in, scheme, schemeLength, WORLD) && Jute.bytesEqual(in, id, idLength, ANYONE)) {
                 written += writeEntries(out, perms, identity.tenantIds());
+            } else if (Jute.bytesEqual(in, scheme, schemeLength, AUTH) && ownHiddenDigest) {
+                refused = KeeperCode.INVALID_ACL; // it would name the tenant or platform user, see ownHiddenDigest
             } else if (Jute.bytesEqual(in, scheme, schemeLength, AUTH) && !ownOtherAuth) {
                 if (ownDigestIds.isEmpty()) {
                     refused = KeeperCode.INVALID_ACL; // as the ensemble: no authenticated id to put there
@@ -225,7 +236,8 @@ final class SessionAcls {
         int countIndex = out.writerIndex();
         out.writeInt(count);
         int written = 0;
-        int lastWorldPerms = -1;
+        // outside the int range: any int, -1 included, is perms a tenant may have set (ZooKeeper checks no range)
+        long lastWorldPerms = Long.MIN_VALUE;
         String tenantUser = identity == null ? null : identity.tenantUser();
         for (int i = 0; i < count; i++) {
             int perms = Jute.readInt(in, "acl.perms");
@@ -240,7 +252,7 @@ final class SessionAcls {
                 }
                 continue;
             }
-            lastWorldPerms = -1;
+            lastWorldPerms = Long.MIN_VALUE;
             if (user != null && hiddenUsers.contains(user)) {
                 continue;
             }

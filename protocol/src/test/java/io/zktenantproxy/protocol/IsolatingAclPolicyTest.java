@@ -164,6 +164,29 @@ class IsolatingAclPolicyTest {
         }
     }
 
+    /**
+     * A digest auth of the tenant's own that names the tenant's or the platform's user (a guessed password): an
+     * {@code auth} entry would then name that user upstream, which a {@code digest} entry may not; refused, also after
+     * a non-digest auth (when {@code auth} would otherwise go to the ensemble as sent).
+     */
+    @Test
+    void authEntriesCannotNameTheProxysUsersThroughAGuessedDigest() {
+        for (String claim : List.of("zktp-tenant-acme:guess", "zktp-proxy:guess")) {
+            for (boolean otherAuth : new boolean[] {false, true}) {
+                try (ConnectionDriver session = established(policy(TENANT_AUTH))) {
+                    session.forward(authPacket("alice:pw"));
+                    session.forward(authPacket(claim));
+                    if (otherAuth) {
+                        session.forward(JuteFrames.request(Xids.AUTH, OpCode.AUTH.code(), new AuthPacket(0, "ip",
+                                new byte[0])));
+                    }
+                    assertEquals(KeeperCode.INVALID_ACL, session.client(create("/a", ZooDefs.Ids.CREATOR_ALL_ACL))
+                            .answered().err(), claim + (otherAuth ? " and ip" : ""));
+                }
+            }
+        }
+    }
+
     @Test
     void afterASaslExchangeAuthEntriesAreTheEnsemblesToExpand() {
         try (ConnectionDriver session = established(policy(TENANT_AUTH))) {
@@ -213,6 +236,19 @@ class IsolatingAclPolicyTest {
                     new GetACLResponse(stored, stat))).toClient();
             assertEquals(hex(JuteFrames.reply(XID, 9, KeeperCode.OK, new GetACLResponse(shown, stat))),
                     hex(toClient.get(0)));
+        }
+    }
+
+    /** Perms are any int on the ensemble: -1 (every bit) too, which must not be taken for "no entry yet". */
+    @Test
+    void getAclShowsPermsMinusOneAsSet() {
+        Stat stat = new Stat(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        try (ConnectionDriver session = established(policy(TENANT_AUTH))) {
+            session.forward(JuteFrames.request(XID, OpCode.GET_ACL.code(), new GetACLRequest("/a")));
+            List<byte[]> toClient = session.server(JuteFrames.reply(XID, 9, KeeperCode.OK,
+                    new GetACLResponse(List.of(tenant(-1), platform()), stat))).toClient();
+            assertEquals(hex(JuteFrames.reply(XID, 9, KeeperCode.OK, new GetACLResponse(
+                    List.of(acl(-1, "world", "anyone")), stat))), hex(toClient.get(0)));
         }
     }
 

@@ -50,12 +50,28 @@ public final class DirectAccess implements AutoCloseable {
      * @param tenant        the tenant whose user the guessing client names
      */
     public static DirectAccess open(String connectString, String tenant) throws Exception {
+        return open(connectString, tenant, List.of());
+    }
+
+    /**
+     * Connects the outsiders of {@link #open(String, String)} and one more per entry of {@code digests}, each
+     * authenticated with that digest (e.g. the credentials a tenant's own client sends through the proxy, which the
+     * outsider must not be able to use to get around it).
+     *
+     * @param digests {@code user:password} each; shown by user name only in failures
+     */
+    public static DirectAccess open(String connectString, String tenant, List<String> digests) throws Exception {
         List<Outsider> outsiders = new ArrayList<>();
         try {
             outsiders.add(new Outsider("no credentials", connect(connectString)));
             ZooKeeper guessing = connect(connectString);
             outsiders.add(new Outsider("digest " + Identities.tenantUser(tenant) + ":guess", guessing));
             guessing.addAuthInfo("digest", (Identities.tenantUser(tenant) + ":guess").getBytes(StandardCharsets.UTF_8));
+            for (String digest : digests) {
+                ZooKeeper own = connect(connectString);
+                outsiders.add(new Outsider("digest " + digest.substring(0, digest.indexOf(':')) + ":***", own));
+                own.addAuthInfo("digest", digest.getBytes(StandardCharsets.UTF_8));
+            }
         } catch (Exception e) {
             for (Outsider o : outsiders) {
                 o.client().close();

@@ -8,6 +8,7 @@ import io.zktenantproxy.protocol.QuotaKind;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import io.zktenantproxy.proxy.server.Tenant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
@@ -46,13 +47,37 @@ public final class JobManagerFailover {
      */
     public static Result run(ProxyServer proxy, String tenant, UpstreamTree tree, FlinkHa ha, String runName)
             throws Exception {
+        return run(proxy, tenant, tree, ha, ha.toMap(), runName, (znodes, job) -> { });
+    }
+
+    /**
+     * What a test checks while both JobManagers are up and the job is running with checkpoints in ZooKeeper: the
+     * fullest the HA tree gets (latch nodes of both, leader nodes, execution plan, checkpoints and their locks).
+     */
+    @FunctionalInterface
+    public interface WhileRunning {
+        /**
+         * @param znodes the tenant's Flink tree upstream
+         * @param job    the running job
+         */
+        void check(FlinkZnodes znodes, JobID job) throws Exception;
+    }
+
+    /**
+     * Runs the scenario as {@link #run(ProxyServer, String, UpstreamTree, FlinkHa, String)} does, with both clusters
+     * configured by {@code settings} ({@code ha.toMap()} plus keys of the test's own) and {@code whileRunning} called
+     * once the job has {@link Runs#CHECKPOINTS_BEFORE_FAILURE} checkpoints, before the leader crashes.
+     */
+    public static Result run(ProxyServer proxy, String tenant, UpstreamTree tree, FlinkHa ha,
+                             Map<String, String> settings, String runName, WhileRunning whileRunning)
+            throws Exception {
         FlinkZnodes znodes = ha.znodes(Proxies.chroot(proxy, tenant));
         FraudJob.Spec run = Runs.spec(runName);
 
-        try (FlinkCluster leader = FlinkCluster.startOneOfSeveral("jm-1", ha.toMap(), 1)) {
+        try (FlinkCluster leader = FlinkCluster.startOneOfSeveral("jm-1", settings, 1)) {
             long leaderSession = Runs.patiently().until(() -> znodes.leaderSession(tree), s -> s.isPresent())
                     .orElseThrow();
-            try (FlinkCluster standby = FlinkCluster.startOneOfSeveral("jm-2", ha.toMap(), 1)) {
+            try (FlinkCluster standby = FlinkCluster.startOneOfSeveral("jm-2", settings, 1)) {
                 Runs.patiently().until(() -> tree.children(znodes.latch()).size() == 2);
                 long standbySession = znodes.contenderSessions(tree).stream()
                         .filter(s -> s != leaderSession).findFirst().orElseThrow();
@@ -65,6 +90,7 @@ public final class JobManagerFailover {
                                 + "busiest session (quota {})", t.quota().view(), t.quotaLimits().znodes(),
                         t.quotaLimits().bytes(), t.meters().quota().watchesHeld(),
                         t.meters().quota().watchesHeldMax(), t.quotaLimits().watchesPerSession());
+                whileRunning.check(znodes, job);
 
                 // Crash in the background: the standby may lead well before the old MiniCluster is fully down.
                 long crashedAt = System.currentTimeMillis();

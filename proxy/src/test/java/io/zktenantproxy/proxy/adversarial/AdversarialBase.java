@@ -14,11 +14,18 @@ import io.zktenantproxy.proxy.config.Limits.Limit;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
+import io.zktenantproxy.proxy.identity.DigestCredential;
 import io.zktenantproxy.proxy.it.ProxyHarness;
+import io.zktenantproxy.proxy.it.TestSecret;
 import io.zktenantproxy.proxy.it.Upstreams;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +47,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * The stage of every adversarial test: a real ZooKeeper, one proxy with two tenants whose chroots are string prefixes
@@ -50,8 +58,18 @@ import org.junit.jupiter.api.BeforeEach;
  * (paths, data, versions, mzxid); every byte any raw client received is scanned for {@code /tenants/} and for the
  * victim's data marker; the victim's session, ephemeral and watches must be untouched, and both tenants must still
  * be served. Subclasses only attack.
+ *
+ * <p>A subclass annotated {@link WithUpstreamSecret} gets a proxy with an upstream secret (tenant identities on the
+ * ensemble, SECURITY.md), and {@link #direct} then authenticates as the platform identity derived from it: the one
+ * identity every tenant znode's ACL grants, so the snapshots still see the whole tree.
  */
 abstract class AdversarialBase {
+    /** The suite's proxy reads a fresh upstream secret file ({@code upstream.secretFile}). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @interface WithUpstreamSecret {
+    }
+
     static final String ATTACKER = "t1";
     static final String VICTIM = "t12";
     static final String ATTACKER_ROOT = "/tenants/t1";
@@ -64,7 +82,12 @@ abstract class AdversarialBase {
 
     static TestingServer zk;
     static ProxyServer proxy;
-    /** A plain ZooKeeper client of the ensemble itself, outside any proxy. */
+    /** The proxy's upstream secret file ({@link WithUpstreamSecret}), else null. */
+    static Path secret;
+    /**
+     * A plain ZooKeeper client of the ensemble itself, outside any proxy; with an upstream secret, authenticated as
+     * the platform.
+     */
     static ZooKeeper direct;
     static ZooKeeper victim;
     /** A well-behaved client on the attacker's tenant. */
@@ -75,11 +98,18 @@ abstract class AdversarialBase {
     private TreeMap<String, String> baseline;
 
     @BeforeAll
-    static void startStage() throws Exception {
+    static void startStage(TestInfo suite) throws Exception {
         victimEvents.clear(); // static: the previous class's final event is still here
+        secret = suite.getTestClass().filter(c -> c.isAnnotationPresent(WithUpstreamSecret.class))
+                .map(c -> TestSecret.file(1)).orElse(null);
         zk = Upstreams.server();
         proxy = startProxy(Limits.defaults().with(Limit.MAX_IN_FLIGHT, MAX_IN_FLIGHT));
         direct = connect(zk.getConnectString(), null);
+        if (secret != null) {
+            for (DigestCredential platform : TestSecret.identities(secret).platform()) {
+                direct.addAuthInfo("digest", platform.authData());
+            }
+        }
         victim = connect(ProxyHarness.connectString(proxy, VICTIM), victimEvents::add);
         victim.setData("/", bytes(MARK + "-root"), -1);
         victim.create("/secret", bytes(MARK + "-secret"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
@@ -113,11 +143,12 @@ abstract class AdversarialBase {
         return zooKeeper;
     }
 
-    /** A proxy on the suite's ensemble with both tenants on loopback ports. */
+    /** A proxy on the suite's ensemble with both tenants on loopback ports (and the suite's secret, if any). */
     static ProxyServer startProxy(Limits limits) {
-        return ProxyServer.start(ProxyConfig.forUpstream(zk.getConnectString()).withLimits(limits).withTenants(
+        ProxyConfig config = ProxyConfig.forUpstream(zk.getConnectString()).withLimits(limits).withTenants(
                 TenantConfig.named(ATTACKER).withChroot(ATTACKER_ROOT).withListen("127.0.0.1:0"),
-                TenantConfig.named(VICTIM).withChroot(VICTIM_ROOT).withListen("127.0.0.1:0")));
+                TenantConfig.named(VICTIM).withChroot(VICTIM_ROOT).withListen("127.0.0.1:0"));
+        return ProxyServer.start(secret == null ? config : config.withSecretFile(secret.toString()));
     }
 
     /** The victim's watches were never fired by an attack: fire one now and see it reach its owner. */
