@@ -34,6 +34,8 @@ import org.apache.zookeeper.ZooKeeper;
  * --before 10        seconds of tenant b's load measured before the kill (after 5 s of warm-up)
  * --after 10         seconds measured after every session settled
  * --hold 40          seconds to keep the resumed sessions afterwards, then count those still alive
+ * --b-apart no       yes: tenant a's connect string leaves out replica 2, through which tenant b reads, so that b
+ *                    meets the storm only through the shared machine and ensemble, not through its replica
  * --sync yes         zookeeper.forceSync
  * --logs DIR         the servers' logs (default target/bench-logs)
  * </pre>
@@ -73,7 +75,11 @@ public final class ReconnectStormBench {
                 stormAddresses.add(new InetSocketAddress("127.0.0.1", r.port(0)));
             }
             long openStart = System.nanoTime();
-            try (StormSessions sessions = StormSessions.open(stormLoops, stormAddresses, stormAddresses.get(0), count,
+            List<InetSocketAddress> connectString = new ArrayList<>(stormAddresses);
+            if (args.get("b-apart", "no").equals("yes")) {
+                connectString.remove(1);
+            }
+            try (StormSessions sessions = StormSessions.open(stormLoops, connectString, stormAddresses.get(0), count,
                     args.getInt("window", 500), timeoutMs);
                  SteadyGetData steady = SteadyGetData.start(steadyLoops, "127.0.0.1", replicas.get(1).port(1),
                          args.getInt("b-sessions", 4), args.getInt("b-rate", 500), "/data")) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A reconnect storm scaled down from {@link ReconnectStormBench}: 300 sessions of one tenant on one of two proxy
  * replicas (JVMs of their own), that replica killed with SIGKILL; every session must resume on the other with its
  * id and password, none expire, and all stay alive past their session timeout through pings on the new replica.
- * About 20 s. Timing is the benchmark's business: the deadlines here are generous bounds, not measurements.
+ * About 15 s. Timing is the benchmark's business: the deadlines here are generous bounds, not measurements.
  */
 class ReconnectStormIT {
     private static final int SESSIONS = 300;
