@@ -24,7 +24,9 @@ import io.zktenantproxy.protocol.FrameDecoder;
  *                                 {@code bytesPerSecond} wins.
  * @param connectionsPerSecond     connections a tenant's listener accepts per second, burst of one second's worth;
  *                                 beyond it the listener pauses and new connections wait in the kernel's accept
- *                                 queue (default 200; 0 = no budget)
+ *                                 queue (default 1 000; 0 = no budget). When a replica dies, all its sessions of the
+ *                                 tenant resume on the survivors at once and wait for this budget: it must let them
+ *                                 in well within their session timeout (docs/RELIABILITY.md, "Reconnect storm")
  * @param quotaZnodes              znodes a tenant may keep on the ensemble, across every proxy instance: every kind,
  *                                 under its chroot, the chroot itself not counted (default 10 000; 0 = no limit).
  *                                 A tenant's own {@code quotaZnodes} wins. See {@link QuotaLimits}.
@@ -50,8 +52,14 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
     public static final int DEFAULT_REQUESTS_PER_SECOND = 10_000;
     /** Default of {@link #bytesPerSecond}: 32 MiB. */
     public static final int DEFAULT_BYTES_PER_SECOND = 32 * 1024 * 1024;
-    /** Default of {@link #connectionsPerSecond}: a whole Flink cluster reconnects within seconds. */
-    public static final int DEFAULT_CONNECTIONS_PER_SECOND = 200;
+    /**
+     * Default of {@link #connectionsPerSecond}. At 200 (the default before issue 17) the 5 000 sessions (30 s timeout)
+     * of a replica killed with SIGKILL took 13.5 s to resume on two survivors, and on a single survivor 1 020 of them
+     * expired: clients that waited in the accept queue longer than their connect timeout gave up, and the listener
+     * then spent its budget accepting their abandoned connections. At 1 000 every session resumed, in 6.1 s and
+     * 5.5 s. A tenant reconnecting in a loop still churns at most this many connections a second.
+     */
+    public static final int DEFAULT_CONNECTIONS_PER_SECOND = 1000;
     /**
      * Default of {@link #quotaZnodes}: one Flink cluster with one job keeps 25 znodes (measured with the fraud job);
      * 10 000 leaves room for a few clusters with dozens of jobs and retained checkpoints each.

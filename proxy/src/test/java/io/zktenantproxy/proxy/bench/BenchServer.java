@@ -40,6 +40,9 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
  *       ({@code zktp-io-*}, {@code zktp-accept-*}), the process CPU nanoseconds, and the voluntary context switches
  *       of the {@code zktp-io} threads (wake-ups from epoll_wait);</li>
  *   <li>{@code purge}: (ZooKeeper) deletes transaction logs and snapshots but the newest three;</li>
+ *   <li>{@code scrape}: (proxy) its meters whose Prometheus text lines start with {@code zktp_connections},
+ *       {@code zktp_sessions} or {@code zktp_listener}, the lines joined by tabs (what the admin {@code /metrics}
+ *       would show of them; the bench proxy has no admin listener);</li>
  *   <li>{@code quit}: exits.</li>
  * </ul>
  *
@@ -115,6 +118,7 @@ public final class BenchServer {
                 case "heap" -> reply(heap());
                 case "threads" -> reply(threads());
                 case "sample" -> reply(sample());
+                case "scrape" -> reply(scrape(server));
                 case "purge" -> {
                     purge(dataDir);
                     reply("PURGED");
@@ -137,6 +141,20 @@ public final class BenchServer {
         }
         System.exit(0); // not halt: shutdown hooks write a flight recording started with -XX:StartFlightRecording
 
+    }
+
+    /** The connection, session and listener meters' lines, tab-separated ({@code scrape}); empty for ZooKeeper. */
+    private static String scrape(AutoCloseable server) {
+        if (!(server instanceof ProxyServer proxy)) {
+            return "SCRAPE";
+        }
+        StringBuilder out = new StringBuilder("SCRAPE");
+        for (String l : proxy.metrics().scrape().split("\n")) {
+            if (l.startsWith("zktp_connections") || l.startsWith("zktp_sessions") || l.startsWith("zktp_listener")) {
+                out.append('\t').append(l);
+            }
+        }
+        return out.toString();
     }
 
     private static void reply(String line) {

@@ -143,6 +143,19 @@ final class ChildProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Kills the child with SIGKILL ({@code kill -9}: {@link Process#destroyForcibly()} on Linux), as a crashed or
+     * OOM-killed replica dies: no shutdown hook runs, its sockets are closed by the kernel.
+     *
+     * @return {@link System#nanoTime()} just before the signal was sent
+     */
+    long kill() throws InterruptedException {
+        long at = System.nanoTime();
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        return at;
+    }
+
     /** Sends {@code command} and returns the reply without its prefix. */
     String command(String command) throws IOException {
         in.write(command + "\n");
