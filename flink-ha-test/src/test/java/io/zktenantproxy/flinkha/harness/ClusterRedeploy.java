@@ -27,8 +27,11 @@ import org.apache.zookeeper.data.Stat;
  * oracle's alerts. Direct, there is no chroot, so no second tenant can share the cluster id: acme only.
  */
 public final class ClusterRedeploy {
-    /** Globex's run: about 40 s of input, longer than acme's kill, expiry and redeploy on a loaded machine. */
-    private static final long GLOBEX_TRANSFERS = 12_000;
+    /**
+     * Globex's run: about 60 s of input, longer than acme's deployment, kill, session expiry and redeploy (about
+     * 35 s here) on a loaded machine.
+     */
+    private static final long GLOBEX_TRANSFERS = 18_000;
 
     private ClusterRedeploy() {
     }
@@ -76,6 +79,22 @@ public final class ClusterRedeploy {
 
     private static void redeploy(FlinkRoute acme, FlinkRoute globex, FlinkProcesses flink, UpstreamTree tree,
                                  FraudJob.Spec run, Path dir) throws Exception {
+        // Globex first: its job must be running before acme's starts and still running after acme's restore.
+        GlobexJob other = globex == null ? null : GlobexJob.start(globex, tree, dir.resolve("globex"));
+        try {
+            deployKillRedeploy(acme, other, flink, tree, run, dir);
+            if (other != null) {
+                other.finishAndCheck();
+            }
+        } finally {
+            if (other != null) {
+                other.close();
+            }
+        }
+    }
+
+    private static void deployKillRedeploy(FlinkRoute acme, GlobexJob other, FlinkProcesses flink,
+                                           UpstreamTree tree, FraudJob.Spec run, Path dir) throws Exception {
         // One storage and checkpoint directory for both deployments: the platform keeps them across a redeploy.
         FlinkHa firstHa = FlinkHa.of(acme.newNode(), dir);
         FlinkZnodes znodes = firstHa.znodes(acme.chroot());
@@ -88,60 +107,51 @@ public final class ClusterRedeploy {
             job = rest.submit(FraudJob.graph(run));
         }
         Runs.awaitCheckpoint(tree, znodes, job, Runs.CHECKPOINTS_BEFORE_FAILURE);
+        Untouched atKill = other == null ? null : Untouched.of(tree, other.znodes, other.job);
+        long killedAt = System.currentTimeMillis();
+        flink.killAll();
+        long newestAtKill = Runs.newestCheckpoint(tree, znodes, job);
+        // The platform redeploys later: once the ensemble has expired every session of the lost cluster.
+        Runs.patiently().until(() -> tree.children(znodes.latch()).isEmpty());
+        long expiredAt = System.currentTimeMillis();
+        assertThat(tree.children(znodes.executionPlans())).as("execution plans after the loss")
+                .containsExactly(job.toString());
+        assertThat(Runs.newestCheckpoint(tree, znodes, job)).as("newest checkpoint pointer after the loss")
+                .isEqualTo(newestAtKill);
+        Untouched afterExpiry = other == null ? null : Untouched.of(tree, other.znodes, other.job);
+        if (other != null) {
+            afterExpiry.assertSameAs(atKill, "after acme's sessions expired");
+        }
 
-        GlobexJob other = globex == null ? null : GlobexJob.start(globex, tree, dir.resolve("globex"));
-        try {
-            Untouched atKill = other == null ? null : Untouched.of(tree, other.znodes, other.job);
-            long killedAt = System.currentTimeMillis();
-            flink.killAll();
-            long newestAtKill = Runs.newestCheckpoint(tree, znodes, job);
-            // The platform redeploys later: once the ensemble has expired every session of the lost cluster.
-            Runs.patiently().until(() -> tree.children(znodes.latch()).isEmpty());
-            long expiredAt = System.currentTimeMillis();
-            assertThat(tree.children(znodes.executionPlans())).as("execution plans after the loss")
-                    .containsExactly(job.toString());
-            assertThat(Runs.newestCheckpoint(tree, znodes, job)).as("newest checkpoint pointer after the loss")
-                    .isEqualTo(newestAtKill);
-            Untouched afterExpiry = other == null ? null : Untouched.of(tree, other.znodes, other.job);
-            if (other != null) {
-                afterExpiry.assertSameAs(atKill, "after acme's sessions expired");
-            }
+        // Through another replica than the lost cluster used (a proxy route starts a new one).
+        long redeployedAt = System.currentTimeMillis();
+        FlinkHa secondHa = FlinkHa.of(acme.newNode(), dir);
+        FlinkProcesses.JobManager newJm = flink.startJobManager("jm-2", secondHa);
+        flink.startTaskManager("tm-2", secondHa);
+        long newSession = Runs.patiently().until(() -> znodes.leaderSession(tree), s -> s.isPresent())
+                .orElseThrow();
+        long electedAt = System.currentTimeMillis();
+        Runs.patiently().until(() -> znodes.jobLeaderSession(tree, job).orElse(0L) == newSession);
+        long jobLeaderAt = System.currentTimeMillis();
+        RunLedger.Restore restore = Runs.patiently().until(
+                () -> JobManagerCrash.firstRestoreSince(flink, run, redeployedAt), r -> r != null);
+        if (other != null) {
+            Untouched.of(tree, other.znodes, other.job).assertSameAs(afterExpiry, "after acme's redeploy");
+        }
+        try (FlinkRest rest = new FlinkRest(newJm)) {
+            rest.awaitFinished(job);
+        }
+        CrashTimes.record("redeploy-cluster", acme.label(), electedAt - redeployedAt,
+                jobLeaderAt - redeployedAt, restore.atMillis() - redeployedAt, "times from the redeploy; kill "
+                        + "to sessions expired " + (expiredAt - killedAt) + " ms, kill to tasks restored "
+                        + (restore.atMillis() - killedAt) + " ms; restored " + restore.checkpointId());
 
-            // Through another replica than the lost cluster used (a proxy route starts a new one).
-            long redeployedAt = System.currentTimeMillis();
-            FlinkHa secondHa = FlinkHa.of(acme.newNode(), dir);
-            FlinkProcesses.JobManager newJm = flink.startJobManager("jm-2", secondHa);
-            flink.startTaskManager("tm-2", secondHa);
-            long newSession = Runs.patiently().until(() -> znodes.leaderSession(tree), s -> s.isPresent())
-                    .orElseThrow();
-            long electedAt = System.currentTimeMillis();
-            Runs.patiently().until(() -> znodes.jobLeaderSession(tree, job).orElse(0L) == newSession);
-            long jobLeaderAt = System.currentTimeMillis();
-            RunLedger.Restore restore = Runs.patiently().until(
-                    () -> JobManagerCrash.firstRestoreSince(flink, run, redeployedAt), r -> r != null);
-            if (other != null) {
-                Untouched.of(tree, other.znodes, other.job).assertSameAs(afterExpiry, "after acme's redeploy");
-            }
-            try (FlinkRest rest = new FlinkRest(newJm)) {
-                rest.awaitFinished(job);
-            }
-            CrashTimes.record("redeploy-cluster", acme.label(), electedAt - redeployedAt,
-                    jobLeaderAt - redeployedAt, restore.atMillis() - redeployedAt, "times from the redeploy; kill "
-                            + "to sessions expired " + (expiredAt - killedAt) + " ms, kill to tasks restored "
-                            + (restore.atMillis() - killedAt) + " ms; restored " + restore.checkpointId());
-
-            assertThat(restore.checkpointId()).as("checkpoint the redeployed cluster restored")
-                    .isEqualTo(newestAtKill).isGreaterThanOrEqualTo(Runs.CHECKPOINTS_BEFORE_FAILURE);
-            // both deployments' TaskManagers journal into one directory: the alerts of the whole run
-            Verdicts.alertsMatchOracle(run, LedgerJournal.replay(flink.ledgerDir(), run.runId()));
-            if (other != null) {
-                other.finishAndCheck();
-                Verdicts.flinkTreesOnlyUnderChroots(tree.paths("/"), List.of(znodes, other.znodes));
-            }
-        } finally {
-            if (other != null) {
-                other.close();
-            }
+        assertThat(restore.checkpointId()).as("checkpoint the redeployed cluster restored")
+                .isEqualTo(newestAtKill).isGreaterThanOrEqualTo(Runs.CHECKPOINTS_BEFORE_FAILURE);
+        // both deployments' TaskManagers journal into one directory: the alerts of the whole run
+        Verdicts.alertsMatchOracle(run, LedgerJournal.replay(flink.ledgerDir(), run.runId()));
+        if (other != null) {
+            Verdicts.flinkTreesOnlyUnderChroots(tree.paths("/"), List.of(znodes, other.znodes));
         }
     }
 
