@@ -1,5 +1,6 @@
 package io.zktenantproxy.flinkha.job;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The sink writes here idempotently: an alert is keyed by pair and window, and a replay after a restore writes
  * the same key with the same value. A second write with a <em>different</em> value is recorded as a conflict,
  * which the tests treat as an invented alert.
+ *
+ * <p>Tasks in other JVMs (TaskManager processes) also journal to disk when {@link LedgerJournal#DIR_PROPERTY} is
+ * set; the test rebuilds their ledger with {@link LedgerJournal#replay}.
  */
 public final class RunLedger {
     private static final Map<String, RunLedger> LEDGERS = new ConcurrentHashMap<>();
@@ -22,18 +26,34 @@ public final class RunLedger {
     private final Map<Alert.Key, Alert> alerts = new ConcurrentHashMap<>();
     private final List<String> conflicts = new CopyOnWriteArrayList<>();
     private final List<Restore> restores = new CopyOnWriteArrayList<>();
+    private final String runId;
     private final AtomicLong writes = new AtomicLong();
 
     /** One task's restore from a checkpoint. */
     public record Restore(long checkpointId, long atMillis) {
     }
 
-    private RunLedger() {
+    private RunLedger(String runId) {
+        this.runId = runId;
+    }
+
+    /** @return a ledger registered nowhere and journaling nothing: what {@link LedgerJournal#replay} fills */
+    static RunLedger detached() {
+        return new RunLedger(null);
+    }
+
+    /** Orders the restores by time (journals of several processes are replayed one file after the other). */
+    RunLedger sortRestores() {
+        List<Restore> sorted = restores.stream().sorted(Comparator.comparingLong(Restore::atMillis))
+                .toList();
+        restores.clear();
+        restores.addAll(sorted);
+        return this;
     }
 
     /** @return the ledger of {@code runId}, created empty on first use */
     public static RunLedger of(String runId) {
-        return LEDGERS.computeIfAbsent(runId, id -> new RunLedger());
+        return LEDGERS.computeIfAbsent(runId, id -> new RunLedger(id));
     }
 
     /** Forgets {@code runId}'s ledger (a test's cleanup). */
@@ -47,10 +67,21 @@ public final class RunLedger {
         if (previous != null && !previous.equals(alert)) {
             conflicts.add("had " + previous + ", then " + alert);
         }
+        if (runId != null) {
+            LedgerJournal.alert(runId, alert);
+        }
     }
 
     void restored(long checkpointId) {
-        restores.add(new Restore(checkpointId, System.currentTimeMillis()));
+        long now = System.currentTimeMillis();
+        restored(checkpointId, now);
+        if (runId != null) {
+            LedgerJournal.restored(runId, checkpointId, now);
+        }
+    }
+
+    void restored(long checkpointId, long atMillis) {
+        restores.add(new Restore(checkpointId, atMillis));
     }
 
     /** @return the alerts written so far, sorted by window then pair */

@@ -18,8 +18,15 @@ public final class Verdicts {
 
     /** The run's alerts equal the oracle's: none lost, none invented, none written twice with different values. */
     public static void alertsMatchOracle(FraudJob.Spec spec) {
+        alertsMatchOracle(spec, RunLedger.of(spec.runId()));
+    }
+
+    /**
+     * {@link #alertsMatchOracle(FraudJob.Spec)} on a given ledger: one rebuilt from the journals of TaskManager
+     * processes ({@code LedgerJournal.replay}).
+     */
+    public static void alertsMatchOracle(FraudJob.Spec spec, RunLedger ledger) {
         Map<Alert.Key, Alert> expected = AlertOracle.expected(spec.transfers());
-        RunLedger ledger = RunLedger.of(spec.runId());
         assertThat(expected).as("the oracle's alerts (the input must produce some)").hasSizeGreaterThan(10);
         assertThat(ledger.conflicts()).as("alerts rewritten with a different value").isEmpty();
         assertThat(ledger.alerts()).as("alerts of run %s", spec.runId()).isEqualTo(expected);
