@@ -7,12 +7,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -82,17 +80,7 @@ public final class DirectAccess implements AutoCloseable {
     }
 
     private static ZooKeeper connect(String connectString) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper client = new ZooKeeper(connectString, SESSION_TIMEOUT_MS, event -> {
-            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        }, PlainClients.config());
-        if (!connected.await(60, TimeUnit.SECONDS)) {
-            client.close();
-            throw new IllegalStateException("no connection to " + connectString + " within 60 s");
-        }
-        return client;
+        return PlainClients.connect(connectString, SESSION_TIMEOUT_MS, null);
     }
 
     /** Fails unless every outsider gets {@code NOAUTH} listing the children of {@code path} (e.g. {@code /tenants}). */

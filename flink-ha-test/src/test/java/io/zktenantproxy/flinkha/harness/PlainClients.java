@@ -1,5 +1,10 @@
 package io.zktenantproxy.flinkha.harness;
 
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
@@ -25,5 +30,29 @@ public final class PlainClients {
         // The harness authenticates with digest ids only.
         config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
         return config;
+    }
+
+    /**
+     * A plain client of {@code connectString} with {@link #config()}, connected, and authenticated with
+     * {@code digest} ({@code user:password}) unless it is null.
+     *
+     * @param sessionTimeoutMs the session timeout asked for, in milliseconds
+     * @throws IllegalStateException if no connection is made within 60 s
+     */
+    public static ZooKeeper connect(String connectString, int sessionTimeoutMs, String digest) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper client = new ZooKeeper(connectString, sessionTimeoutMs, event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, config());
+        if (!connected.await(60, TimeUnit.SECONDS)) {
+            client.close();
+            throw new IllegalStateException("no connection to " + connectString + " within 60 s");
+        }
+        if (digest != null) {
+            client.addAuthInfo("digest", digest.getBytes(StandardCharsets.UTF_8));
+        }
+        return client;
     }
 }

@@ -25,13 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
@@ -222,20 +219,7 @@ class DigestAuthorizationIT {
 
     /** A plain client of {@code connectString}, connected, authenticated with {@code digest} unless null. */
     private static ZooKeeper connect(String connectString, String digest) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper client = new ZooKeeper(connectString, 30_000, event -> {
-            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        }, PlainClients.config());
-        if (!connected.await(60, TimeUnit.SECONDS)) {
-            client.close();
-            throw new IllegalStateException("no connection to " + connectString + " within 60 s");
-        }
-        if (digest != null) {
-            client.addAuthInfo("digest", digest.getBytes(StandardCharsets.UTF_8));
-        }
-        return client;
+        return PlainClients.connect(connectString, 30_000, digest);
     }
 
     private interface Call {
