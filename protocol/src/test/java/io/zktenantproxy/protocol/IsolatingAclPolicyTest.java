@@ -269,7 +269,8 @@ class IsolatingAclPolicyTest {
     @Test
     void theSessionMarkerBelongsToThePlatformAlone() {
         try (ConnectionDriver session = established(policy(TENANT_AUTH))) {
-            io.netty.buffer.ByteBuf frame = Requests.createEphemeral(session.alloc, Xids.PROXY, "/m", DATA, policy(TENANT_AUTH));
+            io.netty.buffer.ByteBuf frame = Requests.createEphemeral(session.alloc, Xids.PROXY, "/m", DATA,
+                    policy(TENANT_AUTH));
             try {
                 assertEquals(hex(JuteFrames.request(Xids.PROXY, OpCode.CREATE.code(),
                         new CreateRequest("/m", DATA, List.of(platform()), 1))), hex(ConnectionDriver.bytes(frame)));
