@@ -55,15 +55,16 @@ final class ChildProcess implements AutoCloseable {
 
     /**
      * A ZooKeeper as {@link #zooKeeper} starts it that also serves TLS ({@code secureClientPort}, {@link #port(int)}
-     * 1) with {@code tls}'s server certificate.
+     * 1) with {@code tls}'s server certificate; {@code jvmArgs} are added after the TLS options.
      */
-    static ChildProcess secureZooKeeper(Path dir, boolean forceSync, int juteMaxBuffer, Path log, BenchTls tls)
-            throws IOException {
+    static ChildProcess secureZooKeeper(Path dir, boolean forceSync, int juteMaxBuffer, Path log, BenchTls tls,
+                                        String... jvmArgs) throws IOException {
         List<String> jvm = new ArrayList<>(List.of("-Xms512m", "-Xmx3g", "-Dzookeeper.commitLogCount=50",
                 "-Dzookeeper.forceSync=" + (forceSync ? "yes" : "no"),
                 "-Djute.maxbuffer=" + juteMaxBuffer, "-Dzookeeper.snapSizeLimitInKb=262144",
                 "-Dzookeeper.admin.enableServer=false"));
         jvm.addAll(tls.zooKeeperJvmArgs());
+        jvm.addAll(Arrays.asList(jvmArgs));
         return start(jvm, System.getProperty("java.class.path"), List.of("zk", dir.toString(), "secure"), log);
     }
 

@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.bench;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,14 @@ import org.apache.zookeeper.ZooKeeper;
  * expired), what the survivors' accept budgets did, what the ensemble saw ({@code mntr}), tenant b's getData latency
  * before, during and after the storm, and a timeline ({@link StormProbe}, twice a second).
  *
+ * <p>With {@code --tls yes} (issue 17: the storm through TLS) everything is as a TLS deployment has it: every
+ * replica's tenant listeners are TLS ({@link BenchTls}: a test CA made at start, the server certificate for
+ * {@code 127.0.0.1}, no client certificate asked) and each replica reaches ZooKeeper's {@code secureClientPort} over
+ * TLS, so a resume costs a TLS handshake on the survivor and another one upstream. Tenant a's sessions and tenant b's
+ * use {@link BenchTls#clientContext()} (trusting the CA, host names verified, no session cache: every connection makes
+ * a full handshake, as a resume on another replica must anyway); the handshake runs inside each attempt's
+ * {@code connectTimeout} ({@link ResumingSession}). The ensemble's {@code mntr} is still read on its plain port.
+ *
  * <pre>
  * --sessions 5000    sessions of tenant a, all on the first replica
  * --replicas 3       proxy replicas (the first is killed)
@@ -37,6 +46,8 @@ import org.apache.zookeeper.ZooKeeper;
  * --b-apart no       yes: tenant a's connect string leaves out replica 2, through which tenant b reads, so that b
  *                    meets the storm only through the shared machine and ensemble, not through its replica
  * --sync yes         zookeeper.forceSync
+ * --tls no           yes: TLS listeners on every replica and TLS upstream, every session over TLS
+ * --tls-provider auto the replicas' tls.provider with --tls yes: auto (OpenSSL where it loads), openssl or jdk
  * --logs DIR         the servers' logs (default target/bench-logs)
  * </pre>
  */
@@ -55,20 +66,39 @@ public final class ReconnectStormBench {
         String extraLimits = args.get("limits", "");
         Path work = Files.createTempDirectory("zktp-storm");
         Path logs = Path.of(args.get("logs", "target/bench-logs")).toAbsolutePath();
+        boolean withTls = switch (args.get("tls", "no")) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new IllegalArgumentException("--tls " + args.get("tls", "no") + " (expected: yes or no)");
+        };
+        String provider = args.get("tls-provider", "auto");
+        BenchTls tls = withTls ? BenchTls.create(Files.createDirectory(work.resolve("tls"))) : null;
+        SslContext clientTls = withTls ? tls.clientContext() : null;
         String loadBefore = BenchArgs.loadAverage();
         LoadBench.log("load average before: " + loadBefore + "; " + count + " sessions of tenant a on replica 0 of "
-                + replicaCount + ", timeout " + timeoutMs + " ms, extra limits '" + extraLimits + "'");
+                + replicaCount + ", timeout " + timeoutMs + " ms, extra limits '" + extraLimits + "', TLS "
+                + (withTls ? "replicas " + provider + " (listeners and upstream), clients " + BenchTls.clientProvider()
+                : "off"));
         String limits = "maxConnectionsPerTenant: " + (count + 1000)
                 + (extraLimits.isEmpty() ? "" : ", " + extraLimits);
         EventLoopGroup stormLoops = RawSession.group(2, "storm-client");
         EventLoopGroup steadyLoops = RawSession.group(1, "steady-client");
         List<ChildProcess> replicas = new ArrayList<>();
-        try (ChildProcess zk = ChildProcess.zooKeeper(work.resolve("zk"), args.get("sync", "yes").equals("yes"),
-                1024 * 1024, logs.resolve("storm-zk.log"), "-Dzookeeper.maxCnxns=0")) {
+        boolean sync = args.get("sync", "yes").equals("yes");
+        try (ChildProcess zk = withTls
+                ? ChildProcess.secureZooKeeper(work.resolve("zk"), sync, 1024 * 1024, logs.resolve("storm-zk.log"),
+                        tls, "-Dzookeeper.maxCnxns=0")
+                : ChildProcess.zooKeeper(work.resolve("zk"), sync, 1024 * 1024, logs.resolve("storm-zk.log"),
+                        "-Dzookeeper.maxCnxns=0")) {
             prepareSteadyZnode("127.0.0.1:" + zk.port());
             for (int i = 0; i < replicaCount; i++) {
-                replicas.add(ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of(STORM, STEADY), limits,
-                        logs.resolve("storm-proxy-" + i + ".log"), List.of()));
+                Path log = logs.resolve("storm-proxy-" + i + ".log");
+                // with TLS the upstream is the secure port by the name its certificate has (BenchTls: localhost)
+                replicas.add(withTls
+                        ? ChildProcess.proxy(System.getProperty("java.class.path"), "localhost:" + zk.port(1),
+                                List.of(STORM, STEADY), limits, null, tls, provider, log, List.of())
+                        : ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of(STORM, STEADY), limits, log,
+                                List.of()));
             }
             List<InetSocketAddress> stormAddresses = new ArrayList<>();
             for (ChildProcess r : replicas) {
@@ -80,9 +110,9 @@ public final class ReconnectStormBench {
                 connectString.remove(1);
             }
             try (StormSessions sessions = StormSessions.open(stormLoops, connectString, stormAddresses.get(0), count,
-                    args.getInt("window", 500), timeoutMs);
+                    args.getInt("window", 500), timeoutMs, clientTls);
                  SteadyGetData steady = SteadyGetData.start(steadyLoops, "127.0.0.1", replicas.get(1).port(1),
-                         args.getInt("b-sessions", 4), args.getInt("b-rate", 500), "/data")) {
+                         args.getInt("b-sessions", 4), args.getInt("b-rate", 500), "/data", clientTls)) {
                 LoadBench.log(String.format("opened %d sessions in %.1f s, %d failed", sessions.size(),
                         (System.nanoTime() - openStart) / 1e9, sessions.failedToOpen()));
                 Storm storm = new Storm(sessions, steady, new StormProbe(replicas.subList(1, replicas.size()),

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.zktenantproxy.protocol.FrameDecoder;
 import io.zktenantproxy.protocol.OpCode;
@@ -42,6 +45,14 @@ import org.apache.zookeeper.proto.ReplyHeader;
  *       and drops the connection when it has heard nothing for two thirds of it ({@code readTimeout}).</li>
  * </ul>
  *
+ * <p>Over TLS (a client {@link SslContext}), every connection starts with Netty's {@code SslHandler}, as the
+ * ZooKeeper client's Netty socket ({@code ClientCnxnSocketNetty}, {@code zookeeper.client.secure}) builds it: the
+ * context's handler for the server's host and port, its handshake timeout left at Netty's default (10 s), the
+ * {@code ConnectRequest} written when TCP connects and held by the handler until the handshake is done. The
+ * {@code connectTimeout} runs from the attempt's start, so it covers TCP connect, TLS handshake and
+ * {@code ConnectResponse} alike, as {@code ClientCnxn}'s does. A failed handshake ends the attempt like any lost
+ * connection: the next address.
+ *
  * <p>Every channel of a session is on one event loop, which owns all of its state: no locks. The figures it
  * keeps for the storm benchmark ({@link #lostAtNanos()}, {@link #resumedAtNanos()}, {@link #attempts()}) are read
  * by other threads once the session has settled, or only as a progress estimate before.
@@ -61,6 +72,8 @@ final class ResumingSession {
     private final List<InetSocketAddress> servers;
     private final int requestedTimeoutMs;
     private final Random random;
+    /** Null for plain TCP. */
+    private final SslContext tls;
     private final CompletableFuture<ResumingSession> established = new CompletableFuture<>();
 
     private int index;
@@ -77,6 +90,8 @@ final class ResumingSession {
     private ScheduledFuture<?> connectDeadline;
     private long lastSentNanos;
     private long lastHeardNanos;
+    /** The connection our own {@code connectTimeout} closed: its handshake failing then is not a TLS failure. */
+    private Channel abandoned;
 
     private volatile boolean expired;
     private volatile long lostAtNanos;
@@ -84,6 +99,9 @@ final class ResumingSession {
     private volatile int attempts;
     private volatile int connectTimeouts;
     private volatile long pingReplies;
+    private volatile int handshakeFailures;
+    private volatile int handshakeTimeouts;
+    private volatile long resumeHandshakeNanos;
 
     /**
      * @param bootstrap          a client bootstrap ({@link RawSession#bootstrap}); the session's channels use
@@ -91,9 +109,10 @@ final class ResumingSession {
      * @param servers            the connect string's addresses; shuffled by {@code random} as the host provider does
      * @param first              the address of the first connection (a member of {@code servers})
      * @param requestedTimeoutMs the session timeout asked for in every {@code ConnectRequest}, ms
+     * @param tls                the client context of every connection, null for plain TCP
      */
     private ResumingSession(EventLoop loop, Bootstrap bootstrap, List<InetSocketAddress> servers,
-                            InetSocketAddress first, int requestedTimeoutMs, Random random) {
+                            InetSocketAddress first, int requestedTimeoutMs, Random random, SslContext tls) {
         this.loop = loop;
         this.bootstrap = bootstrap.clone(loop);
         List<InetSocketAddress> shuffled = new ArrayList<>(servers);
@@ -102,6 +121,7 @@ final class ResumingSession {
         this.index = this.servers.indexOf(first);
         this.requestedTimeoutMs = requestedTimeoutMs;
         this.random = random;
+        this.tls = tls;
     }
 
     /**
@@ -112,8 +132,19 @@ final class ResumingSession {
      */
     static CompletableFuture<ResumingSession> open(EventLoop loop, Bootstrap bootstrap, List<InetSocketAddress> servers,
                                                    InetSocketAddress first, int requestedTimeoutMs, long seed) {
+        return open(loop, bootstrap, servers, first, requestedTimeoutMs, seed, null);
+    }
+
+    /**
+     * As {@link #open(EventLoop, Bootstrap, List, InetSocketAddress, int, long)}, every connection (the first and each
+     * resume) over TLS with {@code tls} unless it is null; the server's certificate is checked against the address's
+     * host string (an IP literal such as {@code 127.0.0.1}) if the context verifies host names.
+     */
+    static CompletableFuture<ResumingSession> open(EventLoop loop, Bootstrap bootstrap, List<InetSocketAddress> servers,
+                                                   InetSocketAddress first, int requestedTimeoutMs, long seed,
+                                                   SslContext tls) {
         ResumingSession session = new ResumingSession(loop, bootstrap, servers, first, requestedTimeoutMs,
-                new Random(seed));
+                new Random(seed), tls);
         loop.execute(session::connect);
         return session.established;
     }
@@ -127,6 +158,9 @@ final class ResumingSession {
         Channel ch = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
+                if (tls != null) {
+                    c.pipeline().addLast(tls.newHandler(c.alloc(), server.getHostString(), server.getPort()));
+                }
                 c.pipeline().addLast(new FrameDecoder(FrameDecoder.DEFAULT_MAX_FRAME_LENGTH, false), new Handler());
             }
         }).connect(server).addListener(f -> {
@@ -140,6 +174,7 @@ final class ResumingSession {
             connectDeadline = loop.schedule(() -> {
                 if (channel == ch && !connected) {
                     connectTimeouts++;
+                    abandoned = ch;
                     ch.close();
                 }
             }, connectTimeoutMs, TimeUnit.MILLISECONDS);
@@ -235,6 +270,10 @@ final class ResumingSession {
     /** One connection's handler; events of a connection that is no longer the session's are ignored. */
     private final class Handler extends ChannelInboundHandlerAdapter {
         private boolean handshaken;
+        /** When TCP connected ({@link System#nanoTime()}): the TLS handshake starts then. */
+        private long activeNanos;
+        /** How long this connection's TLS handshake took, ns; 0 before it completed or without TLS. */
+        private long tlsNanos;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -242,6 +281,7 @@ final class ResumingSession {
                 ctx.close();
                 return;
             }
+            activeNanos = System.nanoTime();
             write(JuteFrames.frame(new ConnectRequest(0, lastZxid, requestedTimeoutMs, sessionId, password, false)));
         }
 
@@ -255,6 +295,9 @@ final class ResumingSession {
                 lastHeardNanos = System.nanoTime();
                 if (!handshaken) {
                     handshaken = true;
+                    if (!firstConnect) {
+                        resumeHandshakeNanos = tlsNanos;
+                    }
                     byte[] packet = ByteBufUtil.getBytes(frame, frame.readerIndex() + Integer.BYTES,
                             frame.readableBytes() - Integer.BYTES);
                     onConnectResponse(JuteReader.readFirst(packet, new ConnectResponse()));
@@ -271,6 +314,22 @@ final class ResumingSession {
             } finally {
                 frame.release();
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent done && ctx.channel() == channel) {
+                if (done.isSuccess()) {
+                    tlsNanos = System.nanoTime() - activeNanos;
+                } else if (ctx.channel() != abandoned) {
+                    // SslHandler closes the connection itself; channelInactive moves on to the next address
+                    handshakeFailures++;
+                    if (done.cause() instanceof SslHandshakeTimeoutException) {
+                        handshakeTimeouts++;
+                    }
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
@@ -309,6 +368,28 @@ final class ResumingSession {
     /** @return attempts given up after {@code connectTimeout} without a {@code ConnectResponse} */
     int connectTimeouts() {
         return connectTimeouts;
+    }
+
+    /**
+     * @return TLS handshakes that failed on connections of this session (the server closed the connection during
+     *     it, a certificate was refused, or Netty's handshake timeout), not counting those cut short by
+     *     {@code connectTimeout} ({@link #connectTimeouts()}); 0 without TLS
+     */
+    int handshakeFailures() {
+        return handshakeFailures;
+    }
+
+    /** @return of {@link #handshakeFailures()}, those ended by the {@code SslHandler}'s handshake timeout */
+    int handshakeTimeouts() {
+        return handshakeTimeouts;
+    }
+
+    /**
+     * @return the TLS handshake of the connection the session last resumed on, from TCP connected to handshake done,
+     *     ns; 0 without TLS or before a resume
+     */
+    long resumeHandshakeNanos() {
+        return resumeHandshakeNanos;
     }
 
     /** @return ping replies received, on every connection of the session */

@@ -2,6 +2,7 @@ package io.zktenantproxy.proxy.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,20 @@ final class SteadyGetData implements AutoCloseable {
      */
     static SteadyGetData start(EventLoopGroup group, String host, int port, int sessions, int ratePerSecond,
                                String path) throws Exception {
+        return start(group, host, port, sessions, ratePerSecond, path, null);
+    }
+
+    /**
+     * As {@link #start(EventLoopGroup, String, int, int, int, String)}, the sessions over TLS with {@code tls} (a
+     * client context, the server's certificate checked against {@code host}) unless it is null.
+     */
+    static SteadyGetData start(EventLoopGroup group, String host, int port, int sessions, int ratePerSecond,
+                               String path, SslContext tls) throws Exception {
         SteadyGetData load = new SteadyGetData();
         Bootstrap bootstrap = RawSession.bootstrap(group);
         long periodMicros = TimeUnit.SECONDS.toMicros(1) * sessions / ratePerSecond;
         for (int i = 0; i < sessions; i++) {
-            RawSession s = RawSession.open(bootstrap, host, port, 30_000).get(30, TimeUnit.SECONDS);
+            RawSession s = RawSession.open(bootstrap, host, port, 30_000, tls).get(30, TimeUnit.SECONDS);
             s.onReply(nanos -> {
                 load.phases.recordValue(nanos);
                 load.ticks.recordValue(nanos);

@@ -143,6 +143,17 @@ final class Storm {
                 o.resumeMillis().getValueAtPercentile(50), o.resumeMillis().getValueAtPercentile(99),
                 o.resumeMillis().getMaxValue(), o.meanAttempts(), o.maxAttempts(), o.connectTimeouts(), alive,
                 held.expired()));
+        if (o.tls()) {
+            // resume times include the TLS handshake; this tells how much of them it was, and whether any failed
+            System.out.println();
+            System.out.println(String.format(Locale.ROOT, "TLS: handshake of the resuming connection (TCP connected to"
+                            + " handshake done) p50 %s / p99 %s / max %s ms; %d handshakes failed, %d of them by the"
+                            + " client's handshake timeout (connectTimeout's give-ups are counted above, not here).",
+                    ReconnectStormBench.ms(o.resumeHandshakeMicros().getValueAtPercentile(50) * 1000),
+                    ReconnectStormBench.ms(o.resumeHandshakeMicros().getValueAtPercentile(99) * 1000),
+                    ReconnectStormBench.ms(o.resumeHandshakeMicros().getMaxValue() * 1000), o.handshakeFailures(),
+                    o.handshakeTimeouts()));
+        }
     }
 
     private void printAccepts(StormProbe.Sample atKill, StormProbe.Sample settled, List<StormProbe.Sample> storm) {

@@ -2,6 +2,7 @@ package io.zktenantproxy.proxy.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,21 +36,36 @@ final class StormSessions implements AutoCloseable {
      * @param resumeMillis   per resumed session, from the kill to its resume's {@code ConnectResponse}, ms
      * @param attempts       connection attempts per lost session after the loss: mean and max
      * @param connectTimeouts attempts given up after {@code connectTimeout} (no {@code ConnectResponse} in time)
+     * @param handshakeFailures TLS handshakes that failed on their own (not cut by {@code connectTimeout}), all
+     *                       sessions; 0 without TLS
+     * @param handshakeTimeouts of those, ended by the {@code SslHandler}'s handshake timeout
+     * @param resumeHandshakeMicros per resumed session over TLS, the handshake of the connection it resumed on, from
+     *                       TCP connected to handshake done, microseconds; empty without TLS
      */
     record Outcome(int sessions, int lost, int resumed, int expired, Histogram resumeMillis, double meanAttempts,
-                   int maxAttempts, long connectTimeouts) {
+                   int maxAttempts, long connectTimeouts, long handshakeFailures, long handshakeTimeouts,
+                   Histogram resumeHandshakeMicros) {
         /** @return whether every session was lost and resumed, none expired */
         boolean allResumed() {
             return lost == sessions && resumed == sessions && expired == 0;
         }
 
+        /** @return whether any connection of the sessions was TLS (a handshake completed or failed) */
+        boolean tls() {
+            return resumeHandshakeMicros.getTotalCount() > 0 || handshakeFailures > 0;
+        }
+
         @Override
         public String toString() {
-            return String.format("%d sessions: %d lost, %d resumed, %d expired; resume after the kill p50 %d / p99 %d"
-                            + " / max %d ms; attempts per session mean %.2f, max %d; %d connect timeouts", sessions,
-                    lost, resumed, expired, resumeMillis.getValueAtPercentile(50),
+            String plain = String.format("%d sessions: %d lost, %d resumed, %d expired; resume after the kill p50 %d"
+                            + " / p99 %d / max %d ms; attempts per session mean %.2f, max %d; %d connect timeouts",
+                    sessions, lost, resumed, expired, resumeMillis.getValueAtPercentile(50),
                     resumeMillis.getValueAtPercentile(99), resumeMillis.getMaxValue(), meanAttempts, maxAttempts,
                     connectTimeouts);
+            return !tls() ? plain : plain + String.format("; TLS handshake on resume p50 %d / p99 %d / max %d us,"
+                            + " %d handshakes failed (%d timed out)", resumeHandshakeMicros.getValueAtPercentile(50),
+                    resumeHandshakeMicros.getValueAtPercentile(99), resumeHandshakeMicros.getMaxValue(),
+                    handshakeFailures, handshakeTimeouts);
         }
     }
 
@@ -62,13 +78,22 @@ final class StormSessions implements AutoCloseable {
      */
     static StormSessions open(EventLoopGroup group, List<InetSocketAddress> servers, InetSocketAddress first,
                               int count, int window, int timeoutMs) throws InterruptedException {
+        return open(group, servers, first, count, window, timeoutMs, null);
+    }
+
+    /**
+     * As {@link #open(EventLoopGroup, List, InetSocketAddress, int, int, int)}, every connection of every session over
+     * TLS with {@code tls} (a client context) unless it is null.
+     */
+    static StormSessions open(EventLoopGroup group, List<InetSocketAddress> servers, InetSocketAddress first,
+                              int count, int window, int timeoutMs, SslContext tls) throws InterruptedException {
         Bootstrap bootstrap = RawSession.bootstrap(group);
         Semaphore permits = new Semaphore(window);
         AtomicInteger failed = new AtomicInteger();
         ConcurrentLinkedQueue<ResumingSession> open = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < count; i++) {
             permits.acquire();
-            ResumingSession.open(group.next(), bootstrap, servers, first, timeoutMs, 0x5eed0000L + i)
+            ResumingSession.open(group.next(), bootstrap, servers, first, timeoutMs, 0x5eed0000L + i, tls)
                     .whenComplete((s, e) -> {
                         if (e != null) {
                             failed.incrementAndGet();
@@ -126,6 +151,9 @@ final class StormSessions implements AutoCloseable {
         long attempts = 0;
         int maxAttempts = 0;
         long timeouts = 0;
+        long tlsFailures = 0;
+        long tlsTimeouts = 0;
+        Histogram handshakes = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
         for (ResumingSession s : sessions) {
             if (s.lostAtNanos() == 0) {
                 continue;
@@ -135,15 +163,20 @@ final class StormSessions implements AutoCloseable {
             attempts += after;
             maxAttempts = Math.max(maxAttempts, after);
             timeouts += s.connectTimeouts();
+            tlsFailures += s.handshakeFailures();
+            tlsTimeouts += s.handshakeTimeouts();
             if (s.expired()) {
                 expired++;
             } else if (s.resumedAtNanos() != 0) {
                 resumed++;
                 resume.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMillis(s.resumedAtNanos() - killNanos)));
+                if (s.resumeHandshakeNanos() > 0) {
+                    handshakes.recordValue(TimeUnit.NANOSECONDS.toMicros(s.resumeHandshakeNanos()));
+                }
             }
         }
         return new Outcome(sessions.size(), lost, resumed, expired, resume, lost == 0 ? 0 : attempts / (double) lost,
-                maxAttempts, timeouts);
+                maxAttempts, timeouts, tlsFailures, tlsTimeouts, handshakes);
     }
 
     @Override
