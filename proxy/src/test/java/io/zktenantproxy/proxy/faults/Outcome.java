@@ -24,9 +24,4 @@ enum Outcome {
         }
         return UNKNOWN;
     }
-
-    /** @return {@link #of} for a ZooKeeper result code of an asynchronous call ({@code rc}, 0 = {@link #ACKED}) */
-    static Outcome ofCode(int rc) {
-        return rc == 0 ? ACKED : of(KeeperException.create(KeeperException.Code.get(rc)));
-    }
 }
