@@ -223,6 +223,11 @@ public final class ConfigValidator {
         budget("limits.requestsPerSecond", limits.requestsPerSecond(), errors);
         budget("limits.bytesPerSecond", limits.bytesPerSecond(), errors);
         budget("limits.connectionsPerSecond", limits.connectionsPerSecond(), errors);
+        if (limits.maxHandshakesInProgress() < 0) {
+            errors.add("limits.maxHandshakesInProgress: " + limits.maxHandshakesInProgress()
+                    + " (expected: >= 0, 0 for no limit)");
+        }
+        positive("limits.handshakeWaitMs", limits.handshakeWaitMs(), errors);
         quota("limits.quotaZnodes", limits.quotaZnodes(), errors);
         quota("limits.quotaBytes", limits.quotaBytes(), errors);
         quota("limits.maxWatchesPerSession", limits.maxWatchesPerSession().longValue(), errors);

@@ -42,12 +42,22 @@ import io.zktenantproxy.protocol.FrameDecoder;
  * @param upstreamMovesPerSecond   after a reload changes the upstream connect string, how many client connections a
  *                                 second the proxy closes so that they reconnect, and resume their sessions, through
  *                                 the new servers (default 20)
+ * @param maxHandshakesInProgress  connections of one listener in their handshake at a time, from the accept to the
+ *                                 session's ConnectResponse (TLS handshake, ownership check, upstream connect);
+ *                                 more wait, unread, newest first (default
+ *                                 {@value #DEFAULT_MAX_HANDSHAKES_IN_PROGRESS}; 0 = no limit). Keeps a reconnect
+ *                                 storm from collapsing into handshakes whose clients have already given up
+ *                                 (docs/RELIABILITY.md, "Reconnect storm")
+ * @param handshakeWaitMs          longest a connection waits for a handshake slot before it is closed unread, so that
+ *                                 its client retries, through another server of its connect string (default
+ *                                 {@value #DEFAULT_HANDSHAKE_WAIT_MS} ms)
  */
 public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                      Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs,
                      Integer requestsPerSecond, Integer bytesPerSecond, Integer connectionsPerSecond,
                      Long quotaZnodes, Long quotaBytes, Integer maxWatchesPerSession, Integer quotaBytesPerZnode,
-                     Integer drainMs, Integer upstreamMovesPerSecond) {
+                     Integer drainMs, Integer upstreamMovesPerSecond, Integer maxHandshakesInProgress,
+                     Integer handshakeWaitMs) {
     /** Default of {@link #requestsPerSecond}: far above what Flink HA needs, far below what saturates an ensemble. */
     public static final int DEFAULT_REQUESTS_PER_SECOND = 10_000;
     /** Default of {@link #bytesPerSecond}: 32 MiB. */
@@ -69,6 +79,18 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
     public static final long DEFAULT_QUOTA_BYTES = 32L * 1024 * 1024;
     /** Default of {@link #maxWatchesPerSession}. */
     public static final int DEFAULT_MAX_WATCHES_PER_SESSION = 10_000;
+    /**
+     * Default of {@link #maxHandshakesInProgress}: enough to keep the ensemble's round trips of the handshakes in
+     * flight (a plaintext resume takes about 1 ms here), few enough that 64 TLS handshakes at a few ms of CPU each
+     * finish well within a second on one event loop.
+     */
+    public static final int DEFAULT_MAX_HANDSHAKES_IN_PROGRESS = 64;
+    /**
+     * Default of {@link #handshakeWaitMs}: below the shortest connect timeout a ZooKeeper client commonly has (session
+     * timeout / servers in the connect string: 10 s at 30 s over 3), so a shed client still has time to try another
+     * server before its session's timer runs out.
+     */
+    public static final int DEFAULT_HANDSHAKE_WAIT_MS = 2_000;
     /** Default of {@link #quotaBytesPerZnode}. */
     public static final int DEFAULT_QUOTA_BYTES_PER_ZNODE = 1024;
 
@@ -88,25 +110,30 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
         quotaBytesPerZnode = quotaBytesPerZnode != null ? quotaBytesPerZnode : DEFAULT_QUOTA_BYTES_PER_ZNODE;
         drainMs = drainMs != null ? drainMs : 30_000;
         upstreamMovesPerSecond = upstreamMovesPerSecond != null ? upstreamMovesPerSecond : 20;
+        maxHandshakesInProgress = maxHandshakesInProgress != null ? maxHandshakesInProgress
+                : DEFAULT_MAX_HANDSHAKES_IN_PROGRESS;
+        handshakeWaitMs = handshakeWaitMs != null ? handshakeWaitMs : DEFAULT_HANDSHAKE_WAIT_MS;
     }
 
     /** The six connection limits, the budgets at their defaults. */
     public Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConnectionsPerTenant,
                   Integer handshakeTimeoutMs, Integer idleTimeoutMs, Integer upstreamConnectTimeoutMs) {
         this(maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
-                upstreamConnectTimeoutMs, null, null, null, null, null, null, null, null, null);
+                upstreamConnectTimeoutMs, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The limits by name, in the order of the record's components, for {@link #with}. */
     public enum Limit {
         MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_CONNECTIONS_PER_TENANT, HANDSHAKE_TIMEOUT_MS, IDLE_TIMEOUT_MS,
         UPSTREAM_CONNECT_TIMEOUT_MS, REQUESTS_PER_SECOND, BYTES_PER_SECOND, CONNECTIONS_PER_SECOND, QUOTA_ZNODES,
-        QUOTA_BYTES, MAX_WATCHES_PER_SESSION, QUOTA_BYTES_PER_ZNODE, DRAIN_MS, UPSTREAM_MOVES_PER_SECOND
+        QUOTA_BYTES, MAX_WATCHES_PER_SESSION, QUOTA_BYTES_PER_ZNODE, DRAIN_MS, UPSTREAM_MOVES_PER_SECOND,
+        MAX_HANDSHAKES_IN_PROGRESS, HANDSHAKE_WAIT_MS
     }
 
     /** @return all defaults; {@link #with} then sets one limit at a time */
     public static Limits defaults() {
-        return new Limits(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Limits(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     /**
@@ -116,11 +143,12 @@ public record Limits(Integer maxFrameBytes, Integer maxInFlight, Integer maxConn
     public Limits with(Limit limit, long value) {
         long[] v = {maxFrameBytes, maxInFlight, maxConnectionsPerTenant, handshakeTimeoutMs, idleTimeoutMs,
             upstreamConnectTimeoutMs, requestsPerSecond, bytesPerSecond, connectionsPerSecond, quotaZnodes, quotaBytes,
-            maxWatchesPerSession, quotaBytesPerZnode, drainMs, upstreamMovesPerSecond};
+            maxWatchesPerSession, quotaBytesPerZnode, drainMs, upstreamMovesPerSecond, maxHandshakesInProgress,
+            handshakeWaitMs};
         v[limit.ordinal()] = value;
         return new Limits(Math.toIntExact(v[0]), Math.toIntExact(v[1]), Math.toIntExact(v[2]), Math.toIntExact(v[3]),
                 Math.toIntExact(v[4]), Math.toIntExact(v[5]), Math.toIntExact(v[6]), Math.toIntExact(v[7]),
                 Math.toIntExact(v[8]), v[9], v[10], Math.toIntExact(v[11]), Math.toIntExact(v[12]),
-                Math.toIntExact(v[13]), Math.toIntExact(v[14]));
+                Math.toIntExact(v[13]), Math.toIntExact(v[14]), Math.toIntExact(v[15]), Math.toIntExact(v[16]));
     }
 }

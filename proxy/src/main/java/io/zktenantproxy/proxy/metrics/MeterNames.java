@@ -19,6 +19,12 @@ public final class MeterNames {
     public static final String REQUESTS_PACED = PREFIX + ".requests.paced";
     /** Timer {tenant}: pauses of the tenant's listener to stay within its connections per second, and their length. */
     public static final String LISTENER_PAUSED = PREFIX + ".listener.paused";
+    /** Gauge {listener}: connections between their accept and their session's ConnectResponse. */
+    public static final String HANDSHAKES_IN_PROGRESS = PREFIX + ".listener.handshakes.in.progress";
+    /** Gauge {listener}: accepted connections waiting, unread, for a handshake slot. */
+    public static final String HANDSHAKES_WAITING = PREFIX + ".listener.handshakes.waiting";
+    /** Counter {listener}: connections closed unread after waiting too long for a handshake slot. */
+    public static final String HANDSHAKES_SHED = PREFIX + ".listener.handshakes.shed";
     /** Timer with histogram buckets {tenant, op}: request forwarded to reply received. */
     public static final String UPSTREAM_LATENCY = PREFIX + ".upstream.latency";
     /** Counter {tenant, op, speed}: replies faster or slower than the slow threshold. */

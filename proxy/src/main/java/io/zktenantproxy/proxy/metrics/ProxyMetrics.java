@@ -43,6 +43,7 @@ public final class ProxyMetrics {
     private final Duration slowThreshold;
     private final Map<String, TenantMeters> tenants = new ConcurrentHashMap<>();
     private final Map<String, Counter> upstreamConnectFailures = new ConcurrentHashMap<>();
+    private final Map<String, ListenerMeters> listeners = new ConcurrentHashMap<>();
 
     /**
      * Binds the JVM and Netty meters to {@code registry}.
@@ -106,6 +107,11 @@ public final class ProxyMetrics {
     /** @return the meters of {@code tenant} (a configured tenant name), created on first use */
     public TenantMeters tenant(String tenant) {
         return tenants.computeIfAbsent(tenant, t -> new TenantMeters(registry, t, slowThreshold));
+    }
+
+    /** @return the handshake-admission meters of {@code listener} (a tenant's name or {@code shared}) */
+    public ListenerMeters listener(String listener) {
+        return listeners.computeIfAbsent(listener, l -> new ListenerMeters(registry, l));
     }
 
     /** Counts a failed TCP connect to {@code server} (an entry of the configured connect string). */

@@ -20,6 +20,9 @@ import java.util.function.Supplier;
  * plain: client socket -> idle -> FrameDecoder -> FrontendHandler -> Connection -> ... -> upstream channel
  * TLS:   client socket -> SslHandler -> TlsHandshakeGate   (replaced, after the handshake, by the plain chain)
  * </pre>
+ *
+ * <p>With {@code limits.maxHandshakesInProgress} set, the pipeline is built only once the listener's
+ * {@link HandshakeSlots} grant the connection a slot; until then it waits unread.
  */
 final class ConnectionInitializer extends ChannelInitializer<Channel> {
     /** Pipeline name of the client channel's idle-timeout handler (widened once the session timeout is known). */
@@ -28,23 +31,36 @@ final class ConnectionInitializer extends ChannelInitializer<Channel> {
     private final Listener listener;
     private final Supplier<ProxyContext> contexts;
     private final ProxyMetrics metrics;
+    private final HandshakeSlots slots;
 
     ConnectionInitializer(Listener listener, ProxyContext context, ProxyMetrics metrics) {
-        this(listener, () -> context, metrics);
+        this(listener, () -> context, metrics, null);
     }
 
     /**
      * @param contexts the context for a connection accepted now: a reload replaces it (new limits, a new way
      *                 upstream), and connections accepted before keep theirs
+     * @param slots    the listener's handshake admission, or null to start every connection at once
      */
-    ConnectionInitializer(Listener listener, Supplier<ProxyContext> contexts, ProxyMetrics metrics) {
+    ConnectionInitializer(Listener listener, Supplier<ProxyContext> contexts, ProxyMetrics metrics,
+                          HandshakeSlots slots) {
         this.listener = listener;
         this.contexts = contexts;
         this.metrics = metrics;
+        this.slots = slots;
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        if (slots == null) {
+            build(channel);
+        } else {
+            slots.offer(channel, this::build);
+        }
+    }
+
+    /** Builds the pipeline of a connection whose handshake may start now. */
+    private void build(Channel channel) {
         ProxyContext context = contexts.get();
         if (listener.tls() == null) {
             Tenant tenant = listener.resolver().resolve(channel);

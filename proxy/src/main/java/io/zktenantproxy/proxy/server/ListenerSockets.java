@@ -82,7 +82,16 @@ final class ListenerSockets {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new ConnectionInitializer(listener, contexts, metrics));
+                .childHandler(new ConnectionInitializer(listener, contexts, metrics, slots(listener, limits)));
+    }
+
+    /** @return the handshake admission of a listener bound now, or null when {@code limits} set none */
+    private HandshakeSlots slots(Listener listener, Limits limits) {
+        if (limits.maxHandshakesInProgress() <= 0) {
+            return null;
+        }
+        return new HandshakeSlots(listener.name(), limits.maxHandshakesInProgress(), limits.handshakeWaitMs(),
+                metrics.listener(listener.name()));
     }
 
     /** Keeps a bound listener under {@code name}. */

@@ -48,6 +48,7 @@ final class SessionBinder {
      * @param relay    where the marker's create is written
      */
     void established(ConnectResponse response, TenantConnection protocol, Relay relay, Channel client) {
+        HandshakeSlots.handshakeDone(client);
         if (response.expired()) {
             LOG.debug("tenant {}: session expired, the ensemble refused to resume it", tenant.name());
             return;
