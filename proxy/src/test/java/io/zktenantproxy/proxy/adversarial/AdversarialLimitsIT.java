@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.adversarial;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.testkit.JuteFrames;
@@ -35,6 +36,55 @@ class AdversarialLimitsIT extends AdversarialBase {
             await().atMost(WAIT).until(() -> closedCount(limited, ATTACKER, "handshake_timeout") == before + 2);
             assertTrue(honest.isOpenAfterPing(), "a connection past its handshake is not timed out");
         }
+    }
+
+    @Test
+    void connectionsBeyondTheHandshakesInProgressWaitUnreadNewestFirstAndAreShedWhenTheirWaitIsUp()
+            throws Exception {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.MAX_HANDSHAKES_IN_PROGRESS, 2)
+                .with(Limit.HANDSHAKE_WAIT_MS, 5000).with(Limit.HANDSHAKE_TIMEOUT_MS, 60_000))) {
+            RawClient established = raw(limited, ATTACKER);
+            assertTrue(established.handshake().getTimeOut() > 0);
+            assertEquals(0.0, listenerMeter(limited, "in_progress"), "an established session holds no slot");
+
+            RawClient silent = raw(limited, ATTACKER);
+            RawClient halfOpen = raw(limited, ATTACKER);
+            halfOpen.send(Arrays.copyOf(JuteFrames.connectRequest(), 10));
+            await().atMost(WAIT).until(() -> listenerMeter(limited, "in_progress") == 2.0);
+
+            RawClient shed = raw(limited, ATTACKER);
+            shed.send(JuteFrames.connectRequest());
+            long start = System.nanoTime();
+            assertTrue(shed.awaitClosed(WAIT), "a connection beyond the limit waited forever");
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(4900).toNanos(), "shed before its wait");
+            assertTrue(shed.received().isEmpty(), "a shed connection got an answer");
+            await().atMost(WAIT).until(() -> listenerMeter(limited, "shed_total") == 1.0);
+
+            RawClient older = raw(limited, ATTACKER);
+            RawClient newer = raw(limited, ATTACKER);
+            await().atMost(WAIT).until(() -> listenerMeter(limited, "waiting") == 2.0);
+            RawClient neighbour = raw(limited, VICTIM);
+            assertTrue(neighbour.handshake().getTimeOut() > 0, "another tenant's listener has slots of its own");
+
+            silent.close();
+            assertTrue(newer.handshake().getTimeOut() > 0, "the freed slot went to nobody");
+            assertTrue(older.awaitClosed(WAIT), "the older waiter was served first, or never shed");
+            assertTrue(older.received().isEmpty());
+            assertEquals(2.0, listenerMeter(limited, "shed_total"));
+            assertEquals(1.0, listenerMeter(limited, "in_progress"), "the half-open handshake still holds one");
+            assertTrue(established.isOpenAfterPing());
+        }
+    }
+
+    /** {@code zktp_listener_handshakes_<suffix>{listener="attacker"}} of {@code server}, 0 when not registered. */
+    private static double listenerMeter(ProxyServer server, String suffix) {
+        String name = "zktp_listener_handshakes_" + suffix + "{";
+        for (String line : server.metrics().scrape().split("\n")) {
+            if (line.startsWith(name) && line.contains("listener=\"" + ATTACKER + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     @Test

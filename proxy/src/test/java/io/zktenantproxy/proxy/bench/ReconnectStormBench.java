@@ -6,8 +6,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.apache.zookeeper.CreateMode;
@@ -49,6 +51,8 @@ import org.apache.zookeeper.ZooKeeper;
  * --tls no           yes: TLS listeners on every replica and TLS upstream, every session over TLS
  * --tls-provider auto the replicas' tls.provider with --tls yes: auto (OpenSSL where it loads), openssl or jdk
  * --logs DIR         the servers' logs (default target/bench-logs)
+ * --replica-jvm ''   JVM options of the surviving replicas, space-separated (e.g. a JFR recording, with {@code %d}
+ *                    standing for the replica's number)
  * </pre>
  */
 public final class ReconnectStormBench {
@@ -93,12 +97,12 @@ public final class ReconnectStormBench {
             prepareSteadyZnode("127.0.0.1:" + zk.port());
             for (int i = 0; i < replicaCount; i++) {
                 Path log = logs.resolve("storm-proxy-" + i + ".log");
+                List<String> jvm = replicaJvm(args.get("replica-jvm", ""), i);
                 // with TLS the upstream is the secure port by the name its certificate has (BenchTls: localhost)
                 replicas.add(withTls
                         ? ChildProcess.proxy(System.getProperty("java.class.path"), "localhost:" + zk.port(1),
-                                List.of(STORM, STEADY), limits, null, tls, provider, log, List.of())
-                        : ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of(STORM, STEADY), limits, log,
-                                List.of()));
+                                List.of(STORM, STEADY), limits, null, tls, provider, log, jvm)
+                        : ChildProcess.proxy("127.0.0.1:" + zk.port(), List.of(STORM, STEADY), limits, log, jvm));
             }
             List<InetSocketAddress> stormAddresses = new ArrayList<>();
             for (ChildProcess r : replicas) {
@@ -117,7 +121,7 @@ public final class ReconnectStormBench {
                         (System.nanoTime() - openStart) / 1e9, sessions.failedToOpen()));
                 Storm storm = new Storm(sessions, steady, new StormProbe(replicas.subList(1, replicas.size()),
                         stormAddresses.subList(1, replicas.size()).stream().map(InetSocketAddress::getPort).toList(),
-                        STORM, zk.port()));
+                        STORM, zk.port()), cpuOf(zk, replicas));
                 storm.run(replicas.get(0), args.getInt("before", 10), args.getInt("after", 10),
                         args.getInt("hold", 40), 2L * timeoutMs + 30_000);
             }
@@ -131,6 +135,25 @@ public final class ReconnectStormBench {
         }
         System.out.println("Load average (1/5/15 min) before: " + loadBefore + ", after: " + BenchArgs.loadAverage());
         System.exit(0);
+    }
+
+    /** @return the JVM options of replica {@code i}: none for the doomed first one, else {@code spec}'s */
+    private static List<String> replicaJvm(String spec, int i) {
+        if (i == 0 || spec.isBlank()) {
+            return List.of();
+        }
+        return List.of(String.format(Locale.ROOT, spec, i).trim().split("\\s+"));
+    }
+
+    /** @return the processes whose CPU the storm report splits: ZooKeeper, the replicas, and this bench's clients */
+    private static Map<String, ProcessHandle> cpuOf(ChildProcess zk, List<ChildProcess> replicas) {
+        Map<String, ProcessHandle> processes = new LinkedHashMap<>();
+        processes.put("ZooKeeper", ProcessHandle.of(zk.pid()).orElseThrow());
+        for (int i = 1; i < replicas.size(); i++) {
+            processes.put("replica " + i, ProcessHandle.of(replicas.get(i).pid()).orElseThrow());
+        }
+        processes.put("clients (this bench: storm sessions and tenant b)", ProcessHandle.current());
+        return processes;
     }
 
     /** Tenant b's znode, 128 bytes, created directly on the ensemble under b's chroot. */

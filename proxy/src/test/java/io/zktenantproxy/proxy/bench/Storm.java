@@ -1,9 +1,12 @@
 package io.zktenantproxy.proxy.bench;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -17,6 +20,8 @@ import org.HdrHistogram.Histogram;
  */
 final class Storm {
     private static final long SAMPLE_MS = 500;
+    /** The listener's connections closed unread after waiting for a handshake slot ({@code HandshakeSlots}). */
+    private static final String SHED = "zktp_listener_handshakes_shed_total";
     private static final int WARMUP_S = 5;
 
     private final StormSessions sessions;
@@ -27,10 +32,22 @@ final class Storm {
     private StormProbe.Sample last;
     private long killNanos;
 
-    Storm(StormSessions sessions, SteadyGetData steady, StormProbe probe) {
+    private final Map<String, ProcessHandle> processes;
+
+    /** @param processes the processes whose CPU time the report splits, by name (the bench itself among them) */
+    Storm(StormSessions sessions, SteadyGetData steady, StormProbe probe, Map<String, ProcessHandle> processes) {
         this.sessions = sessions;
         this.steady = steady;
         this.probe = probe;
+        this.processes = processes;
+    }
+
+    /** @return each process's CPU time so far (user and system), ns; 0 for one that has exited */
+    private Map<String, Long> cpuNanos() {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        processes.forEach((name, p) -> cpu.put(name,
+                p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)));
+        return cpu;
     }
 
     /**
@@ -42,15 +59,18 @@ final class Storm {
         steady.phase();
         timeline.clear();
         StormProbe.Sample start = last;
+        Map<String, Long> cpuBefore = cpuNanos();
         sampleFor(TimeUnit.SECONDS.toMillis(beforeS), () -> false);
         Histogram before = steady.phase();
         StormProbe.Sample atKill = last;
 
+        Map<String, Long> cpuAtKill = cpuNanos();
         killNanos = doomed.kill();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settleDeadlineMs);
         int size = sessions.size();
         sampleFor(settleDeadlineMs, () -> sessions.settled() == size || System.nanoTime() > deadline);
         double settledS = (System.nanoTime() - killNanos) / 1e9;
+        Map<String, Long> cpuSettled = cpuNanos();
         Histogram during = steady.phase();
         StormSessions.Outcome outcome = sessions.outcome(killNanos);
         List<StormProbe.Sample> storm = samplesSince(killNanos);
@@ -64,6 +84,7 @@ final class Storm {
 
         print(outcome, settledS, held, alive, holdS);
         printAccepts(atKill, settled, storm);
+        printCpu(cpuBefore, cpuAtKill, beforeS, cpuSettled, settledS, outcome.resumed());
         printEnsemble(start, atKill, settled, storm, settledS);
         System.out.println();
         System.out.println("Tenant b, getData through replica 1 (ms; open loop, " + steady.errors() + " errors):");
@@ -80,6 +101,40 @@ final class Storm {
                 + " b p99 in ms over the row's interval):");
         System.out.println();
         timeline.forEach(System.out::println);
+    }
+
+    /**
+     * CPU time of each process from the kill until every session settled: cores busy before the kill and during the
+     * storm, and per resumed session what the storm added over the rate before it (the pings of the sessions and
+     * tenant b's load go on throughout).
+     */
+    private void printCpu(Map<String, Long> before, Map<String, Long> atKill, int beforeS, Map<String, Long> settled,
+                          double settledS, int resumed) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "CPU from the kill until all settled (%.1f s, %d resumed; the killed replica"
+                + " not counted):%n%n", settledS, resumed);
+        System.out.println("| process | cores busy before the kill | during the storm | CPU s in the storm | ms per "
+                + "resumed session, above the rate before |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        double[] total = new double[3];
+        for (Map.Entry<String, Long> e : atKill.entrySet()) {
+            long storm = settled.getOrDefault(e.getKey(), 0L) - e.getValue();
+            long quiet = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            double busyBefore = quiet / 1e9 / beforeS;
+            double busyStorm = storm / 1e9 / settledS;
+            total[0] += busyBefore;
+            total[1] += busyStorm;
+            total[2] += storm / 1e9;
+            System.out.println(cpuRow(e.getKey(), busyBefore, busyStorm, storm / 1e9, settledS, resumed));
+        }
+        System.out.println(cpuRow("all", total[0], total[1], total[2], settledS, resumed));
+    }
+
+    private static String cpuRow(String name, double busyBefore, double busyStorm, double stormSeconds,
+                                 double settledS, int resumed) {
+        double added = (busyStorm - busyBefore) * settledS * 1000 / resumed;
+        return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f | %.2f |", name, busyBefore, busyStorm,
+                stormSeconds, resumed == 0 ? Double.NaN : added);
     }
 
     private List<StormProbe.Sample> samplesSince(long nanos) {
@@ -179,8 +234,13 @@ final class Storm {
                             .append(' ').append(String.format(Locale.ROOT, "%.0f", d));
                 }
             }
+            double shed = settled.meter(i, SHED) - atKill.meter(i, SHED);
+            if (shed > 0) {
+                closed.append(closed.length() == 0 ? "" : ", ").append("shed unread ")
+                        .append(String.format(Locale.ROOT, "%.0f", shed));
+            }
             double accepted = settled.meter(i, "zktp_connections_active") - atKill.meter(i, "zktp_connections_active")
-                    + closes;
+                    + closes + shed;
             int peak = storm.stream().mapToInt(s -> s.acceptQueue()[replica]).max().orElse(0);
             System.out.println(String.format(Locale.ROOT, "| r%d | %,.0f | %d | %.0f | %.2f s | %.3f s | %s |"
                             + " %,.0f / %,.0f |", i + 1, accepted, peak,

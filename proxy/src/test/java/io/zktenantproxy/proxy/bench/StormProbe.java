@@ -78,13 +78,14 @@ final class StormProbe {
                 netstat.getOrDefault("ListenDrops", 0L), mntr());
     }
 
-    /** Parses {@code SCRAPE\tline\tline...}, keeping the lines of {@link #tenant}. */
+    /** Parses {@code SCRAPE\tline\tline...}, keeping the lines of {@link #tenant} and of its listener. */
     private Map<String, Double> tenantMeters(String scrape) {
         Map<String, Double> out = new HashMap<>();
         String label = "tenant=\"" + tenant + "\"";
+        String listener = "listener=\"" + tenant + "\"";
         for (String line : scrape.split("\t")) {
             int brace = line.indexOf('{');
-            if (brace < 0 || !line.contains(label)) {
+            if (brace < 0 || !(line.contains(label) || line.contains(listener))) {
                 continue;
             }
             String name = line.substring(0, brace);

@@ -5,10 +5,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -18,6 +21,8 @@ import org.HdrHistogram.Histogram;
  * their volatile figures.
  */
 final class StormSessions implements AutoCloseable {
+    /** Connection attempts to open one session before it counts as failed to open. */
+    private static final int OPEN_ATTEMPTS = 20;
     private final List<ResumingSession> sessions;
     private final int failedToOpen;
 
@@ -93,8 +98,9 @@ final class StormSessions implements AutoCloseable {
         ConcurrentLinkedQueue<ResumingSession> open = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < count; i++) {
             permits.acquire();
-            ResumingSession.open(group.next(), bootstrap, servers, first, timeoutMs, 0x5eed0000L + i, tls)
-                    .whenComplete((s, e) -> {
+            long seed = 0x5eed0000L + i;
+            openOne(() -> ResumingSession.open(group.next(), bootstrap, servers, first, timeoutMs, seed, tls),
+                    OPEN_ATTEMPTS, (s, e) -> {
                         if (e != null) {
                             failed.incrementAndGet();
                         } else {
@@ -105,6 +111,21 @@ final class StormSessions implements AutoCloseable {
         }
         permits.acquire(window);
         return new StormSessions(List.copyOf(open), failed.get());
+    }
+
+    /**
+     * Opens one session, trying again when the connection is refused or closed before its ConnectResponse (a listener
+     * shedding a burst it cannot start at once), as a ZooKeeper client keeps trying to connect.
+     */
+    private static void openOne(Supplier<CompletableFuture<ResumingSession>> attempt, int attemptsLeft,
+                                BiConsumer<ResumingSession, Throwable> done) {
+        attempt.get().whenComplete((s, e) -> {
+            if (e != null && attemptsLeft > 1) {
+                openOne(attempt, attemptsLeft - 1, done);
+            } else {
+                done.accept(s, e);
+            }
+        });
     }
 
     int size() {
