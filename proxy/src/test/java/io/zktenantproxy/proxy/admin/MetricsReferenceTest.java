@@ -44,6 +44,8 @@ class MetricsReferenceTest {
         metrics.tlsReload("listeners", true);
         metrics.configReload("applied");
         metrics.readiness(() -> true);
+        metrics.listener("acme").inProgress(1);
+        metrics.listener("acme").shed();
         return metrics.scrape();
     }
 
@@ -93,7 +95,7 @@ class MetricsReferenceTest {
     @Test
     void theReferenceDocumentsEveryMeterAndNoOther() throws Exception {
         Set<String> published = published();
-        assertEquals(24, published.size(), published.toString());
+        assertEquals(27, published.size(), published.toString());
         assertTrue(published.containsAll(Set.of("zktp_quota_used", "zktp_quota_limit", "zktp_quota_exceeded_total",
                 "zktp_quota_waits_total", "zktp_watches_held", "zktp_watches_held_max")), published.toString());
         assertEquals(published, mentioned(Files.readString(ROOT.resolve("docs/METRICS.md"))));
