@@ -30,7 +30,7 @@ import java.util.List;
  * @param sessions     distinct ZooKeeper sessions owning an ephemeral znode read in this cluster (latch participants,
  *                     leader information, locks)
  * @param lastWrite    the newest ctime or mtime among the cluster's znodes read, milliseconds since the epoch
- * @param dormantSince when the cluster was dormant from at the latest, milliseconds since the epoch; null unless dormant
+ * @param dormantSince the latest time it is known dormant from, milliseconds since the epoch; null unless dormant
  * @param orphaned     whether dormant for at least the threshold
  * @param raw          tenant paths below the cluster that the view does not interpret (all of its children for an
  *                     {@link HaLayout#UNKNOWN} layout)

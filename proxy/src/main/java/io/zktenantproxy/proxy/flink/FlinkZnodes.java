@@ -10,7 +10,7 @@ final class FlinkZnodes {
 
     /** 1.15+ ({@code ZooKeeperUtils.LEADER_NODE}); in 1.12-1.13 {@code high-availability.zookeeper.path.leader}. */
     static final String LEADER = "leader";
-    /** 1.15+: the one LeaderLatch of all components, {@code leader/latch} ({@code ZooKeeperUtils.getLeaderLatchPath}). */
+    /** 1.15+: the one LeaderLatch of all components, {@code leader/latch} ({@code ZooKeeperUtils}). */
     static final String LATCH = "latch";
     /** 1.15+: {@code leader/<component>/connection_info}, ephemeral, the leader's address and session id. */
     static final String CONNECTION_INFO = "connection_info";
@@ -25,7 +25,7 @@ final class FlinkZnodes {
     static final String JOBGRAPHS = "jobgraphs";
     /** Submitted jobs, {@code high-availability.zookeeper.path.execution-plans} (2.x). */
     static final String EXECUTION_PLANS = "execution-plans";
-    /** Applications, {@code high-availability.zookeeper.path.applications} (2.3, {@code ZooKeeperApplicationStoreUtil}). */
+    /** Applications, {@code high-availability.zookeeper.path.applications} (2.3). */
     static final String APPLICATIONS = "applications";
     /** 1.15+: per job {@code jobs/<job>/checkpoints/<id>} and {@code jobs/<job>/checkpoint_id_counter}. */
     static final String JOBS = "jobs";

@@ -7,7 +7,8 @@ package io.zktenantproxy.proxy.flink;
 public enum HaLayout {
     /**
      * Flink 1.12 (and 1.13): a latch per component under {@code leaderlatch/<component>_lock}, the leader information
-     * directly in {@code leader/<component>_lock} (a job's in {@code leader/<job>/job_manager_lock}), {@code jobgraphs},
+     * directly in {@code leader/<component>_lock} (a job's in {@code leader/<job>/job_manager_lock}),
+     * {@code jobgraphs},
      * {@code checkpoints/<job>/<id>}, {@code checkpoint-counter/<job>}, {@code running_job_registry}; locks are direct
      * children of a handle. ({@code ZooKeeperHaServices}, {@code HighAvailabilityOptions} of 1.12.7.)
      */

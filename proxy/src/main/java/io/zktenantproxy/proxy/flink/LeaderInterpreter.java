@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * FLINK_1_14           latch leader/&lt;component&gt;/latch; info leader/&lt;component&gt;/connection_info;
  *                                    jobs: jobs/&lt;job&gt;/leader/latch and jobs/&lt;job&gt;/leader/connection_info
  * FLINK_1_12                         latch leaderlatch/&lt;component&gt;_lock;  info leader/&lt;component&gt;_lock;
- *                                    jobs: leaderlatch/&lt;job&gt;/job_manager_lock and leader/&lt;job&gt;/job_manager_lock
+ *                                    jobs: leaderlatch/&lt;job&gt;/job_manager_lock,
+ *                                    leader/&lt;job&gt;/job_manager_lock
  * </pre>
  * A component is named by Flink's {@code resource_manager}, {@code dispatcher}, {@code rest_server}, or
  * {@code job_manager} with its job id; anything else under {@code leader} keeps its znode name.

@@ -101,7 +101,8 @@ class FlinkHaScannerTest {
             assertEquals(session, job.plan().locks().get(0).session());
             assertTrue(job.plan().locks().get(0).contender());
             assertEquals(7, job.newestCheckpoint().id());
-            assertEquals("/flink/fraud/jobs/" + JOB + "/checkpoints/0000000000000000007", job.newestCheckpoint().path());
+            assertEquals("/flink/fraud/jobs/" + JOB + "/checkpoints/0000000000000000007",
+                    job.newestCheckpoint().path());
             assertEquals(3, job.checkpoints());
             assertEquals(8L, job.counter());
             assertEquals(1, job.newestCheckpoint().locks().size());
