@@ -39,6 +39,7 @@ class PackageLayeringTest {
             Map.entry("tree", 3),
             Map.entry("quota", 3),
             Map.entry("server", 4),
+            Map.entry("flink", 4),
             Map.entry("admin", 5),
             Map.entry("runtime", 6),
             Map.entry("cli", 7));
