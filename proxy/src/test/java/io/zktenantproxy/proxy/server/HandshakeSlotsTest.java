@@ -83,6 +83,11 @@ class HandshakeSlotsTest {
         HandshakeSlots.handshakeDone(first);
         older.runPendingTasks();
         assertEquals(3, started.size(), "a second call frees nothing more");
+
+        older.advanceTimeBy(WAIT_MS, TimeUnit.MILLISECONDS);
+        older.runScheduledPendingTasks();
+        assertFalse(older.isOpen(), "the older waiter is shed when its wait is up");
+        assertEquals(1, meters.shedCount());
     }
 
     @Test
