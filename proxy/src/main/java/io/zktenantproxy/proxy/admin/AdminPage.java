@@ -6,9 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The tree browser: one self-contained HTML page ({@code tree.html} beside this class; inline CSS and JS, no
- * external resources) that lists the tenants, expands a tenant's tree node by node and shows a node's stat and data,
- * all through the JSON routes. Renders names and data as text only (never as HTML): they are tenant bytes.
+ * The admin page: one self-contained HTML page ({@code tree.html} beside this class; inline CSS and JS, no
+ * external resources) that lists the tenants and has two tabs per tenant, all through the JSON routes: the tree,
+ * expanded node by node with a node's stat and data ({@link TreeRoute}), and Flink, the tenant's Flink HA clusters
+ * with their leaders, jobs, checkpoints, locks, applications and orphans ({@link FlinkRoute}). Renders names, data
+ * and every Flink value as text only ({@code textContent}, never as HTML): they are tenant bytes.
  */
 final class AdminPage {
     /** Sent with every admin answer: the page may load nothing from elsewhere and talk only to this server. */

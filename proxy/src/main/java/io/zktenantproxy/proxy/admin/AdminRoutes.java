@@ -28,15 +28,18 @@ import java.util.function.Supplier;
  * /metrics                 Prometheus text
  * /tenants                 JSON: every tenant's chroot, port, connections, sessions, requests, budgets, quotas
  * /tenants/{name}/tree     JSON: the tenant's tree ({@link TreeRoute})
+ * /tenants/{name}/flink    JSON: the tenant's Flink HA state ({@link FlinkRoute})
  * / and /ui                the tree browser ({@link AdminPage})
  * </pre>
  */
 final class AdminRoutes {
     private static final String TENANTS = "/tenants/";
     private static final String TREE = "/tree";
+    private static final String FLINK = "/flink";
 
     private final ProxyServer proxy;
     private final TreeRoute trees;
+    private final FlinkRoute flink;
     private final byte[] expectedAuthorization;
     private final Supplier<ReloadStatus> reloader;
 
@@ -44,9 +47,10 @@ final class AdminRoutes {
      * @param token    when non-null, the bearer token every data route needs
      * @param reloader what {@code POST /reload} runs (off the event loop), or null when there is no file to reload
      */
-    AdminRoutes(ProxyServer proxy, TreeRoute trees, String token, Supplier<ReloadStatus> reloader) {
+    AdminRoutes(ProxyServer proxy, TreeRoute trees, FlinkRoute flink, String token, Supplier<ReloadStatus> reloader) {
         this.proxy = proxy;
         this.trees = trees;
+        this.flink = flink;
         this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.reloader = reloader;
     }
@@ -87,13 +91,25 @@ final class AdminRoutes {
             default:
                 break;
         }
-        if (path.startsWith(TENANTS) && path.endsWith(TREE)) {
-            String name = path.substring(TENANTS.length(), path.length() - TREE.length());
-            if (!name.isEmpty() && name.indexOf('/') < 0) {
-                return trees.answer(name, query);
-            }
+        String tree = tenantOf(path, TREE);
+        if (tree != null) {
+            return trees.answer(tree, query);
+        }
+        String flinkTenant = tenantOf(path, FLINK);
+        if (flinkTenant != null) {
+            return flink.answer(flinkTenant, query);
         }
         return done(Answer.text(HttpResponseStatus.NOT_FOUND, "not found\n"));
+    }
+
+    /** @return NAME of {@code /tenants/NAME<suffix>}, or null when {@code path} is not that */
+    private static String tenantOf(String path, String suffix) {
+        if (!path.startsWith(TENANTS) || !path.endsWith(suffix)
+                || path.length() <= TENANTS.length() + suffix.length()) {
+            return null;
+        }
+        String name = path.substring(TENANTS.length(), path.length() - suffix.length());
+        return name.indexOf('/') < 0 ? name : null;
     }
 
     private CompletableFuture<Answer> reload(FullHttpRequest request) {

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.zktenantproxy.proxy.config.HostPort;
+import io.zktenantproxy.proxy.flink.FlinkHaScanner;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import io.zktenantproxy.proxy.tree.TreeReader;
 import java.net.InetSocketAddress;
@@ -20,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin HTTP server (Netty's HTTP codec): {@code /healthz}, {@code /readyz}, {@code /metrics}, the tenant
- * endpoints and the tree browser of {@link AdminRoutes}. Read-only; meant for loopback, optionally protected by a
- * bearer token. Runs on its own single thread so a slow scrape never touches the proxy's event loops; tree reads use
- * the proxy's own ZooKeeper client ({@link ProxyServer#operatorClient()}, authenticated as the operator when one is
- * configured) and ZooKeeper's asynchronous API, so they never block that thread either.
+ * endpoints (tree, Flink HA view) and the browser page of {@link AdminRoutes}. Read-only; meant for loopback,
+ * optionally protected by a bearer token. Runs on its own single thread so a slow scrape never touches the proxy's
+ * event loops; tree and Flink reads use the proxy's own ZooKeeper client ({@link ProxyServer#operatorClient()},
+ * authenticated as the operator when one is configured) and ZooKeeper's asynchronous API, so they never block that
+ * thread either.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -55,10 +57,22 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(HostPort listen, String token, ProxyServer proxy,
                                     java.util.function.Supplier<io.zktenantproxy.proxy.server.ReloadStatus> reloader) {
+        return start(listen, token, proxy, reloader, new FlinkHaScanner(proxy.operatorClient()));
+    }
+
+    /**
+     * {@link #start(HostPort, String, ProxyServer, java.util.function.Supplier)} with the process's Flink scanner.
+     *
+     * @param flink the scanner of {@code /tenants/{name}/flink}; one per process, since it remembers clusters across
+     *              scans for the orphan decision (share it with whatever else scans)
+     */
+    public static AdminServer start(HostPort listen, String token, ProxyServer proxy,
+                                    java.util.function.Supplier<io.zktenantproxy.proxy.server.ReloadStatus> reloader,
+                                    FlinkHaScanner flink) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zktp-admin", true),
                 NioIoHandler.newFactory());
         TreeRoute trees = new TreeRoute(proxy, new TreeReader(proxy.operatorClient()));
-        AdminRoutes routes = new AdminRoutes(proxy, trees, token, reloader);
+        AdminRoutes routes = new AdminRoutes(proxy, trees, new FlinkRoute(proxy, flink), token, reloader);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

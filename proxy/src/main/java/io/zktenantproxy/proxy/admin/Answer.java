@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.zktenantproxy.proxy.tree.TreeException;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * One admin HTTP answer: status, content type and body. JSON bodies are written with one shared Jackson mapper;
@@ -37,6 +38,13 @@ record Answer(HttpResponseStatus status, String contentType, String body) {
         } catch (JsonProcessingException e) {
             return text(status, message + "\n");
         }
+    }
+
+    /** @return the JSON error answer for a failed read of a tenant's tree: its {@link TreeException}, else 500 */
+    static Answer failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof TreeException e ? error(e)
+                : error(HttpResponseStatus.INTERNAL_SERVER_ERROR, cause.toString());
     }
 
     /** @return the JSON error answer for {@code e} */

@@ -4,6 +4,7 @@ import io.zktenantproxy.proxy.admin.AdminServer;
 import io.zktenantproxy.proxy.config.HostPort;
 import io.zktenantproxy.proxy.config.ProxyConfig;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
+import io.zktenantproxy.proxy.flink.FlinkHaScanner;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import io.zktenantproxy.proxy.server.ReloadStatus;
@@ -77,7 +78,8 @@ public final class ProxyRuntime implements AutoCloseable {
         try {
             if (config.admin() != null && config.admin().listen() != null) {
                 admin = AdminServer.start(HostPort.parse(config.admin().listen()), config.admin().resolvedToken(), proxy,
-                        source == null ? null : () -> self[0].reload());
+                        source == null ? null : () -> self[0].reload(),
+                        new FlinkHaScanner(proxy.operatorClient()));
             }
             if (file != null && source != null) {
                 watcher = FileChangeWatcher.start("config-watcher", List.of(file),

@@ -91,6 +91,59 @@ class AdminPageIT {
         assertFalse(text.contains("/tenants/flink-a/"), "a server path on the page");
     }
 
+    /** @return the text of {@code field} in the row {@code row} of the Flink cluster at {@code cluster} */
+    private static Object flinkCell(String cluster, String row, String field) throws Exception {
+        return browser.eval("document.querySelector('article[data-cluster=' + "
+                + JSON.writeValueAsString(JSON.writeValueAsString(cluster)) + " + '] " + row + " [data-field="
+                + field + "]').textContent");
+    }
+
+    @Test
+    void flinkTabShowsLeadersJobsAndCheckpointsAsText() throws Exception {
+        String hostile = "<img src=x onerror=alert(1)>";
+        String rpc = "pekko.tcp://flink@10.0.0.8:6123/user/rpc";
+        try (FlinkHaWriter writer = new FlinkHaWriter(fixture.flinkClient)) {
+            writer.flink23("/flink/page", rpc, hostile);
+            browser.navigate(fixture.http.uri("/ui").toString());
+            browser.waitFor(node("/flink") + " !== null");
+            // were the hostile address parsed as HTML, its onerror would call this instead of blocking the page
+            browser.eval("window.alert = () => { window.alerted = true; }; true");
+            browser.eval("document.querySelector('#tab-flink').click()");
+            String card = "document.querySelector('article[data-cluster=' + "
+                    + JSON.writeValueAsString(JSON.writeValueAsString("/flink/page")) + " + ']')";
+            browser.waitFor(card + " !== null");
+            assertTrue((Boolean) browser.eval("document.querySelector('#view-tree').hidden"));
+            assertEquals("Flink 2.3", flinkCell("/flink/page", "h2", "layout"));
+            assertEquals("yes", flinkCell("/flink/page", "", "leaderPresent"));
+            assertEquals(rpc + "/dispatcher_1", flinkCell("/flink/page", "tr[data-component=dispatcher]", "address"));
+            assertEquals(FlinkHaWriter.SESSION.toString(), flinkCell("/flink/page", "tr[data-component=dispatcher]",
+                    "session"));
+            assertEquals("1", flinkCell("/flink/page", "tr[data-component=dispatcher]", "contenders"));
+            assertTrue(((String) flinkCell("/flink/page", "tr[data-component=dispatcher]", "since")).endsWith(" ago)"));
+            assertEquals(hostile, flinkCell("/flink/page", "tr[data-component=rest_server]", "address"));
+            String job = "tr[data-job=\"" + FlinkHaWriter.JOB + "\"]";
+            assertEquals(FlinkHaWriter.JOB, flinkCell("/flink/page", job, "job"));
+            assertEquals(String.valueOf(FlinkHaWriter.CHECKPOINT), flinkCell("/flink/page", job, "checkpoint"));
+            assertEquals(String.valueOf(FlinkHaWriter.CHECKPOINT + 1), flinkCell("/flink/page", job, "counter"));
+            assertTrue(((String) flinkCell("/flink/page", job, "age")).matches("\\d+ s"));
+            long session = fixture.flinkClient.getZookeeperClient().getZooKeeper().getSessionId();
+            assertEquals("0x" + Long.toHexString(session) + " (live, contender)", flinkCell("/flink/page", job,
+                    "locks"));
+            assertEquals(FlinkHaWriter.APP, flinkCell("/flink/page", "tr[data-application]", "application"));
+            // the fixture's own layout writes its leader address as plain text, not as Flink does
+            assertTrue(((String) flinkCell("/flink/default", "tr[data-component=resource_manager]", "address"))
+                    .startsWith("unreadable: "));
+            assertEquals(0L, ((Number) browser.eval("document.querySelectorAll('#flink img').length")).longValue());
+            assertTrue((Boolean) browser.eval("window.alerted === undefined"));
+            browser.screenshot(Path.of("target", "admin-page-flink.png"));
+
+            browser.eval("(() => { const s = document.querySelector('#tenant'); s.value = 'other';"
+                    + " s.dispatchEvent(new Event('change')); })()");
+            browser.waitFor(card + " === null && document.querySelector('#flink-summary') !== null");
+            assertFalse(((String) browser.eval("document.querySelector('#flink').textContent")).contains("10.0.0.8"));
+        }
+    }
+
     /** @return the {@code quota} object of {@code tenant} in {@code GET /tenants} */
     private static JsonNode quotaJson(String tenant) throws Exception {
         for (JsonNode t : fixture.http.get("/tenants").json().get("tenants")) {
