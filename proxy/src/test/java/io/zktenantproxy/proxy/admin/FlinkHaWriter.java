@@ -1,9 +1,6 @@
 package io.zktenantproxy.proxy.admin;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectOutputStream;
-import java.io.UncheckedIOException;
+import io.zktenantproxy.proxy.flink.FlinkBytes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +13,7 @@ import org.apache.zookeeper.CreateMode;
 /**
  * Writes Flink 2.x HA trees through a tenant's own client the way Flink does: a real Curator {@link LeaderLatch}, an
  * ephemeral {@code leader/<component>/connection_info} per component holding what
- * {@code ZooKeeperUtils.writeLeaderInformationToZooKeeper} writes (a real {@link ObjectOutputStream}:
+ * {@code ZooKeeperUtils.writeLeaderInformationToZooKeeper} writes (a real {@code ObjectOutputStream}:
  * {@code writeUTF(address)} then {@code writeObject(UUID)}), state handles added with their lock in one multi,
  * checkpoint pointers named {@code %019d} and a four-byte checkpoint counter. {@link #close} ends the latches.
  */
@@ -41,10 +38,10 @@ final class FlinkHaWriter implements AutoCloseable {
      */
     void flink23(String cluster, String address, String rest) throws Exception {
         lead(cluster + "/leader/latch");
-        leader(cluster, "dispatcher", leaderInfo(address + "/dispatcher_1", SESSION));
-        leader(cluster, "resource_manager", leaderInfo(address + "/resourcemanager_0", SESSION));
-        leader(cluster, "rest_server", leaderInfo(rest, SESSION));
-        leader(cluster, JOB, leaderInfo(address + "/jobmanager_2", SESSION));
+        leader(cluster, "dispatcher", FlinkBytes.leaderInfo(address + "/dispatcher_1", SESSION));
+        leader(cluster, "resource_manager", FlinkBytes.leaderInfo(address + "/resourcemanager_0", SESSION));
+        leader(cluster, "rest_server", FlinkBytes.leaderInfo(rest, SESSION));
+        leader(cluster, JOB, FlinkBytes.leaderInfo(address + "/jobmanager_2", SESSION));
         handle(cluster + "/execution-plans/" + JOB);
         handle(cluster + "/jobs/" + JOB + "/checkpoints/" + String.format("%019d", CHECKPOINT - 1));
         handle(cluster + "/jobs/" + JOB + "/checkpoints/" + String.format("%019d", CHECKPOINT));
@@ -82,31 +79,6 @@ final class FlinkHaWriter implements AutoCloseable {
                         .forPath(path + "/locks/" + UUID.randomUUID()));
     }
 
-    /** @return what Flink writes for a leader: {@code writeUTF(address); writeObject(session); close()} */
-    static byte[] leaderInfo(String address, UUID session) {
-        return serialized(oos -> {
-            oos.writeUTF(address);
-            oos.writeObject(session);
-        });
-    }
-
-    /** Writes to an {@link ObjectOutputStream}. */
-    interface Writer {
-        void write(ObjectOutputStream oos) throws IOException;
-    }
-
-    /** @return the bytes of an {@link ObjectOutputStream} after {@code writer} and {@code close()} */
-    static byte[] serialized(Writer writer) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ObjectOutputStream oos = new ObjectOutputStream(bytes)) {
-                writer.write(oos);
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public void close() throws Exception {

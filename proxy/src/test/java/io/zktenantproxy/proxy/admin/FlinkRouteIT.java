@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.Serializable;
+import io.zktenantproxy.proxy.flink.FlinkBytes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -34,17 +32,6 @@ class FlinkRouteIT {
     private static FlinkHaWriter flink;
     private static FlinkHaWriter other;
 
-    /** Sets {@link #deserialized} if anything ever turns its bytes back into an object. */
-    static final class Gadget implements Serializable {
-        private static final long serialVersionUID = 1L;
-        static volatile boolean deserialized;
-
-        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-            deserialized = true;
-            in.defaultReadObject();
-        }
-    }
-
     @BeforeAll
     static void start() throws Exception {
         fixture = new AdminFixture(null);
@@ -53,11 +40,11 @@ class FlinkRouteIT {
         flink.lead("/flink/hostile/leader/latch");
         flink.leader("/flink/hostile", "dispatcher", "garbage, not Java serialization".getBytes(
                 StandardCharsets.UTF_8));
-        flink.leader("/flink/hostile", "resource_manager", FlinkHaWriter.serialized(oos -> {
+        flink.leader("/flink/hostile", "resource_manager", FlinkBytes.write(oos -> {
             oos.writeUTF(RPC);
-            oos.writeObject(new Gadget());
+            oos.writeObject(new FlinkBytes.Gadget());
         }));
-        flink.leader("/flink/hostile", "rest_server", FlinkHaWriter.leaderInfo(REST, FlinkHaWriter.SESSION));
+        flink.leader("/flink/hostile", "rest_server", FlinkBytes.leaderInfo(REST, FlinkHaWriter.SESSION));
         other = new FlinkHaWriter(fixture.otherClient);
         other.flink23("/flink/other-prod", OTHER_RPC, "http://10.9.9.9:8081");
     }
@@ -163,9 +150,9 @@ class FlinkRouteIT {
         assertTrue(garbage.get("reason").asText().startsWith("magic: "), garbage.toString());
         JsonNode gadget = leader(c, "resource_manager").get("info");
         assertEquals("UNREADABLE", gadget.get("status").asText());
-        assertTrue(gadget.get("reason").asText().contains(Gadget.class.getName()), gadget.toString());
+        assertTrue(gadget.get("reason").asText().contains(FlinkBytes.Gadget.class.getName()), gadget.toString());
         assertFalse(gadget.has("address"), "nothing of unreadable bytes is shown: " + gadget);
-        assertFalse(Gadget.deserialized, "a tenant's bytes were deserialized");
+        assertFalse(FlinkBytes.Gadget.deserialized, "a tenant's bytes were deserialized");
         assertEquals("KNOWN", leader(c, "rest_server").at("/info/status").asText());
         // the FlinkLayout of the fixture writes its address as plain text, not as Flink does
         assertEquals("UNREADABLE", leader(cluster(view(AdminFixture.FLINK), "/flink/default"), "resource_manager")

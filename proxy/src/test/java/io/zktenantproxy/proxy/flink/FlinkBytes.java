@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.UUID;
 
@@ -15,7 +16,7 @@ import java.util.UUID;
  * close()}), and an oracle that reads bytes back as Flink does, with an {@link ObjectInputStream} restricted to
  * {@code java.util.UUID} (test-only, on bytes the tests made).
  */
-final class FlinkBytes {
+public final class FlinkBytes {
     static final String DISPATCHER = "pekko.tcp://flink@10.0.0.7:6123/user/rpc/dispatcher_1";
     static final UUID SESSION = UUID.fromString("1b4e28ba-2fa1-11d2-883f-0016d3cca427");
 
@@ -23,19 +24,32 @@ final class FlinkBytes {
     }
 
     /** @return what Flink writes for {@code address} and {@code session} (which may be null) */
-    static byte[] leaderInfo(String address, UUID session) {
+    public static byte[] leaderInfo(String address, UUID session) {
         return write(oos -> {
             oos.writeUTF(address);
             oos.writeObject(session);
         });
     }
 
-    interface Writer {
+    /** Writes to an {@link ObjectOutputStream}. */
+    public interface Writer {
         void write(ObjectOutputStream oos) throws IOException;
     }
 
+    /** A class whose deserialization would be noticed: a parser must refuse it unread. */
+    public static final class Gadget implements Serializable {
+        private static final long serialVersionUID = 1L;
+        /** Set if anything ever turns a Gadget's bytes back into an object. */
+        public static volatile boolean deserialized;
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            deserialized = true;
+            in.defaultReadObject();
+        }
+    }
+
     /** @return the bytes of an {@link ObjectOutputStream} after {@code writer} and {@code close()} */
-    static byte[] write(Writer writer) {
+    public static byte[] write(Writer writer) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ObjectOutputStream oos = new ObjectOutputStream(bytes)) {

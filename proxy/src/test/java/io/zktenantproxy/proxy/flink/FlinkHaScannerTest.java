@@ -197,7 +197,7 @@ class FlinkHaScannerTest {
             trees.ephemeral(c + "/leader/resource_manager/connection_info", new byte[900_000]);
             trees.ephemeral(c + "/leader/rest_server/connection_info", FlinkBytes.write(oos -> {
                 oos.writeUTF("x");
-                oos.writeObject(new LeaderInfoParserTest.Gadget());
+                oos.writeObject(new FlinkBytes.Gadget());
             }));
             StringBuilder deep = new StringBuilder(c + "/leader/deep");
             for (int i = 0; i < 40; i++) {
@@ -225,7 +225,7 @@ class FlinkHaScannerTest {
             assertNull(rm.info());
             assertEquals("data length: 900000 (expected: <= 65536)", rm.problem());
             assertTrue(find(cluster, "rest_server").info().reason().contains("Gadget"));
-            assertFalse(LeaderInfoParserTest.Gadget.deserialized);
+            assertFalse(FlinkBytes.Gadget.deserialized);
             FlinkJob job = cluster.jobs().get(0);
             assertNull(job.counter());
             assertTrue(job.counterProblem().contains("14 bytes"), job.counterProblem());

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
@@ -94,25 +92,14 @@ class LeaderInfoParserTest {
         assertUnreadable(bytes(0xac, 0xed, 0x00, 0x05, 0x70), "expected: TC_BLOCKDATA holding the address");
     }
 
-    /** A class whose deserialization would be noticed: the parser must refuse it unread. */
-    static final class Gadget implements Serializable {
-        private static final long serialVersionUID = 1L;
-        static volatile boolean deserialized;
-
-        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-            deserialized = true;
-            in.defaultReadObject();
-        }
-    }
-
     @Test
     void otherClassesAreRefusedUnread() {
         byte[] gadget = FlinkBytes.write(oos -> {
             oos.writeUTF(DISPATCHER);
-            oos.writeObject(new Gadget());
+            oos.writeObject(new FlinkBytes.Gadget());
         });
-        assertUnreadable(gadget, "class: " + Gadget.class.getName() + " (expected: java.util.UUID)");
-        assertFalse(Gadget.deserialized);
+        assertUnreadable(gadget, "class: " + FlinkBytes.Gadget.class.getName() + " (expected: java.util.UUID)");
+        assertFalse(FlinkBytes.Gadget.deserialized);
         assertUnreadable(FlinkBytes.write(oos -> {
             oos.writeUTF(DISPATCHER);
             oos.writeObject(SESSION.toString());
@@ -215,7 +202,7 @@ class LeaderInfoParserTest {
     void reasonsAreShortAndPrintable() {
         byte[] evil = FlinkBytes.write(oos -> {
             oos.writeUTF(DISPATCHER);
-            oos.writeObject(new Gadget());
+            oos.writeObject(new FlinkBytes.Gadget());
         });
         String reason = LeaderInfoParser.parse(evil).reason();
         assertNotNull(reason);

@@ -31,7 +31,7 @@ final class LeaderInfoSeeds {
         seeds.put("modified-utf8", FlinkBytes.leaderInfo("\u0000\u00e9\u20ac\ud83d\ude00", FlinkBytes.SESSION));
         seeds.put("gadget", FlinkBytes.write(oos -> {
             oos.writeUTF("a");
-            oos.writeObject(new LeaderInfoParserTest.Gadget());
+            oos.writeObject(new FlinkBytes.Gadget());
         }));
         seeds.put("enum", FlinkBytes.write(oos -> {
             oos.writeUTF("a");
