@@ -181,7 +181,7 @@ public final class FlinkMeters implements AutoCloseable {
             if (now > 0) {
                 LOG.warn("tenant {}: {} Flink {} have no series ({}: {})", tenant, now, kind, bound, max);
             } else {
-                LOG.info("tenant {}: every Flink {} has series again ({}: {})", tenant, kind, bound, max);
+                LOG.info("tenant {}: the Flink {} all have series again ({}: {})", tenant, kind, bound, max);
             }
         }
     }
