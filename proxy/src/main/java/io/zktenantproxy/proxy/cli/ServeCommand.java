@@ -31,8 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "zk-tenant-proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = "A ZooKeeper proxy that gives every tenant a chroot of its own on a shared ensemble.",
-        subcommands = {CheckConfigCommand.class, TreeCommand.class, DuCommand.class, MigrateAclsCommand.class,
-            ReloadCommand.class})
+        subcommands = {CheckConfigCommand.class, TreeCommand.class, DuCommand.class, FlinkCommand.class,
+            MigrateAclsCommand.class, ReloadCommand.class})
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Options every subcommand that reads the ensemble shares: how to authenticate and how long to wait. Mixed into
- * {@link TreeCommand}, {@link DuCommand} and {@link MigrateAclsCommand}.
+ * {@link TreeCommand}, {@link DuCommand}, {@link FlinkCommand} and {@link MigrateAclsCommand}.
  */
 final class UpstreamOptions {
     @Option(names = "--digest", defaultValue = "${env:ZKTP_DIGEST}", paramLabel = "USER:PASSWORD",

@@ -132,7 +132,38 @@ public final class ConfigValidator {
                         + "''s");
             }
         }
+        flink(config.flink(), errors);
         return errors;
+    }
+
+    /** The Flink scan: an interval of 0 (off) or at least the minimum, series bounds, roots that are tenant paths. */
+    private static void flink(FlinkConfig flink, List<String> errors) {
+        if (flink.scanIntervalMs() != 0 && flink.scanIntervalMs() < FlinkConfig.MIN_SCAN_INTERVAL_MS) {
+            errors.add("flink.scanIntervalMs: " + flink.scanIntervalMs() + " (expected: 0 for no scan, or >= "
+                    + FlinkConfig.MIN_SCAN_INTERVAL_MS + ")");
+        }
+        for (String field : List.of("maxClusters", "maxJobs")) {
+            int value = field.equals("maxClusters") ? flink.maxClusters() : flink.maxJobs();
+            if (value < 1 || value > FlinkConfig.MAX_SERIES_BOUND) {
+                errors.add("flink." + field + ": " + value + " (expected: 1.." + FlinkConfig.MAX_SERIES_BOUND + ")");
+            }
+        }
+        positive("flink.maxNodes", flink.maxNodes(), errors);
+        positive("flink.scanTimeoutMs", flink.scanTimeoutMs(), errors);
+        if (flink.orphanAfterMs() < 0) {
+            errors.add("flink.orphanAfterMs: " + flink.orphanAfterMs() + " (expected: >= 0)");
+        }
+        if (flink.roots().isEmpty() && !flink.discover()) {
+            errors.add("flink.roots: empty and discover false (expected: a root, or discover: true)");
+        }
+        for (String root : flink.roots()) {
+            try {
+                // a root is a path in the tenant's tree: valid exactly when it can follow a chroot
+                new TenantChroot("/t").prepend(root);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                errors.add("flink.roots: '" + root + "': " + e.getMessage());
+            }
+        }
     }
 
     private static boolean sharedTlsListener(ProxyConfig config) {

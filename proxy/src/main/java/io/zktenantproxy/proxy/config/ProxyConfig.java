@@ -16,6 +16,7 @@ import java.util.List;
  * tls: {cert: ..., key: ..., clientCa: ..., listen: 0.0.0.0:7443}  # see TlsConfig
  * tenants:
  *   - {name: acme, chroot: /tenants/acme, listen: 0.0.0.0:7451}
+ * flink: {scanIntervalMs: 30000}         # see FlinkConfig
  * </pre>
  *
  * @param upstream      the ensemble and the upstream secret ({@link UpstreamConfig}); null, or a null connect string,
@@ -25,10 +26,12 @@ import java.util.List;
  * @param dataDir       the embedded ZooKeeper's directory when {@code upstream} is null (default {@code ./data})
  * @param operator      the operator identity ACLs must keep; null leaves tenants' ACLs as sent
  * @param tls           TLS on the tenant listeners and the shared TLS listener ({@link TlsConfig}); null: plain TCP
+ * @param flink         the periodic scan of the tenants' Flink HA state behind the Flink meters ({@link FlinkConfig});
+ *                      absent: the defaults
  */
 public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Boolean createChroots, Limits limits,
                           AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator,
-                          TlsConfig tls) {
+                          TlsConfig tls, FlinkConfig flink) {
     public ProxyConfig {
         upstream = upstream == null ? UpstreamConfig.of(null) : upstream;
         advertised = advertised == null ? List.of() : List.copyOf(advertised);
@@ -36,6 +39,14 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
         limits = limits == null ? Limits.defaults() : limits;
         dataDir = dataDir == null ? "./data" : dataDir;
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
+        flink = flink == null ? FlinkConfig.defaults() : flink;
+    }
+
+    /** A configuration with the default Flink scan. */
+    public ProxyConfig(UpstreamConfig upstream, List<String> advertised, Boolean createChroots, Limits limits,
+                       AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator,
+                       TlsConfig tls) {
+        this(upstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, tls, null);
     }
 
     /** A configuration without an operator identity or upstream secret. */
@@ -60,37 +71,42 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     /** @return this configuration with the connect string replaced (the embedded ZooKeeper's address) */
     public ProxyConfig withUpstream(String connectString) {
         return new ProxyConfig(upstream.withConnect(connectString), advertised, createChroots, limits, admin, dataDir,
-                tenants, operator, tls);
+                tenants, operator, tls, flink);
     }
 
     /** @return this configuration with {@link #advertised()} replaced */
     public ProxyConfig withAdvertised(List<String> hostPorts) {
-        return new ProxyConfig(upstream, hostPorts, createChroots, limits, admin, dataDir, tenants, operator, tls);
+        return new ProxyConfig(upstream, hostPorts, createChroots, limits, admin, dataDir,
+                tenants, operator, tls, flink);
     }
 
     /** @return this configuration with {@link #createChroots()} replaced */
     public ProxyConfig withCreateChroots(boolean create) {
-        return new ProxyConfig(upstream, advertised, create, limits, admin, dataDir, tenants, operator, tls);
+        return new ProxyConfig(upstream, advertised, create, limits, admin, dataDir, tenants, operator, tls, flink);
     }
 
     /** @return this configuration with {@link #limits()} replaced */
     public ProxyConfig withLimits(Limits newLimits) {
-        return new ProxyConfig(upstream, advertised, createChroots, newLimits, admin, dataDir, tenants, operator, tls);
+        return new ProxyConfig(upstream, advertised, createChroots, newLimits, admin, dataDir,
+                tenants, operator, tls, flink);
     }
 
     /** @return this configuration with {@link #admin()} replaced (null: no admin server) */
     public ProxyConfig withAdmin(AdminConfig newAdmin) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, newAdmin, dataDir, tenants, operator, tls);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, newAdmin, dataDir,
+                tenants, operator, tls, flink);
     }
 
     /** @return this configuration with {@link #dataDir()} replaced */
     public ProxyConfig withDataDir(String directory) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, directory, tenants, operator, tls);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, directory,
+                tenants, operator, tls, flink);
     }
 
     /** @return this configuration with {@link #tenants()} replaced */
     public ProxyConfig withTenants(List<TenantConfig> newTenants) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, newTenants, operator, tls);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, newTenants, operator, tls,
+                flink);
     }
 
     /** @return this configuration with {@link #tenants()} replaced */
@@ -101,27 +117,36 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     /** @return this configuration with the upstream secret file replaced (null: none) */
     public ProxyConfig withSecretFile(String file) {
         return new ProxyConfig(upstream.withSecretFile(file), advertised, createChroots, limits, admin, dataDir,
-                tenants, operator, tls);
+                tenants, operator, tls, flink);
     }
 
     /** @return this configuration with {@link #tls()} replaced (null: plain TCP listeners) */
     public ProxyConfig withTls(TlsConfig newTls) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, newTls);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir,
+                tenants, operator, newTls, flink);
     }
 
     /** @return this configuration with {@code upstream.tls} replaced (null: plain TCP to the ensemble) */
     public ProxyConfig withUpstreamTls(UpstreamTlsConfig newTls) {
         return new ProxyConfig(upstream.withTls(newTls), advertised, createChroots, limits, admin, dataDir, tenants,
-                operator, tls);
+                operator, tls, flink);
     }
 
     /** @return this configuration with {@link #operator()} replaced (null: tenants' ACLs left as sent) */
     public ProxyConfig withOperator(OperatorConfig newOperator) {
-        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, newOperator, tls);
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir,
+                tenants, newOperator, tls, flink);
+    }
+
+    /** @return this configuration with {@link #flink()} replaced (null: the defaults) */
+    public ProxyConfig withFlink(FlinkConfig newFlink) {
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, tls,
+                newFlink);
     }
 
     /** @return this configuration with {@link #upstream()} replaced */
     public ProxyConfig withUpstream(UpstreamConfig newUpstream) {
-        return new ProxyConfig(newUpstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, tls);
+        return new ProxyConfig(newUpstream, advertised, createChroots, limits, admin, dataDir,
+                tenants, operator, tls, flink);
     }
 }

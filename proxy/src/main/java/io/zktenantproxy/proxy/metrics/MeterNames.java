@@ -65,6 +65,18 @@ public final class MeterNames {
     public static final String TLS_RELOADS = PREFIX + ".tls.reloads";
     /** Counter {@code zktp_config_reloads_total{outcome}}. */
     public static final String CONFIG_RELOADS = PREFIX + ".config.reloads";
+    /** Gauge {tenant, cluster}: 1 when the Flink cluster's leader latch has a holder, else 0. */
+    public static final String FLINK_LEADER_PRESENT = PREFIX + ".flink.leader.present";
+    /** Gauge {tenant, cluster}: jobs of the Flink cluster found in its HA znodes. */
+    public static final String FLINK_JOBS = PREFIX + ".flink.jobs";
+    /** Gauge {tenant, cluster, job}: seconds since the job's newest checkpoint pointer was written (its ctime). */
+    public static final String FLINK_CHECKPOINT_AGE = PREFIX + ".flink.checkpoint.age";
+    /** Gauge {tenant}: the tenant's Flink clusters found orphaned (no leader, no live session, past a threshold). */
+    public static final String FLINK_ORPHANED_CLUSTERS = PREFIX + ".flink.orphaned.clusters";
+    /** Gauge {tenant, kind}: Flink clusters or jobs found beyond the series bounds, so without series. */
+    public static final String FLINK_OVERFLOW = PREFIX + ".flink.overflow";
+    /** Timer {tenant, outcome}: scans of a tenant's Flink HA state ({@code ok}, {@code incomplete}, {@code failed}). */
+    public static final String FLINK_SCAN = PREFIX + ".flink.scan";
 
     /** Tag: the configured tenant name. */
     public static final String TENANT = "tenant";
@@ -84,6 +96,10 @@ public final class MeterNames {
     public static final String SERVER = "server";
     /** Tag: a listener, the tenant's name or {@code shared}. */
     public static final String LISTENER = "listener";
+    /** Tag: a Flink cluster's path in the tenant's tree, e.g. {@code /flink/fraud}; bounded per tenant. */
+    public static final String CLUSTER = "cluster";
+    /** Tag: a Flink job id, 32 hex digits as Flink names its znodes; bounded per tenant. */
+    public static final String JOB = "job";
     /** Tag: which side's certificates, {@code listeners} or {@code upstream}. */
     public static final String SIDE = "side";
 

@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything one proxy process runs: the proxy, its admin HTTP server, the embedded ZooKeeper when there is one, and,
+ * Everything one proxy process runs: the proxy, its admin HTTP server, the embedded ZooKeeper when there is one, the
+ * periodic Flink scan behind the Flink meters ({@link FlinkScanLoop}), and,
  * when the configuration comes from a file, its reloads (the file watched, {@link #reload} for SIGHUP and the admin
  * API's {@code POST /reload}). {@link #close} stops them in that order (clients first, so they move on while the rest
  * winds down).
@@ -40,6 +41,8 @@ public final class ProxyRuntime implements AutoCloseable {
     private final EmbeddedZooKeeper embedded;
     private final ConfigSource source;
     private final FileChangeWatcher watcher;
+    /** The periodic scan behind the Flink meters; started last, closed first. */
+    private final FlinkScanLoop flinkScan;
 
     private ProxyRuntime(ProxyServer proxy, AdminServer admin, EmbeddedZooKeeper embedded, ConfigSource source,
                          FileChangeWatcher watcher) {
@@ -48,6 +51,7 @@ public final class ProxyRuntime implements AutoCloseable {
         this.embedded = embedded;
         this.source = source;
         this.watcher = watcher;
+        this.flinkScan = FlinkScanLoop.start(proxy);
     }
 
     /**
@@ -134,9 +138,10 @@ public final class ProxyRuntime implements AutoCloseable {
         return admin;
     }
 
-    /** Stops the proxy, then the admin server, then the embedded ZooKeeper. */
+    /** Stops the Flink scan, the proxy, then the admin server, then the embedded ZooKeeper. */
     @Override
     public void close() {
+        flinkScan.close();
         if (watcher != null) {
             watcher.close();
         }

@@ -5,15 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.zktenantproxy.protocol.KeeperCode;
 import io.zktenantproxy.protocol.OpCode;
 import io.zktenantproxy.protocol.QuotaKind;
+import io.zktenantproxy.proxy.flink.CheckpointPointer;
+import io.zktenantproxy.proxy.flink.FlinkCluster;
+import io.zktenantproxy.proxy.flink.FlinkJob;
+import io.zktenantproxy.proxy.flink.FlinkMeters;
+import io.zktenantproxy.proxy.flink.FlinkView;
+import io.zktenantproxy.proxy.flink.HaLayout;
 import io.zktenantproxy.proxy.metrics.CloseReason;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import io.zktenantproxy.proxy.metrics.TenantMeters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -22,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The metrics reference ({@code docs/METRICS.md}) and the Grafana dashboard ({@code config/grafana-dashboard.json})
- * name exactly the meters the proxy publishes.
+ * name exactly the meters the proxy publishes; the alert rules ({@code config/prometheus-rules.yaml}) name no other.
  */
 class MetricsReferenceTest {
     private static final Pattern ZKTP = Pattern.compile("zktp_[a-z_]+");
@@ -46,6 +55,14 @@ class MetricsReferenceTest {
         metrics.readiness(() -> true);
         metrics.listener("acme").inProgress(1);
         metrics.listener("acme").shed();
+        FlinkMeters flink = new FlinkMeters(metrics.registry(), "acme");
+        FlinkJob job = new FlinkJob("4f1c3a5e9b2d4c6e8a0b1c2d3e4f5a6b", null,
+                new CheckpointPointer("/flink/a/jobs/4f1c3a5e9b2d4c6e8a0b1c2d3e4f5a6b/checkpoints/1", 1, 0, List.of()),
+                1, 2L, 0L, null);
+        flink.update(new FlinkView(0, List.of("/flink"), List.of(new FlinkCluster("/flink/a", "/flink", "a",
+                HaLayout.FLINK_2_0, true, List.of(), List.of(job), List.of(), 1, 0L, null, false, List.of(),
+                List.of())), 9, null), Duration.ofMillis(1), 20, 50);
+        flink.failed(Duration.ofMillis(1));
         return metrics.scrape();
     }
 
@@ -95,9 +112,11 @@ class MetricsReferenceTest {
     @Test
     void theReferenceDocumentsEveryMeterAndNoOther() throws Exception {
         Set<String> published = published();
-        assertEquals(27, published.size(), published.toString());
+        assertEquals(33, published.size(), published.toString());
         assertTrue(published.containsAll(Set.of("zktp_quota_used", "zktp_quota_limit", "zktp_quota_exceeded_total",
-                "zktp_quota_waits_total", "zktp_watches_held", "zktp_watches_held_max")), published.toString());
+                "zktp_quota_waits_total", "zktp_watches_held", "zktp_watches_held_max", "zktp_flink_leader_present",
+                "zktp_flink_jobs", "zktp_flink_checkpoint_age_seconds", "zktp_flink_orphaned_clusters",
+                "zktp_flink_overflow", "zktp_flink_scan_seconds")), published.toString());
         assertEquals(published, mentioned(Files.readString(ROOT.resolve("docs/METRICS.md"))));
     }
 
@@ -115,5 +134,26 @@ class MetricsReferenceTest {
                 assertTrue(target.get("expr").asText().length() > 0, panel.get("title").asText());
             }
         }
+    }
+
+    @Test
+    void theAlertRulesParseAndQueryOnlyPublishedMeters() throws Exception {
+        JsonNode rules = new ObjectMapper(new YAMLFactory())
+                .readTree(ROOT.resolve("config/prometheus-rules.yaml").toFile());
+        Set<String> published = published();
+        List<String> alerts = new ArrayList<>();
+        for (JsonNode group : rules.get("groups")) {
+            for (JsonNode rule : group.get("rules")) {
+                String alert = rule.get("alert").asText();
+                alerts.add(alert);
+                String expr = rule.get("expr").asText();
+                Set<String> used = mentioned(expr);
+                assertTrue(!used.isEmpty() && published.containsAll(used), alert + ": " + used);
+                assertTrue(rule.path("labels").path("severity").asText().matches("critical|warning|info"), alert);
+                assertTrue(rule.path("annotations").path("summary").asText().length() > 0, alert);
+            }
+        }
+        assertEquals(List.of("FlinkClusterWithoutLeader", "FlinkCheckpointsStopped", "FlinkOrphanedClusters",
+                "FlinkScanFailing", "FlinkSeriesOverflow"), alerts);
     }
 }
