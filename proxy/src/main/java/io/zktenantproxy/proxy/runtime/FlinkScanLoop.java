@@ -54,19 +54,21 @@ final class FlinkScanLoop implements AutoCloseable {
     private final Set<String> failing = new HashSet<>();
     private volatile boolean closed;
 
-    private FlinkScanLoop(ProxyServer proxy) {
+    private FlinkScanLoop(ProxyServer proxy, FlinkHaScanner scanner) {
         this.proxy = proxy;
         this.registry = proxy.metrics().registry();
-        this.scanner = new FlinkHaScanner(proxy.operatorClient());
+        this.scanner = scanner;
     }
 
     /**
      * Starts the loop; its first round comes one interval after the start (the proxy's client connects meanwhile).
      *
+     * @param scanner the process's one scanner, shared with the admin server's Flink view so that both judge orphans
+     *                from the same memory of the clusters seen alive
      * @return the running loop, to close before the proxy
      */
-    static FlinkScanLoop start(ProxyServer proxy) {
-        FlinkScanLoop loop = new FlinkScanLoop(proxy);
+    static FlinkScanLoop start(ProxyServer proxy, FlinkHaScanner scanner) {
+        FlinkScanLoop loop = new FlinkScanLoop(proxy, scanner);
         loop.schedule(loop.delay(proxy.config().flink()));
         return loop;
     }

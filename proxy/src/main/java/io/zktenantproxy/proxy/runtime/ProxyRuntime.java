@@ -45,13 +45,13 @@ public final class ProxyRuntime implements AutoCloseable {
     private final FlinkScanLoop flinkScan;
 
     private ProxyRuntime(ProxyServer proxy, AdminServer admin, EmbeddedZooKeeper embedded, ConfigSource source,
-                         FileChangeWatcher watcher) {
+                         FileChangeWatcher watcher, FlinkHaScanner scanner) {
         this.proxy = proxy;
         this.admin = admin;
         this.embedded = embedded;
         this.source = source;
         this.watcher = watcher;
-        this.flinkScan = FlinkScanLoop.start(proxy);
+        this.flinkScan = FlinkScanLoop.start(proxy, scanner);
     }
 
     /**
@@ -79,11 +79,13 @@ public final class ProxyRuntime implements AutoCloseable {
         AdminServer admin = null;
         FileChangeWatcher watcher = null;
         ProxyRuntime[] self = new ProxyRuntime[1];
+        // one per process: the admin view and the meters' scan share its memory of the clusters seen alive
+        FlinkHaScanner scanner = new FlinkHaScanner(proxy.operatorClient());
         try {
             if (config.admin() != null && config.admin().listen() != null) {
                 admin = AdminServer.start(HostPort.parse(config.admin().listen()), config.admin().resolvedToken(), proxy,
                         source == null ? null : () -> self[0].reload(),
-                        new FlinkHaScanner(proxy.operatorClient()));
+                        scanner);
             }
             if (file != null && source != null) {
                 watcher = FileChangeWatcher.start("config-watcher", List.of(file),
@@ -96,7 +98,7 @@ public final class ProxyRuntime implements AutoCloseable {
             }
             throw e;
         }
-        self[0] = new ProxyRuntime(proxy, admin, embedded, source, watcher);
+        self[0] = new ProxyRuntime(proxy, admin, embedded, source, watcher, scanner);
         return self[0];
     }
 
