@@ -25,6 +25,11 @@ import org.apache.zookeeper.data.Stat;
  * expired and after acme's restore, its leader latch, leader session and execution plan znode are unchanged
  * (same nodes, same versions), its checkpoints keep advancing, and its job never restores and finishes with its own
  * oracle's alerts. Direct, there is no chroot, so no second tenant can share the cluster id: acme only.
+ *
+ * <p>Through the proxy, the proxy's Flink HA view ({@link FlinkHaViewProbe}, one scanner for the whole scenario,
+ * orphan threshold {@link #ORPHAN_AFTER}) must call acme's lost cluster orphaned once its sessions have expired and
+ * the threshold has passed, showing the job and checkpoint a redeploy needs, globex's cluster never, and acme's no
+ * longer once it is redeployed.
  */
 public final class ClusterRedeploy {
     /**

@@ -17,6 +17,11 @@ import org.apache.flink.api.common.JobID;
  * its own sidecar replica ({@link FlinkRoute}). The crash is one of {@link Crash}. The standby must lead within
  * the bound for the kind, restore the newest checkpoint whose pointer was in ZooKeeper when it took over, and the
  * job must finish with the oracle's alerts ({@link Verdicts}). The times go to {@link CrashTimes}.
+ *
+ * <p>Through the proxy, the proxy's Flink HA view ({@link FlinkHaViewProbe}) is checked too: the leader at the REST
+ * port of the JobManager that leads, before and after; the newest checkpoint id moving; after a hard crash, the
+ * checkpoint age climbing while the dead leader's session lingers ({@link #STALLED_AGE}) and falling back once the
+ * standby checkpoints ({@link #RESUMED_AGE}).
  */
 public final class JobManagerCrash {
     /** tickTime of the test ensemble: sessions expire at this granularity. */
