@@ -70,7 +70,8 @@ public final class ViewVerdicts {
     private static FlinkCluster awaitLeader(FlinkHaViewProbe probe, String chroot, long session,
                                             ClusterCondition advertised) {
         String owner = FlinkHaViewProbe.session(session);
-        return Runs.patiently().until(() -> {
+        String what = "the view shows session " + owner + " leading as Flink advertises it";
+        return Runs.patiently().alias(what).until(() -> {
             FlinkCluster c = probe.cluster(chroot);
             return c.leaderPresent() && owner.equals(holderSession(c)) && advertised.test(c) ? c : null;
         }, Objects::nonNull);
@@ -122,7 +123,8 @@ public final class ViewVerdicts {
     private static long newestWithTree(FlinkHaViewProbe probe, String chroot, UpstreamTree tree, FlinkZnodes znodes,
                                        JobID job, long atLeast, long session) {
         String owner = FlinkHaViewProbe.session(session);
-        CheckpointPointer newest = Runs.patiently().until(() -> {
+        CheckpointPointer newest = Runs.patiently().alias("the view shows checkpoint " + atLeast + " or newer, "
+                + "locked by " + owner).until(() -> {
             long inZooKeeper = Runs.newestCheckpoint(tree, znodes, job);
             CheckpointPointer p = newest(probe.cluster(chroot), job);
             // the view's scan came after the tree's read: it shows that checkpoint or a newer one; a new leader
@@ -154,8 +156,8 @@ public final class ViewVerdicts {
      * @return the newest checkpoint and its age at that scan
      */
     public static Age checkpointAgeReaches(FlinkHaViewProbe probe, String chroot, JobID job, Duration atLeast) {
-        return Runs.patiently().until(() -> age(probe.scan(chroot), job), a -> a != null
-                && a.seconds() >= atLeast.toSeconds());
+        return Runs.patiently().alias("the view shows a checkpoint age of " + atLeast.toSeconds() + " s or more")
+                .until(() -> age(probe.scan(chroot), job), a -> a != null && a.seconds() >= atLeast.toSeconds());
     }
 
     /**
@@ -166,7 +168,8 @@ public final class ViewVerdicts {
      */
     public static Age checkpointAgeFallsBelow(FlinkHaViewProbe probe, String chroot, JobID job, Age stalled,
                                               Duration atMost) {
-        Age resumed = Runs.patiently().until(() -> age(probe.scan(chroot), job), a -> a != null
+        Age resumed = Runs.patiently().alias("the view shows a checkpoint after " + stalled.id() + " at most "
+                + atMost.toSeconds() + " s old").until(() -> age(probe.scan(chroot), job), a -> a != null
                 && a.id() > stalled.id() && a.seconds() <= atMost.toSeconds());
         assertThat(resumed.seconds()).as("checkpoint age after checkpoints resumed, s").isLessThan(stalled.seconds());
         return resumed;
@@ -182,7 +185,7 @@ public final class ViewVerdicts {
     public static FlinkCluster orphanedAfter(FlinkHaViewProbe probe, String chroot, Duration threshold) {
         long[] firstDormant = {-1};
         long[] orphanedAt = {-1};
-        FlinkCluster orphan = Runs.patiently().until(() -> {
+        FlinkCluster orphan = Runs.patiently().alias("the view calls the cluster orphaned").until(() -> {
             FlinkView view = probe.scan(chroot);
             FlinkCluster c = FlinkHaViewProbe.cluster(view, FlinkHa.CLUSTER_ID).orElseThrow();
             if (c.dormant() && firstDormant[0] < 0) {
