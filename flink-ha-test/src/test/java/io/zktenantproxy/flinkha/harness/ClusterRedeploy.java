@@ -25,6 +25,11 @@ import org.apache.zookeeper.data.Stat;
  * expired and after acme's restore, its leader latch, leader session and execution plan znode are unchanged
  * (same nodes, same versions), its checkpoints keep advancing, and its job never restores and finishes with its own
  * oracle's alerts. Direct, there is no chroot, so no second tenant can share the cluster id: acme only.
+ *
+ * <p>Through the proxy, the proxy's Flink HA view ({@link FlinkHaViewProbe}, one scanner for the whole scenario,
+ * orphan threshold {@link #ORPHAN_AFTER}) must call acme's lost cluster orphaned once its sessions have expired and
+ * the threshold has passed, showing the job and checkpoint a redeploy needs, globex's cluster never, and acme's no
+ * longer once it is redeployed.
  */
 public final class ClusterRedeploy {
     /**
@@ -32,6 +37,11 @@ public final class ClusterRedeploy {
      * 35 s here), so that a slower CI machine still finds globex's job running when the redeploy is checked.
      */
     private static final long GLOBEX_TRANSFERS = 24_000;
+    /**
+     * The orphan threshold of the proxy's view here: short, so that the lost cluster is called orphaned while the
+     * scenario waits to redeploy (a platform would use an hour or so).
+     */
+    static final Duration ORPHAN_AFTER = Duration.ofSeconds(3);
 
     private ClusterRedeploy() {
     }
@@ -67,9 +77,12 @@ public final class ClusterRedeploy {
              UpstreamTree tree = new UpstreamTree(zk.connectString());
              FlinkRoute acme = new FlinkRoute(route, zk.connectString(), "acme", dir.resolve("logs"));
              FlinkRoute globex = new FlinkRoute(route, zk.connectString(), "globex", dir.resolve("logs"));
-             FlinkProcesses flink = new FlinkProcesses(dir)) {
+             FlinkProcesses flink = new FlinkProcesses(dir);
+             FlinkHaViewProbe view = new FlinkHaViewProbe(zk.connectString(), ORPHAN_AFTER)) {
             try {
-                redeploy(acme, route == FlinkRoute.Kind.PROXY ? globex : null, flink, tree, acmeRun, dir);
+                boolean proxied = route == FlinkRoute.Kind.PROXY;
+                // the proxy's view is of a tenant's chroot: direct, Flink has none
+                redeploy(acme, proxied ? globex : null, flink, tree, acmeRun, dir, proxied ? view : null);
             } catch (Throwable t) {
                 System.out.println(flink.tails() + acme.tails() + globex.tails());
                 throw t;
@@ -78,11 +91,11 @@ public final class ClusterRedeploy {
     }
 
     private static void redeploy(FlinkRoute acme, FlinkRoute globex, FlinkProcesses flink, UpstreamTree tree,
-                                 FraudJob.Spec run, Path dir) throws Exception {
+                                 FraudJob.Spec run, Path dir, FlinkHaViewProbe view) throws Exception {
         // Globex first: its job must be running before acme's starts and still running after acme's restore.
         GlobexJob other = globex == null ? null : GlobexJob.start(globex, tree, dir.resolve("globex"));
         try {
-            deployKillRedeploy(acme, other, flink, tree, run, dir);
+            deployKillRedeploy(acme, other, flink, tree, run, dir, view);
             if (other != null) {
                 other.finishAndCheck();
             }
@@ -94,7 +107,8 @@ public final class ClusterRedeploy {
     }
 
     private static void deployKillRedeploy(FlinkRoute acme, GlobexJob other, FlinkProcesses flink,
-                                           UpstreamTree tree, FraudJob.Spec run, Path dir) throws Exception {
+                                           UpstreamTree tree, FraudJob.Spec run, Path dir, FlinkHaViewProbe view)
+            throws Exception {
         // One storage and checkpoint directory for both deployments: the platform keeps them across a redeploy.
         FlinkHa firstHa = FlinkHa.of(acme.newNode(), dir);
         FlinkZnodes znodes = firstHa.znodes(acme.chroot());
@@ -107,6 +121,12 @@ public final class ClusterRedeploy {
             job = rest.submit(FraudJob.graph(run));
         }
         Runs.awaitCheckpoint(tree, znodes, job, Runs.CHECKPOINTS_BEFORE_FAILURE);
+        if (view != null) {
+            // the view's scanner sees the cluster alive, so it will count the threshold from when it saw it die
+            var alive = view.cluster(acme.chroot());
+            assertThat(alive.leaderPresent()).as("leader in the view before the loss").isTrue();
+            assertThat(alive.dormant()).as("dormant before the loss").isFalse();
+        }
         Untouched atKill = other == null ? null : Untouched.of(tree, other.znodes, other.job);
         long killedAt = System.currentTimeMillis();
         flink.killAll();
@@ -118,6 +138,7 @@ public final class ClusterRedeploy {
                 .containsExactly(job.toString());
         assertThat(Runs.newestCheckpoint(tree, znodes, job)).as("newest checkpoint pointer after the loss")
                 .isEqualTo(newestAtKill);
+        long orphanedAt = view == null ? expiredAt : orphanInView(view, acme, other, job, newestAtKill);
         Untouched afterExpiry = other == null ? null : Untouched.of(tree, other.znodes, other.job);
         if (other != null) {
             afterExpiry.assertSameAs(atKill, "after acme's sessions expired");
@@ -138,13 +159,25 @@ public final class ClusterRedeploy {
         if (other != null) {
             Untouched.of(tree, other.znodes, other.job).assertSameAs(afterExpiry, "after acme's redeploy");
         }
+        long backAt = redeployedAt;
+        if (view != null) {
+            var back = Runs.patiently().until(() -> view.cluster(acme.chroot()), c -> c.leaderPresent()
+                    && FlinkHaViewProbe.session(newSession).equals(ViewVerdicts.holderSession(c)));
+            backAt = System.currentTimeMillis();
+            assertThat(back.dormant()).as("redeployed cluster dormant").isFalse();
+            assertThat(view.scan(acme.chroot()).clusters()).as("acme's orphans after the redeploy")
+                    .noneMatch(c -> c.orphaned());
+        }
         try (FlinkRest rest = new FlinkRest(newJm)) {
             rest.awaitFinished(job);
         }
         CrashTimes.record("redeploy-cluster", acme.label(), electedAt - redeployedAt,
                 jobLeaderAt - redeployedAt, restore.atMillis() - redeployedAt, "times from the redeploy; kill "
                         + "to sessions expired " + (expiredAt - killedAt) + " ms, kill to tasks restored "
-                        + (restore.atMillis() - killedAt) + " ms; restored " + restore.checkpointId());
+                        + (restore.atMillis() - killedAt) + " ms; restored " + restore.checkpointId()
+                        + (view == null ? "" : "; view: orphaned " + (orphanedAt - expiredAt) + " ms after the "
+                        + "sessions expired (threshold " + ORPHAN_AFTER.toMillis() + " ms), not orphaned "
+                        + (backAt - redeployedAt) + " ms after the redeploy"));
 
         assertThat(restore.checkpointId()).as("checkpoint the redeployed cluster restored")
                 .isEqualTo(newestAtKill).isGreaterThanOrEqualTo(Runs.CHECKPOINTS_BEFORE_FAILURE);
@@ -153,6 +186,29 @@ public final class ClusterRedeploy {
         if (other != null) {
             Verdicts.flinkTreesOnlyUnderChroots(tree.paths("/"), List.of(znodes, other.znodes));
         }
+    }
+
+    /**
+     * Waits until the proxy's view calls acme's lost cluster orphaned ({@link ViewVerdicts#orphanedAfter}) and checks
+     * that it shows the HA data a redeploy needs (the job's plan and newest checkpoint pointer) and that globex's
+     * cluster, same cluster id in another chroot, is live and not orphaned.
+     *
+     * @return when the view first called the cluster orphaned
+     */
+    private static long orphanInView(FlinkHaViewProbe view, FlinkRoute acme, GlobexJob other, JobID job,
+                                     long newestAtKill) throws Exception {
+        var orphan = ViewVerdicts.orphanedAfter(view, acme.chroot(), ORPHAN_AFTER);
+        long orphanedAt = System.currentTimeMillis();
+        var kept = FlinkHaViewProbe.job(orphan, job).orElseThrow(
+                () -> new AssertionError("the orphan shows no job " + job + ": " + orphan));
+        assertThat(kept.plan()).as("the orphan's execution plan").isNotNull();
+        assertThat(kept.newestCheckpoint().id()).as("the orphan's newest checkpoint").isEqualTo(newestAtKill);
+        if (other != null) {
+            var globex = view.cluster(other.znodes.chroot());
+            assertThat(globex.leaderPresent()).as("globex's leader in the view").isTrue();
+            assertThat(globex.dormant()).as("globex's cluster dormant").isFalse();
+        }
+        return orphanedAt;
     }
 
     /** Globex's job, run by a MiniCluster in the test's JVM through a proxy replica of globex's own. */

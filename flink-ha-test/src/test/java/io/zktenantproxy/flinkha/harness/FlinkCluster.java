@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.dispatcher.DispatcherGateway;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -33,10 +34,10 @@ public final class FlinkCluster implements AutoCloseable {
     private static final Method CLOSE_KEEPING_HA_DATA = closeKeepingHaData();
 
     private final String name;
-    private final MiniCluster mini;
+    private final LeaderAwareMiniCluster mini;
     private boolean stopped;
 
-    private FlinkCluster(String name, MiniCluster mini) {
+    private FlinkCluster(String name, LeaderAwareMiniCluster mini) {
         this.name = name;
         this.mini = mini;
     }
@@ -65,7 +66,7 @@ public final class FlinkCluster implements AutoCloseable {
                 .setRpcServiceSharing(sharing)
                 .withRandomPorts()
                 .build();
-        MiniCluster mini = CLOSE_KEEPING_HA_DATA != null ? new MiniCluster(configuration)
+        LeaderAwareMiniCluster mini = CLOSE_KEEPING_HA_DATA != null ? new LeaderAwareMiniCluster(configuration)
                 : new HaKeepingMiniCluster(configuration);
         mini.start();
         return new FlinkCluster(name, mini);
@@ -78,6 +79,16 @@ public final class FlinkCluster implements AutoCloseable {
     /** Submits through whichever dispatcher leads (found through ZooKeeper, so through the proxy). */
     public JobID submit(JobGraph graph) throws Exception {
         return mini.submitJob(graph).get(RPC_BOUND.toMillis(), TimeUnit.MILLISECONDS).getJobID();
+    }
+
+    /**
+     * @return the dispatcher leader as Flink itself advertises it: the address and leader session id (the fencing
+     *     token) that this cluster's leader retrieval read from ZooKeeper and connected its gateway with; throws
+     *     while it knows none
+     */
+    public AdvertisedLeader dispatcherLeader() throws Exception {
+        DispatcherGateway gateway = mini.dispatcherGateway().get(10, TimeUnit.SECONDS);
+        return new AdvertisedLeader(gateway.getAddress(), gateway.getFencingToken().toUUID().toString());
     }
 
     /** @return the job's status as the leading dispatcher reports it; throws while there is no leader */

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * things. The wrapper is a dynamic proxy because the interface differs from one Flink line to the next.
  */
 @SuppressWarnings("try") // MiniCluster.close() may throw InterruptedException: not ours to change
-final class HaKeepingMiniCluster extends MiniCluster {
+final class HaKeepingMiniCluster extends LeaderAwareMiniCluster {
     private static final Logger LOG = LoggerFactory.getLogger(HaKeepingMiniCluster.class);
     private volatile boolean keepHaData;
 

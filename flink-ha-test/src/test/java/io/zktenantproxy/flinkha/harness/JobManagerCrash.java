@@ -17,6 +17,11 @@ import org.apache.flink.api.common.JobID;
  * its own sidecar replica ({@link FlinkRoute}). The crash is one of {@link Crash}. The standby must lead within
  * the bound for the kind, restore the newest checkpoint whose pointer was in ZooKeeper when it took over, and the
  * job must finish with the oracle's alerts ({@link Verdicts}). The times go to {@link CrashTimes}.
+ *
+ * <p>Through the proxy, the proxy's Flink HA view ({@link FlinkHaViewProbe}) is checked too: the leader at the REST
+ * port of the JobManager that leads, before and after; the newest checkpoint id moving; after a hard crash, the
+ * checkpoint age climbing while the dead leader's session lingers ({@link #STALLED_AGE}) and falling back once the
+ * standby checkpoints ({@link #RESUMED_AGE}).
  */
 public final class JobManagerCrash {
     /** tickTime of the test ensemble: sessions expire at this granularity. */
@@ -26,6 +31,13 @@ public final class JobManagerCrash {
      * graceful stop): the standby's election, its dispatcher and JobMaster starting, on a loaded 2-core machine.
      */
     public static final Duration TAKEOVER_BOUND = Duration.ofSeconds(20);
+    /**
+     * The checkpoint age the proxy's view must reach after a hard crash: the killed leader's session, and so its
+     * leadership, lasts the session timeout (10 s), in which nobody checkpoints; 4 s leaves margin both ways.
+     */
+    static final Duration STALLED_AGE = Duration.ofSeconds(4);
+    /** The checkpoint age the view must fall back to once the new leader checkpoints (every 200 ms). */
+    static final Duration RESUMED_AGE = Duration.ofSeconds(1);
 
     /** How JobManager 1 goes. */
     public enum Crash {
@@ -65,9 +77,11 @@ public final class JobManagerCrash {
         try (ZooKeeperEnsemble zk = ZooKeeperEnsemble.single(TICK_MS);
              UpstreamTree tree = new UpstreamTree(zk.connectString());
              FlinkRoute nodes = new FlinkRoute(route, zk.connectString(), "acme", dir.resolve("logs"));
-             FlinkProcesses flink = new FlinkProcesses(dir)) {
+             FlinkProcesses flink = new FlinkProcesses(dir);
+             FlinkHaViewProbe view = FlinkHaViewProbe.of(zk.connectString())) {
             try {
-                crashAndRecover(kind, nodes, flink, tree, run, dir);
+                // the proxy's view is of a tenant's chroot: direct, Flink has none
+                crashAndRecover(kind, nodes, flink, tree, run, dir, route == FlinkRoute.Kind.PROXY ? view : null);
             } catch (Throwable t) {
                 System.out.println(flink.tails() + nodes.tails());
                 throw t;
@@ -76,7 +90,7 @@ public final class JobManagerCrash {
     }
 
     private static void crashAndRecover(Crash kind, FlinkRoute nodes, FlinkProcesses flink, UpstreamTree tree,
-                                        FraudJob.Spec run, Path dir) throws Exception {
+                                        FraudJob.Spec run, Path dir, FlinkHaViewProbe view) throws Exception {
         FlinkHa node1 = FlinkHa.of(nodes.newNode(), dir);
         FlinkHa node2 = FlinkHa.of(nodes.newNode(), dir);
         FlinkZnodes znodes = node1.znodes(nodes.chroot());
@@ -96,6 +110,12 @@ public final class JobManagerCrash {
             job = rest.submit(FraudJob.graph(run));
         }
         Runs.awaitCheckpoint(tree, znodes, job, Runs.CHECKPOINTS_BEFORE_FAILURE);
+        if (view != null) {
+            // jm-1 leads, at the REST port it was started with; its checkpoints advance
+            ViewVerdicts.restLeaderIs(view, nodes.chroot(), leaderSession, leader.restPort());
+            ViewVerdicts.checkpointMoves(view, nodes.chroot(), tree, znodes, job, Runs.CHECKPOINTS_BEFORE_FAILURE,
+                    leaderSession);
+        }
 
         long crashedAt = System.currentTimeMillis();
         CompletableFuture<Void> crash = switch (kind) {
@@ -111,6 +131,13 @@ public final class JobManagerCrash {
                 yield CompletableFuture.completedFuture(null);
             }
         };
+        ViewVerdicts.Age stalled = null;
+        if (view != null && kind != Crash.TERM) {
+            // the killed leader's session outlives it: the view still shows it leading while the age climbs
+            stalled = ViewVerdicts.checkpointAgeReaches(view, nodes.chroot(), job, STALLED_AGE);
+            assertThat(stalled.holder()).as("latch holder while checkpoints are stalled")
+                    .isEqualTo(FlinkHaViewProbe.session(leaderSession));
+        }
         long newest = Runs.awaitLeaderThenNewestCheckpoint(tree, znodes, job, standbySession);
         long electedAt = System.currentTimeMillis();
         Runs.patiently().until(() -> znodes.jobLeaderSession(tree, job).orElse(0L) == standbySession);
@@ -118,6 +145,17 @@ public final class JobManagerCrash {
         RunLedger.Restore restore = Runs.patiently().until(() -> firstRestoreSince(flink, run, crashedAt),
                 r -> r != null);
         crash.get();
+        String viewNote = "";
+        if (view != null) {
+            ViewVerdicts.restLeaderIs(view, nodes.chroot(), standbySession, standby.restPort());
+            if (stalled != null) {
+                assertThat(stalled.id()).as("newest checkpoint in the view while stalled").isEqualTo(newest);
+                ViewVerdicts.Age resumed = ViewVerdicts.checkpointAgeFallsBelow(view, nodes.chroot(), job, stalled,
+                        RESUMED_AGE);
+                viewNote = "; view: checkpoint " + stalled.id() + " aged " + stalled.seconds() + " s while stalled, "
+                        + "checkpoint " + resumed.id() + " " + resumed.seconds() + " s old after resuming";
+            }
+        }
 
         try (FlinkRest rest = new FlinkRest(standby)) {
             rest.awaitFinished(job);
@@ -125,7 +163,7 @@ public final class JobManagerCrash {
         Duration session = node1.sessionTimeout();
         CrashTimes.record(kind.label(), nodes.label(), electedAt - crashedAt, jobLeaderAt - crashedAt,
                 restore.atMillis() - crashedAt, "session timeout " + session.toMillis() + " ms, newest pointer "
-                        + newest + ", restored " + restore.checkpointId());
+                        + newest + ", restored " + restore.checkpointId() + viewNote);
 
         long bound = TAKEOVER_BOUND.toMillis() + (kind == Crash.TERM ? 0 : session.toMillis());
         assertThat(electedAt - crashedAt).as("crash to standby elected, ms").isLessThanOrEqualTo(bound);

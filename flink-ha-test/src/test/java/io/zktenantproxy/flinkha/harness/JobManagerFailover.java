@@ -71,7 +71,24 @@ public final class JobManagerFailover {
     public static Result run(ProxyServer proxy, String tenant, UpstreamTree tree, FlinkHa ha,
                              Map<String, String> settings, String runName, WhileRunning whileRunning)
             throws Exception {
-        FlinkZnodes znodes = ha.znodes(Proxies.chroot(proxy, tenant));
+        return run(proxy, tenant, tree, ha, settings, runName, whileRunning, null);
+    }
+
+    /**
+     * Runs the scenario as {@link #run(ProxyServer, String, UpstreamTree, FlinkHa, String)} does and checks the
+     * proxy's Flink HA view along the way ({@link ViewVerdicts}): the leader Flink advertises before and after the
+     * failover, the newest checkpoint moving under each leader.
+     */
+    public static Result run(ProxyServer proxy, String tenant, UpstreamTree tree, FlinkHa ha, String runName,
+                             FlinkHaViewProbe view) throws Exception {
+        return run(proxy, tenant, tree, ha, ha.toMap(), runName, (znodes, job) -> { }, view);
+    }
+
+    private static Result run(ProxyServer proxy, String tenant, UpstreamTree tree, FlinkHa ha,
+                              Map<String, String> settings, String runName, WhileRunning whileRunning,
+                              FlinkHaViewProbe view) throws Exception {
+        String chroot = Proxies.chroot(proxy, tenant);
+        FlinkZnodes znodes = ha.znodes(chroot);
         FraudJob.Spec run = Runs.spec(runName);
 
         try (FlinkCluster leader = FlinkCluster.startOneOfSeveral("jm-1", settings, 1)) {
@@ -91,6 +108,14 @@ public final class JobManagerFailover {
                         t.quotaLimits().bytes(), t.meters().quota().watchesHeld(),
                         t.meters().quota().watchesHeldMax(), t.quotaLimits().watchesPerSession());
                 whileRunning.check(znodes, job);
+                AdvertisedLeader before = null;
+                if (view != null) {
+                    // jm-1 leads, as its own leader retrieval reads it from ZooKeeper; its checkpoints advance
+                    ViewVerdicts.leaderIs(view, chroot, leaderSession, leader::dispatcherLeader);
+                    before = leader.dispatcherLeader();
+                    ViewVerdicts.checkpointMoves(view, chroot, tree, znodes, job, Runs.CHECKPOINTS_BEFORE_FAILURE,
+                            leaderSession);
+                }
 
                 // Crash in the background: the standby may lead well before the old MiniCluster is fully down.
                 long crashedAt = System.currentTimeMillis();
@@ -99,6 +124,9 @@ public final class JobManagerFailover {
                 long electedAt = System.currentTimeMillis();
                 Runs.patiently().until(() -> znodes.jobLeaderSession(tree, job).orElse(0L) == standbySession);
                 long jobLeaderAt = System.currentTimeMillis();
+                if (view != null) {
+                    viewAfterFailover(view, chroot, tree, znodes, job, standby, standbySession, before, newest);
+                }
                 crash.get(2, TimeUnit.MINUTES);
 
                 standby.awaitFinished(job);
@@ -119,5 +147,26 @@ public final class JobManagerFailover {
                 return new Result(job, restore.checkpointId(), upstream);
             }
         }
+    }
+
+    /**
+     * The view once the standby's JobMaster leads the job: the standby's dispatcher as its leader retrieval reads it,
+     * another address and leader session id than before, the crashed JobManager gone from the latch, the job's
+     * leader znode owned by the standby's session, and checkpoints advancing again under it.
+     */
+    private static void viewAfterFailover(FlinkHaViewProbe view, String chroot, UpstreamTree tree, FlinkZnodes znodes,
+                                          JobID job, FlinkCluster standby, long standbySession,
+                                          AdvertisedLeader before, long newestAtFailover) throws Exception {
+        var cluster = ViewVerdicts.leaderIs(view, chroot, standbySession, standby::dispatcherLeader);
+        AdvertisedLeader after = standby.dispatcherLeader();
+        assertThat(after.address()).as("dispatcher address after the failover").isNotEqualTo(before.address());
+        assertThat(after.sessionId()).as("leader session id after the failover").isNotEqualTo(before.sessionId());
+        Runs.patiently().until(() -> ViewVerdicts.latchContenders(view.cluster(chroot)) == 1);
+        var jobLeader = cluster.leaders().stream().filter(l -> job.toString().equals(l.jobId())).findFirst()
+                .orElseThrow(() -> new AssertionError("no JobMaster leader for " + job + " in " + cluster));
+        assertThat(jobLeader.infoSession()).as("JobMaster leader znode owner")
+                .isEqualTo(FlinkHaViewProbe.session(standbySession));
+        assertThat(jobLeader.info().sessionId()).as("JobMaster leader session id").isEqualTo(after.sessionId());
+        ViewVerdicts.checkpointMoves(view, chroot, tree, znodes, job, newestAtFailover, standbySession);
     }
 }

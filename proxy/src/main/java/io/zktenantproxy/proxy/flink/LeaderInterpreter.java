@@ -16,7 +16,8 @@ import java.util.TreeSet;
 /**
  * Finds the leader of each component of one cluster in a {@link Snapshot}, for each {@link HaLayout}:
  * <pre>
- * FLINK_1_15, FLINK_2_0, FLINK_2_3   latch leader/latch (shared);  info leader/&lt;component&gt;/connection_info
+ * FLINK_1_15, FLINK_2_0, FLINK_2_3   latch leader/latch (shared);  info leader/&lt;component&gt;/connection_info,
+ *                                    a job's component named &lt;job&gt; (1.15) or job-&lt;job&gt; (1.20, 2.x)
  * FLINK_1_14           latch leader/&lt;component&gt;/latch; info leader/&lt;component&gt;/connection_info;
  *                                    jobs: jobs/&lt;job&gt;/leader/latch and jobs/&lt;job&gt;/leader/connection_info
  * FLINK_1_12                         latch leaderlatch/&lt;component&gt;_lock;  info leader/&lt;component&gt;_lock;
@@ -27,6 +28,8 @@ import java.util.TreeSet;
  * {@code job_manager} with its job id; anything else under {@code leader} keeps its znode name.
  */
 final class LeaderInterpreter {
+    /** The prefix of a JobMaster's leader znode name before its job id, from Flink 1.20 on (see {@link #jobOf}). */
+    private static final String JOB_PREFIX = "job-";
     private final Snapshot snapshot;
     private final String cluster;
 
@@ -122,11 +125,17 @@ final class LeaderInterpreter {
     }
 
     private static String component(String name) {
-        return FlinkZnodes.isHexId(name) ? "job_manager" : name;
+        return jobOf(name) != null ? "job_manager" : name;
     }
 
+    /**
+     * A JobMaster's leader znode under the shared {@code leader} is named by its job id in Flink 1.15, and
+     * {@code job-<job id>} in later Flink ({@code ZooKeeperLeaderElectionHaServices.getLeaderPathForJobManager} of
+     * 1.20 and 2.3; seen with real Flink 1.20 and 2.3 in flink-ha-test).
+     */
     private static String jobOf(String name) {
-        return FlinkZnodes.isHexId(name) ? name : null;
+        String id = name.startsWith(JOB_PREFIX) ? name.substring(JOB_PREFIX.length()) : name;
+        return FlinkZnodes.isHexId(id) ? id : null;
     }
 
     static String name(String path) {

@@ -32,7 +32,8 @@ final class FlinkTrees {
     /** Flink 2.x (2.3 with {@code applications} when {@code withApplications}); 1.15-1.20 with {@code jobgraphs}. */
     void shared(String cluster, String plans, boolean withApplications) throws Exception {
         lead(cluster + "/leader/latch");
-        for (String component : List.of("dispatcher", "resource_manager", "rest_server", JOB)) {
+        // a JobMaster's leader znode is job-<job id> from Flink 1.20 on (bare <job id> in 1.15)
+        for (String component : List.of("dispatcher", "resource_manager", "rest_server", "job-" + JOB)) {
             ephemeral(cluster + "/leader/" + component + "/connection_info", FlinkBytes.leaderInfo(
                     "pekko.tcp://flink@10.0.0.7:6123/user/rpc/" + component, FlinkBytes.SESSION));
         }
