@@ -2,12 +2,14 @@ package io.zktenantproxy.proxy.admin;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.zktenantproxy.proxy.config.FlinkConfig;
 import io.zktenantproxy.proxy.flink.FlinkHaScanner;
 import io.zktenantproxy.proxy.flink.FlinkScanLimits;
 import io.zktenantproxy.proxy.flink.FlinkView;
 import io.zktenantproxy.proxy.server.ProxyServer;
 import io.zktenantproxy.proxy.server.Tenant;
 import io.zktenantproxy.proxy.tree.TreeException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -54,7 +56,12 @@ final class FlinkRoute {
         try {
             ScanBounds bounds = ScanBounds.of(new QueryParams(query));
             long start = System.nanoTime();
-            return scanner.scan(tenant.chroot(), FlinkScanLimits.defaults(bounds.limit(), bounds.timeout()))
+            // the configured roots and orphan threshold, as the meters' scan has them: both share one scanner's
+            // memory of the clusters seen alive, which a scan of other roots would make it forget
+            FlinkConfig flink = proxy.config().flink();
+            FlinkScanLimits limits = new FlinkScanLimits(flink.roots(), flink.discover(), bounds.limit(),
+                    FlinkScanLimits.DEFAULT_MAX_CHILDREN, bounds.timeout(), Duration.ofMillis(flink.orphanAfterMs()));
+            return scanner.scan(tenant.chroot(), limits)
                     .handle((view, error) -> error == null
                             ? Answer.json(new FlinkAnswer(tenant.name(), bounds.limit(), bounds.timeoutMs(),
                             (System.nanoTime() - start) / 1_000_000, view))

@@ -50,9 +50,9 @@ public final class FlinkHaScanner {
      *
      * @param chroot the tenant's chroot, e.g. {@code /tenants/acme}
      * @param limits the roots and bounds; past a bound the view is returned incomplete, not failed
-     * @return completes with the view, or fails with a {@link TreeException}: {@code UNAVAILABLE} when the client is
-     *         not connected or loses its connection during the scan, {@code UPSTREAM_ERROR} when the tenant's root
-     *         cannot be read
+     * @return completes with the view (incomplete when a bound was hit or a znode could not be read, e.g. NOAUTH), or
+     *         fails with a {@link TreeException} {@code UNAVAILABLE} when the client is not connected or loses its
+     *         connection during the scan
      * @throws TreeException {@code BAD_REQUEST} if a root is not a valid path, {@code UNAVAILABLE} if the client is
      *                       not connected
      */
@@ -67,7 +67,9 @@ public final class FlinkHaScanner {
         long started = clock.getAsLong();
         FlinkReadPlan plan = new FlinkReadPlan(limits.roots(), limits.discover());
         return SnapshotReader.read(reader.zooKeeper(), chroot, plan, limits.maxNodes(), limits.maxChildren(),
-                limits.timeout().toMillis()).thenApply(snapshot -> view(chroot, limits, plan, snapshot, started));
+                limits.timeout().toMillis())
+                // off the ZooKeeper client's event thread, which the proxy's session-ownership checks also need
+                .thenApplyAsync(snapshot -> view(chroot, limits, plan, snapshot, started));
     }
 
     /** Interprets a snapshot; the orphan decision uses and updates the memory only for a complete snapshot. */

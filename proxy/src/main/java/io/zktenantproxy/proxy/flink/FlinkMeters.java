@@ -53,6 +53,13 @@ public final class FlinkMeters implements AutoCloseable {
         volatile double jobOverflow;
     }
 
+    /**
+     * Longest cluster path or job id given series; a longer one (the tenant names its znodes, up to about
+     * {@code jute.maxbuffer}) is counted as overflow, so that no tenant can make every scrape megabytes long. Flink's
+     * own are short: {@code /flink/<cluster-id>}, 32-hex-digit job ids.
+     */
+    static final int MAX_LABEL_CHARS = 256;
+
     /** The series of one cluster. */
     private static final class ClusterSeries {
         volatile double leader;
@@ -120,7 +127,7 @@ public final class FlinkMeters implements AutoCloseable {
         int droppedJobs = 0;
         for (FlinkCluster c : view.clusters()) {
             ClusterSeries s = clusters.get(c.path());
-            if (s == null && clusters.size() < maxClusters) {
+            if (s == null && clusters.size() < maxClusters && c.path().length() <= MAX_LABEL_CHARS) {
                 s = clusterSeries(c.path());
                 clusters.put(c.path(), s);
             }
@@ -136,7 +143,7 @@ public final class FlinkMeters implements AutoCloseable {
                 }
                 String key = jobKey(c, j);
                 JobSeries js = jobs.get(key);
-                if (js == null && s != null && jobs.size() < maxJobs) {
+                if (js == null && s != null && jobs.size() < maxJobs && j.jobId().length() <= MAX_LABEL_CHARS) {
                     js = jobSeries(c.path(), j.jobId());
                     jobs.put(key, js);
                 }

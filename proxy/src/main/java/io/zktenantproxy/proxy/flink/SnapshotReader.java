@@ -46,8 +46,8 @@ final class SnapshotReader {
     /**
      * Starts reading.
      *
-     * @return completes with the snapshot (possibly incomplete), or fails with a {@link TreeException}
-     *         ({@code UNAVAILABLE} on a lost connection, {@code UPSTREAM_ERROR} on another error of the tenant's root)
+     * @return completes with the snapshot (incomplete past a bound or after a read error other than NONODE), or fails
+     *         with a {@link TreeException} {@code UNAVAILABLE} on a lost connection
      */
     static CompletableFuture<Snapshot> read(ZooKeeper zk, TenantChroot chroot, ReadPlan plan, int maxNodes,
                                             int maxChildren, long timeoutMillis) {
@@ -163,6 +163,10 @@ final class SnapshotReader {
                 return true;
             }
             node.problem = what + ": " + (code == KeeperException.Code.NOAUTH ? "no permission" : code.name());
+            // incomplete, not empty: the meters and the orphan memory must not take an unreadable cluster for gone
+            if (incomplete == null) {
+                incomplete = "reading " + what + " failed (" + code.name() + "), so some znodes are missing";
+            }
             return true;
         }
 

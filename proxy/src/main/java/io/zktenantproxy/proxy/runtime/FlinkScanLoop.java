@@ -95,7 +95,8 @@ final class FlinkScanLoop implements AutoCloseable {
             } else {
                 removeAllBut(Set.of());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // caught whole: an uncaught one would end the scheduled rounds, and the meters would freeze unnoticed
             LOG.warn("flink scan: a round failed", e);
         }
         if (!closed) {

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * first gives the slot to the client with the most time left; and a waiter that has waited {@code
  * limits.handshakeWaitMs} is closed unread ("shed"), so its client tries again (through another server of its connect
  * string, as {@code ClientCnxn} does) instead of holding a place it will have given up by the time it is served.
+ * A slot is given back after {@code 2 * handshakeWaitMs} even if its handshake has not finished (the connection goes on
+ * under its own handshake deadlines), so that clients trickling their handshakes cannot hold the listener's slots.
  *
  * <p>Thread-safe: the listener's connections run on several event loops; the slot counts are under this object's
  * lock, and every channel operation runs on the channel's own event loop.
@@ -45,6 +47,7 @@ final class HandshakeSlots {
         final Consumer<Channel> start;
         State state;
         ScheduledFuture<?> deadline;
+        ScheduledFuture<?> hold;
 
         Entry(Channel channel, Consumer<Channel> start) {
             this.channel = channel;
@@ -91,8 +94,10 @@ final class HandshakeSlots {
         channel.attr(ENTRY).set(entry);
         channel.closeFuture().addListener(f -> finish(entry));
         Entry shed = null;
+        boolean startNow;
         synchronized (this) {
-            if (inProgress < limit) {
+            startNow = inProgress < limit;
+            if (startNow) {
                 entry.state = State.RUNNING;
                 inProgress++;
                 meters.inProgress(1);
@@ -107,7 +112,9 @@ final class HandshakeSlots {
                 }
             }
         }
-        if (entry.state == State.RUNNING) {
+        // decided under the lock: another loop may grant this waiter its slot (and start it) as soon as it is queued
+        if (startNow) {
+            holdAtMost(entry);
             start.accept(channel);
             return;
         }
@@ -117,6 +124,15 @@ final class HandshakeSlots {
             Entry oldest = shed;
             oldest.channel.eventLoop().execute(() -> close(oldest));
         }
+    }
+
+    /**
+     * Gives the slot back after {@code 2 * handshakeWaitMs} even if the handshake has not finished: the connection goes
+     * on under its own deadlines ({@code tls.handshakeTimeoutMs}, {@code limits.handshakeTimeoutMs}), but clients
+     * that trickle their handshake (or an ensemble that answers slowly) cannot hold the listener's slots for longer.
+     */
+    private void holdAtMost(Entry entry) {
+        entry.hold = entry.channel.eventLoop().schedule(() -> finish(entry), 2 * waitMillis, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -146,6 +162,9 @@ final class HandshakeSlots {
             entry.state = State.DONE;
             inProgress--;
             meters.inProgress(-1);
+            if (entry.hold != null) {
+                entry.hold.cancel(false);
+            }
             next = grantNext();
         }
         if (next != null) {
@@ -182,9 +201,16 @@ final class HandshakeSlots {
             finish(entry);
             return;
         }
-        entry.start.accept(channel);
-        channel.pipeline().fireChannelActive();
-        channel.config().setAutoRead(true);
+        holdAtMost(entry);
+        try {
+            entry.start.accept(channel);
+            channel.pipeline().fireChannelActive();
+            channel.config().setAutoRead(true);
+        } catch (RuntimeException e) {
+            // as ChannelInitializer does for a connection started at once: closed, which gives its slot back
+            LOG.warn("listener {}: cannot start a connection from {}", listener, channel.remoteAddress(), e);
+            channel.close();
+        }
     }
 
     /** On the channel's event loop: the waiter's time is up. */

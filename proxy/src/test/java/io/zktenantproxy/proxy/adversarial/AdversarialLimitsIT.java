@@ -2,6 +2,7 @@ package io.zktenantproxy.proxy.adversarial;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.protocol.testkit.JuteFrames;
@@ -41,22 +42,20 @@ class AdversarialLimitsIT extends AdversarialBase {
     @Test
     void connectionsBeyondTheHandshakesInProgressWaitUnreadNewestFirstAndAreShedWhenTheirWaitIsUp()
             throws Exception {
-        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.MAX_HANDSHAKES_IN_PROGRESS, 2)
-                .with(Limit.HANDSHAKE_WAIT_MS, 5000).with(Limit.HANDSHAKE_TIMEOUT_MS, 60_000))) {
+        // one slot; a waiter is shed after 2 s; a slot is given back after 4 s whatever its handshake does
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.MAX_HANDSHAKES_IN_PROGRESS, 1)
+                .with(Limit.HANDSHAKE_WAIT_MS, 2000).with(Limit.HANDSHAKE_TIMEOUT_MS, 60_000))) {
             RawClient established = raw(limited, ATTACKER);
             assertTrue(established.handshake().getTimeOut() > 0);
             assertEquals(0.0, listenerMeter(limited, "in_progress"), "an established session holds no slot");
 
             RawClient silent = raw(limited, ATTACKER);
-            RawClient halfOpen = raw(limited, ATTACKER);
-            halfOpen.send(Arrays.copyOf(JuteFrames.connectRequest(), 10));
-            await().atMost(WAIT).until(() -> listenerMeter(limited, "in_progress") == 2.0);
-
+            await().atMost(WAIT).until(() -> listenerMeter(limited, "in_progress") == 1.0);
             RawClient shed = raw(limited, ATTACKER);
             shed.send(JuteFrames.connectRequest());
             long start = System.nanoTime();
             assertTrue(shed.awaitClosed(WAIT), "a connection beyond the limit waited forever");
-            assertTrue(System.nanoTime() - start >= Duration.ofMillis(4900).toNanos(), "shed before its wait");
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(1900).toNanos(), "shed before its wait");
             assertTrue(shed.received().isEmpty(), "a shed connection got an answer");
             await().atMost(WAIT).until(() -> listenerMeter(limited, "shed_total") == 1.0);
 
@@ -75,8 +74,28 @@ class AdversarialLimitsIT extends AdversarialBase {
             assertTrue(older.received().isEmpty(), "the older waiter was served before the newer one");
             assertEquals(2.0, listenerMeter(limited, "shed_total"));
             assertTrue(newer.handshake().getTimeOut() > 0, "the newer waiter was not given the slot");
-            assertEquals(1.0, listenerMeter(limited, "in_progress"), "the half-open handshake still holds one");
+            assertEquals(0.0, listenerMeter(limited, "in_progress"));
             assertTrue(established.isOpenAfterPing());
+        }
+    }
+
+    @Test
+    void aStalledHandshakeGivesItsSlotBackAfterTwiceTheWait() throws Exception {
+        try (ProxyServer limited = startProxy(Limits.defaults().with(Limit.MAX_HANDSHAKES_IN_PROGRESS, 1)
+                .with(Limit.HANDSHAKE_WAIT_MS, 1000).with(Limit.HANDSHAKE_TIMEOUT_MS, 60_000))) {
+            RawClient stalled = raw(limited, ATTACKER);
+            stalled.send(Arrays.copyOf(JuteFrames.connectRequest(), 10));
+            await().atMost(WAIT).until(() -> listenerMeter(limited, "in_progress") == 1.0);
+            long start = System.nanoTime();
+            // clients keep coming (each shed after 1 s) until one is served: only once the stalled slot is back
+            await().atMost(WAIT).ignoreExceptions().until(() -> {
+                RawClient next = raw(limited, ATTACKER);
+                return next.handshake().getTimeOut() > 0;
+            });
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(1500).toNanos(),
+                    "served before the slot was back");
+            assertTrue(listenerMeter(limited, "shed_total") >= 1.0, "nobody waited for the stalled slot");
+            assertFalse(stalled.awaitClosed(Duration.ofMillis(200)), "the stalled connection itself is not closed");
         }
     }
 
