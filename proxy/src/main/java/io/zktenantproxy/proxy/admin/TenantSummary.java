@@ -36,10 +36,13 @@ record TenantSummary(String name, String chroot, String listen, Integer port, bo
     /**
      * The body of {@code GET /tenants}.
      *
-     * @param tenants every tenant, in configuration order
-     * @param tls     the proxy's TLS ({@link TlsSummary})
+     * @param tenants   every tenant, in configuration order
+     * @param transport the Netty transport the client and upstream channels run on ({@code io_uring}, {@code epoll},
+     *                  {@code nio}; {@code server.transport})
+     * @param tls       the proxy's TLS ({@link TlsSummary})
+     * @param config    the configuration generation and the last reload's outcome
      */
-    record Tenants(List<TenantSummary> tenants, TlsSummary tls, ReloadStatus config) {
+    record Tenants(List<TenantSummary> tenants, String transport, TlsSummary tls, ReloadStatus config) {
     }
 
     /**
@@ -65,7 +68,7 @@ record TenantSummary(String name, String chroot, String listen, Integer port, bo
                             : t.aclPolicy().identity().tenantUser()));
         }
         ProxyTls tls = proxy.tls();
-        return new Tenants(list, new TlsSummary(tls.listenerProvider(), tls.upstreamProvider(),
+        return new Tenants(list, proxy.transport(), new TlsSummary(tls.listenerProvider(), tls.upstreamProvider(),
                 proxy.listenerAddress(ServerTls.SHARED).map(InetSocketAddress::getPort).orElse(null)),
                 proxy.lastReload());
     }

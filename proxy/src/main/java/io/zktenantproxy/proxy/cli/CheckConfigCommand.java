@@ -8,6 +8,7 @@ import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.config.TlsConfig;
 import io.zktenantproxy.proxy.config.UpstreamTlsConfig;
 import io.zktenantproxy.proxy.server.ProxyTls;
+import io.zktenantproxy.proxy.server.Transport;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -50,6 +51,14 @@ final class CheckConfigCommand implements Callable<Integer> {
             ProxyTls.check(config);
         } catch (ConfigException e) {
             e.errors().forEach(error -> System.err.println("error: " + error));
+            return 2;
+        }
+        String requested = config.server().effectiveTransport();
+        try {
+            String runs = Transport.select(requested).name();
+            System.out.println("transport: " + runs + (requested.equals(runs) ? "" : " (" + requested + ")"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
             return 2;
         }
         if (config.admin() != null) {

@@ -6,12 +6,14 @@ import io.zktenantproxy.proxy.config.ConfigLoader;
 import io.zktenantproxy.proxy.config.ConfigValidator;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.ServerConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.config.TlsConfig;
 import io.zktenantproxy.proxy.config.UpstreamSecret;
 import io.zktenantproxy.proxy.embedded.EmbeddedZooKeeper;
 import io.zktenantproxy.proxy.runtime.ProxyRuntime;
 import io.zktenantproxy.proxy.server.ProxyTls;
+import io.zktenantproxy.proxy.server.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = "A ZooKeeper proxy that gives every tenant a chroot of its own on a shared ensemble.",
         subcommands = {CheckConfigCommand.class, TreeCommand.class, DuCommand.class, FlinkCommand.class,
-            MigrateAclsCommand.class, ReloadCommand.class})
+            MigrateAclsCommand.class, ReloadCommand.class, TransportsCommand.class})
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -140,6 +142,12 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env ZKTP_TLS_PROVIDER; default ${DEFAULT-VALUE}).")
     String tlsProvider;
 
+    @Option(names = "--transport", defaultValue = "${env:ZKTP_TRANSPORT}", paramLabel = "auto|io_uring|epoll|nio",
+            description = "Netty transport of the client and upstream channels: io_uring, else epoll, else NIO for "
+                    + "auto; a named one must start or the proxy does not (env ZKTP_TRANSPORT; overrides "
+                    + "server.transport of --config; default auto).")
+    String transport;
+
     @Mixin
     UpstreamTlsOptions upstreamTls = new UpstreamTlsOptions();
 
@@ -152,6 +160,7 @@ public final class ServeCommand implements Callable<Integer> {
                 UpstreamSecret.read(Path.of(proxyConfig.upstream().secretFile())); // refused before anything starts
             }
             ProxyTls.check(proxyConfig);
+            Transport.select(proxyConfig.server().effectiveTransport()); // refused before anything starts
             if (proxyConfig.admin() != null) {
                 proxyConfig.admin().resolvedToken(); // refused before anything starts, as the secret is
             }
@@ -210,22 +219,28 @@ public final class ServeCommand implements Callable<Integer> {
             ProxyConfig fromFile = ConfigLoader.load(config);
             fromFile = upstream != null ? fromFile.withUpstream(upstream) : fromFile;
             fromFile = upstreamTls.config() != null ? fromFile.withUpstreamTls(upstreamTls.config()) : fromFile;
-            return upstreamSecretFile != null ? fromFile.withSecretFile(upstreamSecretFile) : fromFile;
+            fromFile = transport != null ? fromFile.withServer(fromFile.server().withTransport(transport)) : fromFile;
+            return checked(upstreamSecretFile != null ? fromFile.withSecretFile(upstreamSecretFile) : fromFile);
         }
         AdminConfig adminConfig = "off".equalsIgnoreCase(admin) ? null
                 : new AdminConfig(admin, null).withTokenFile(adminTokenFile == null ? null : adminTokenFile.toString());
         ProxyConfig sidecar = new ProxyConfig(upstream, advertised, null, null, adminConfig, dataDir.toString(),
                 List.of(new TenantConfig(tenant, chroot, listen, null, requestsPerSecond, bytesPerSecond, quotaZnodes,
                         quotaBytes, maxWatchesPerSession))).withSecretFile(upstreamSecretFile)
-                .withUpstreamTls(upstreamTls.config());
+                .withUpstreamTls(upstreamTls.config()).withServer(new ServerConfig(transport));
         if (tlsCert != null) {
             sidecar = sidecar.withTls(TlsConfig.of(tlsCert, tlsKey).withClientCa(tlsClientCa)
                     .withClientIdentity(tlsClientIdentity).withProvider(tlsProvider));
         }
-        List<String> errors = ConfigValidator.validate(sidecar);
+        return checked(sidecar);
+    }
+
+    /** The flags can make a valid file invalid (an unknown --transport), so the result is validated again. */
+    private static ProxyConfig checked(ProxyConfig config) throws ConfigException {
+        List<String> errors = ConfigValidator.validate(config);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return sidecar;
+        return config;
     }
 }

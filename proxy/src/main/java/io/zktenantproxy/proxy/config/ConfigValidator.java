@@ -133,6 +133,11 @@ public final class ConfigValidator {
             }
         }
         flink(config.flink(), errors);
+        String transport = config.server().transport();
+        if (transport != null && !ServerConfig.TRANSPORTS.contains(transport)) {
+            errors.add("server.transport: '" + transport + "' (expected one of "
+                    + String.join(", ", ServerConfig.TRANSPORTS) + ")");
+        }
         return errors;
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
  * tenants:
  *   - {name: acme, chroot: /tenants/acme, listen: 0.0.0.0:7451}
  * flink: {scanIntervalMs: 30000}         # see FlinkConfig
+ * server: {transport: auto}              # see ServerConfig
  * </pre>
  *
  * @param upstream      the ensemble and the upstream secret ({@link UpstreamConfig}); null, or a null connect string,
@@ -28,10 +29,11 @@ import java.util.List;
  * @param tls           TLS on the tenant listeners and the shared TLS listener ({@link TlsConfig}); null: plain TCP
  * @param flink         the periodic scan of the tenants' Flink HA state behind the Flink meters ({@link FlinkConfig});
  *                      absent: the defaults
+ * @param server        the proxy's network side, its Netty transport ({@link ServerConfig}); absent: the defaults
  */
 public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Boolean createChroots, Limits limits,
                           AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator,
-                          TlsConfig tls, FlinkConfig flink) {
+                          TlsConfig tls, FlinkConfig flink, ServerConfig server) {
     public ProxyConfig {
         upstream = upstream == null ? UpstreamConfig.of(null) : upstream;
         advertised = advertised == null ? List.of() : List.copyOf(advertised);
@@ -40,6 +42,14 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
         dataDir = dataDir == null ? "./data" : dataDir;
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
         flink = flink == null ? FlinkConfig.defaults() : flink;
+        server = server == null ? ServerConfig.defaults() : server;
+    }
+
+    /** A configuration with the default network side. */
+    public ProxyConfig(UpstreamConfig upstream, List<String> advertised, Boolean createChroots, Limits limits,
+                       AdminConfig admin, String dataDir, List<TenantConfig> tenants, OperatorConfig operator,
+                       TlsConfig tls, FlinkConfig flink) {
+        this(upstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, tls, flink, null);
     }
 
     /** A configuration with the default Flink scan. */
@@ -71,42 +81,43 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     /** @return this configuration with the connect string replaced (the embedded ZooKeeper's address) */
     public ProxyConfig withUpstream(String connectString) {
         return new ProxyConfig(upstream.withConnect(connectString), advertised, createChroots, limits, admin, dataDir,
-                tenants, operator, tls, flink);
+                tenants, operator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #advertised()} replaced */
     public ProxyConfig withAdvertised(List<String> hostPorts) {
         return new ProxyConfig(upstream, hostPorts, createChroots, limits, admin, dataDir,
-                tenants, operator, tls, flink);
+                tenants, operator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #createChroots()} replaced */
     public ProxyConfig withCreateChroots(boolean create) {
-        return new ProxyConfig(upstream, advertised, create, limits, admin, dataDir, tenants, operator, tls, flink);
+        return new ProxyConfig(upstream, advertised, create, limits, admin, dataDir, tenants, operator, tls, flink,
+                server);
     }
 
     /** @return this configuration with {@link #limits()} replaced */
     public ProxyConfig withLimits(Limits newLimits) {
         return new ProxyConfig(upstream, advertised, createChroots, newLimits, admin, dataDir,
-                tenants, operator, tls, flink);
+                tenants, operator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #admin()} replaced (null: no admin server) */
     public ProxyConfig withAdmin(AdminConfig newAdmin) {
         return new ProxyConfig(upstream, advertised, createChroots, limits, newAdmin, dataDir,
-                tenants, operator, tls, flink);
+                tenants, operator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #dataDir()} replaced */
     public ProxyConfig withDataDir(String directory) {
         return new ProxyConfig(upstream, advertised, createChroots, limits, admin, directory,
-                tenants, operator, tls, flink);
+                tenants, operator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #tenants()} replaced */
     public ProxyConfig withTenants(List<TenantConfig> newTenants) {
         return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, newTenants, operator, tls,
-                flink);
+                flink, server);
     }
 
     /** @return this configuration with {@link #tenants()} replaced */
@@ -117,36 +128,42 @@ public record ProxyConfig(UpstreamConfig upstream, List<String> advertised, Bool
     /** @return this configuration with the upstream secret file replaced (null: none) */
     public ProxyConfig withSecretFile(String file) {
         return new ProxyConfig(upstream.withSecretFile(file), advertised, createChroots, limits, admin, dataDir,
-                tenants, operator, tls, flink);
+                tenants, operator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #tls()} replaced (null: plain TCP listeners) */
     public ProxyConfig withTls(TlsConfig newTls) {
         return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir,
-                tenants, operator, newTls, flink);
+                tenants, operator, newTls, flink, server);
     }
 
     /** @return this configuration with {@code upstream.tls} replaced (null: plain TCP to the ensemble) */
     public ProxyConfig withUpstreamTls(UpstreamTlsConfig newTls) {
         return new ProxyConfig(upstream.withTls(newTls), advertised, createChroots, limits, admin, dataDir, tenants,
-                operator, tls, flink);
+                operator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #operator()} replaced (null: tenants' ACLs left as sent) */
     public ProxyConfig withOperator(OperatorConfig newOperator) {
         return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir,
-                tenants, newOperator, tls, flink);
+                tenants, newOperator, tls, flink, server);
     }
 
     /** @return this configuration with {@link #flink()} replaced (null: the defaults) */
     public ProxyConfig withFlink(FlinkConfig newFlink) {
         return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, tls,
-                newFlink);
+                newFlink, server);
     }
 
     /** @return this configuration with {@link #upstream()} replaced */
     public ProxyConfig withUpstream(UpstreamConfig newUpstream) {
         return new ProxyConfig(newUpstream, advertised, createChroots, limits, admin, dataDir,
-                tenants, operator, tls, flink);
+                tenants, operator, tls, flink, server);
+    }
+
+    /** @return this configuration with {@link #server()} replaced (null: the defaults) */
+    public ProxyConfig withServer(ServerConfig newServer) {
+        return new ProxyConfig(upstream, advertised, createChroots, limits, admin, dataDir, tenants, operator, tls,
+                flink, newServer);
     }
 }

@@ -76,10 +76,12 @@ public final class ProxyServer implements AutoCloseable {
         this.tls = tls;
         this.identities = identities;
         this.metrics = metrics;
-        // first: an unsupported (3.4) ensemble fails the start before anything is started
+        // first: a named transport that cannot start, or an unsupported (3.4) ensemble, fails the start before
+        // anything is started
+        this.transport = Transport.select(config.server().effectiveTransport());
         this.ensemble = EnsembleProbe.features(config);
         UpstreamAcls acls = new UpstreamAcls(identities);
-        this.transport = Transport.best();
+        transport.logChoice(config.server().effectiveTransport());
         this.boss = transport.group(1, "zktp-accept");
         this.workers = transport.group(Transport.ioThreads(), "zktp-io");
         this.operatorClient = OperatorClient.start(config.connectString(), identities.platform(),
@@ -328,6 +330,11 @@ public final class ProxyServer implements AutoCloseable {
     /** @return the proxy's TLS, both hops (its parts are null where a hop is plain) */
     public ProxyTls tls() {
         return tls;
+    }
+
+    /** @return the transport the client and upstream channels run on: {@code io_uring}, {@code epoll} or {@code nio} */
+    public String transport() {
+        return transport.name();
     }
 
     /** @return the tenants, in configuration order */

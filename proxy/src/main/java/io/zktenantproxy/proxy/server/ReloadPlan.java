@@ -22,7 +22,8 @@ import java.util.Objects;
  *
  * <p>Refused, naming the key, because they change what existing sessions stand on or what was bound at start:
  * {@code upstream.secretFile}, {@code upstream.tls}, {@code upstream.version}, {@code upstream.versionCheckMs},
- * {@code tls}, {@code operator}, {@code admin}, {@code dataDir}, {@code createChroots}. Those need a restart.
+ * {@code tls}, {@code operator}, {@code admin}, {@code dataDir}, {@code createChroots}, {@code server.transport}.
+ * Those need a restart.
  *
  * @param restartOnly  one line per changed key that needs a restart; a plan with any is not applied
  * @param added        tenants that are new
@@ -52,6 +53,8 @@ record ReloadPlan(List<String> restartOnly, List<TenantConfig> added, List<Tenan
         needsRestart(restart, "admin", running.admin(), next.admin());
         needsRestart(restart, "dataDir", running.dataDir(), next.dataDir());
         needsRestart(restart, "createChroots", running.createChroots(), next.createChroots());
+        needsRestart(restart, "server.transport", running.server().effectiveTransport(),
+                next.server().effectiveTransport());
 
         Map<String, TenantConfig> before = byName(running.tenants());
         Map<String, TenantConfig> after = byName(next.tenants());

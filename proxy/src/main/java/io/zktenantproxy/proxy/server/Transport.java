@@ -12,20 +12,130 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.SystemPropertyUtil;
+import io.zktenantproxy.proxy.config.ServerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The Netty transport: native epoll where the platform has it, NIO elsewhere. */
-record Transport(String name, IoHandlerFactory ioHandler, Class<? extends ServerChannel> serverChannel,
-                 Class<? extends Channel> channel) {
+/**
+ * The Netty transport the client and upstream channels run on, one of {@link ServerConfig#TRANSPORTS}: io_uring
+ * (submits reads and writes to the kernel in batches through shared rings), native epoll, or the JDK's NIO.
+ *
+ * @param name          what the start-up line and {@code /tenants} show: {@code io_uring}, {@code epoll} or
+ *                      {@code nio}
+ * @param ioHandler     the event loops' I/O handler
+ * @param serverChannel the listeners' channel class
+ * @param channel       the client-side (upstream) channel class
+ * @param passedOver    for {@code auto}, why each better transport was not taken (one entry each); else empty
+ */
+public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends ServerChannel> serverChannel,
+                        Class<? extends Channel> channel, List<String> passedOver) {
+    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
 
-    static Transport best() {
-        if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class);
+    /**
+     * The transport {@code requested} names, checked to start on this machine.
+     *
+     * @param requested {@code auto} (io_uring, else epoll, else NIO), or a transport's name
+     * @throws IllegalArgumentException naming the transport and the kernel's or library's reason when a named transport
+     *                                  cannot start here (never a silent fallback), or when the name is unknown
+     */
+    public static Transport select(String requested) {
+        return switch (requested) {
+            case "auto" -> auto();
+            case "io_uring" -> ioUring().orElseThrow(() -> unavailable("io_uring", IoUring.unavailabilityCause()));
+            case "epoll" -> epoll().orElseThrow(() -> unavailable("epoll", Epoll.unavailabilityCause()));
+            case "nio" -> nio(List.of());
+            default -> throw new IllegalArgumentException("transport '" + requested + "' (expected one of "
+                    + String.join(", ", ServerConfig.TRANSPORTS) + ")");
+        };
+    }
+
+    private static Transport auto() {
+        List<String> passedOver = new ArrayList<>();
+        var ioUring = ioUring();
+        if (ioUring.isPresent()) {
+            return ioUring.get();
         }
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+        passedOver.add("io_uring: " + reason(IoUring.unavailabilityCause()));
+        var epoll = epoll();
+        if (epoll.isPresent()) {
+            return epoll.get().passingOver(passedOver);
+        }
+        passedOver.add("epoll: " + reason(Epoll.unavailabilityCause()));
+        return nio(passedOver);
+    }
+
+    private static Optional<Transport> ioUring() {
+        if (!IoUring.isAvailable()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Transport("io_uring", IoUringIoHandler.newFactory(),
+                IoUringServerSocketChannel.class, IoUringSocketChannel.class, List.of()));
+    }
+
+    private static Optional<Transport> epoll() {
+        if (!Epoll.isAvailable()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                EpollSocketChannel.class, List.of()));
+    }
+
+    private static Transport nio(List<String> passedOver) {
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
+                List.copyOf(passedOver));
+    }
+
+    private Transport passingOver(List<String> reasons) {
+        return new Transport(name, ioHandler, serverChannel, channel, List.copyOf(reasons));
+    }
+
+    /**
+     * @param name {@code io_uring}, {@code epoll} or {@code nio}
+     * @return why that transport cannot start on this machine (the kernel's or library's reason), or null when it can
+     */
+    public static String unavailability(String name) {
+        return switch (name) {
+            case "io_uring" -> IoUring.isAvailable() ? null : reason(IoUring.unavailabilityCause());
+            case "epoll" -> Epoll.isAvailable() ? null : reason(Epoll.unavailabilityCause());
+            case "nio" -> null;
+            default -> throw new IllegalArgumentException("transport '" + name + "'");
+        };
+    }
+
+    private static IllegalArgumentException unavailable(String name, Throwable cause) {
+        return new IllegalArgumentException("transport " + name + " cannot start on this machine: " + reason(cause)
+                + " (server.transport / --transport / ZKTP_TRANSPORT; 'auto' picks the best that starts)");
+    }
+
+    /** The innermost cause's message: the kernel's refusal (e.g. io_uring_setup: Operation not permitted). */
+    private static String reason(Throwable cause) {
+        if (cause == null) {
+            return "unavailable";
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return root == cause ? message : cause.getClass().getSimpleName() + ": " + message;
+    }
+
+    /** Logs, once, what {@code auto} passed over and why; nothing when the first choice started. */
+    void logChoice(String requested) {
+        if (!passedOver.isEmpty()) {
+            LOG.info("transport {} runs on {}, having passed over {}", requested, name,
+                    String.join("; ", passedOver));
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.zktenantproxy.proxy.faults;
 import static org.awaitility.Awaitility.await;
 
 import io.zktenantproxy.proxy.it.Upstreams;
+import io.zktenantproxy.proxy.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +68,10 @@ final class ProxyReplica implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run through 'mvn verify' (the shade plugin builds it)");
         }
+        // the suite's transport (zktp.transport, auto unless a run names one) goes to the replicas too
         ChildJvm jvm = new ChildJvm(name,
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                        "-D" + ServerConfig.TRANSPORT_PROPERTY + "=" + ServerConfig.defaults().effectiveTransport()),
                 List.of("-jar", jar.toString(), "--config", config.toString()),
                 home.resolve("proxy.log"));
         ProxyReplica replica = new ProxyReplica(jvm, Map.copyOf(ports));

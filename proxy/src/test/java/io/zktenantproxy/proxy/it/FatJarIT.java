@@ -66,8 +66,21 @@ class FatJarIT {
     }
 
     private Process launch(Path log, String... args) throws IOException {
+        return launch(List.of(), log, args);
+    }
+
+    /**
+     * The jar with {@code jvmArgs} before {@code -jar}. The suite's transport ({@code zktp.transport}, set when the ITs
+     * run on a named transport) goes to the child too, so that it runs on the same transport as the rest.
+     */
+    private Process launch(List<String> jvmArgs, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String transport = System.getProperty("zktp.transport");
+        if (transport != null && !transport.isBlank()) {
+            command.add("-Dzktp.transport=" + transport);
+        }
+        command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(List.of(args));
@@ -255,6 +268,51 @@ class FatJarIT {
             stopWithSigterm(p, log, events);
         }
         assertTrue(Files.isDirectory(dataDir), "ZooKeeper's data lies under --data-dir");
+    }
+
+    /**
+     * A transport named with {@code --transport} must start or the proxy does not: with the native transports disabled
+     * ({@code io.netty.transport.noNative}, as a seccomp profile that refuses {@code io_uring_setup} would), io_uring
+     * and epoll by name exit 2 with the reason, while {@code auto} runs on NIO and logs once what it passed over and
+     * why. {@code transports} lists the same.
+     */
+    @Test
+    void aNamedTransportThatCannotStartIsRefusedAndAutoFallsBackSayingWhy(TestInfo info) throws Exception {
+        Path log = log(info);
+        List<String> noNative = List.of("-Dio.netty.transport.noNative=true");
+        for (String named : List.of("io_uring", "epoll")) {
+            Path namedLog = log.resolveSibling("fatjar-transport-" + named + ".log");
+            Process p = launch(noNative, namedLog, "--transport", named, "--listen",
+                    "127.0.0.1:" + ProxyHarness.freePort(), "--upstream", "127.0.0.1:1", "--admin", "off");
+            assertTrue(p.waitFor(START_BOUND.toMillis(), TimeUnit.MILLISECONDS), "still running on " + named);
+            String output = Files.readString(namedLog);
+            assertEquals(2, p.exitValue(), output);
+            assertTrue(output.contains("error: transport " + named + " cannot start on this machine: "), output);
+            assertTrue(output.contains("noNative"), "the reason is not given:\n" + output);
+        }
+        Path listLog = log.resolveSibling("fatjar-transports.log");
+        Process list = launch(noNative, listLog, "transports");
+        assertTrue(list.waitFor(START_BOUND.toMillis(), TimeUnit.MILLISECONDS));
+        String listed = Files.readString(listLog);
+        assertEquals(0, list.exitValue(), listed);
+        assertTrue(listed.contains("io_uring unavailable: Native transport was explicit"), listed);
+        assertTrue(listed.contains("epoll unavailable: Native transport was explicit"), listed);
+        assertTrue(listed.contains("nio available"), listed);
+        assertTrue(listed.contains("auto nio"), listed);
+        try (TestingServer server = Upstreams.server()) {
+            int port = ProxyHarness.freePort();
+            Process p = launch(noNative, log, "--transport", "auto", "--listen", "127.0.0.1:" + port, "--upstream",
+                    server.getConnectString(), "--tenant", "t", "--admin", "off");
+            awaitListening(p, port, log);
+            try (TestClient client = ProxyHarness.connect("127.0.0.1:" + port, new Events())) {
+                client.create("/on-nio", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+            String output = Files.readString(log);
+            assertTrue(output.contains("transport nio"), output);
+            assertEquals(1, output.lines().filter(l -> l.contains("transport auto runs on nio, having passed over "
+                    + "io_uring: ") && l.contains("; epoll: ")).count(), output);
+            stopWithSigterm(p, log);
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zktenantproxy.proxy.config.AdminConfig;
 import io.zktenantproxy.proxy.config.ProxyConfig;
+import io.zktenantproxy.proxy.config.ServerConfig;
 import io.zktenantproxy.proxy.config.TenantConfig;
 import io.zktenantproxy.proxy.it.Events;
 import io.zktenantproxy.proxy.it.ProxyHarness;
@@ -135,8 +136,9 @@ class ConfigReloadIT {
                     base().withTenants(tenant("stay", stayPort), tenant("gone", gonePort),
                             TenantConfig.named("inner").withChroot("/tenants/stay/inner")
                                     .withListen("127.0.0.1:" + ProxyHarness.freePort())),
-                    // a change that needs a restart
-                    base().withAdmin(new AdminConfig("127.0.0.1:" + ProxyHarness.freePort(), null)));
+                    // changes that need a restart
+                    base().withAdmin(new AdminConfig("127.0.0.1:" + ProxyHarness.freePort(), null)),
+                    base().withServer(new ServerConfig(proxy.transport().equals("nio") ? "epoll" : "nio")));
             for (ProxyConfig config : invalid) {
                 ReloadStatus status = proxy.reload(config);
                 assertEquals("refused", status.outcome());
@@ -149,7 +151,7 @@ class ConfigReloadIT {
             stay.create("/still", bytes("x"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertFalse(events.states().contains(KeeperState.Disconnected), events.states().toString());
             String metrics = proxy.metrics().scrape();
-            assertTrue(metrics.contains("zktp_config_reloads_total{outcome=\"refused\"} 3.0"), metrics);
+            assertTrue(metrics.contains("zktp_config_reloads_total{outcome=\"refused\"} 4.0"), metrics);
         }
     }
 
