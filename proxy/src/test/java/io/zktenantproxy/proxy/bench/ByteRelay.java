@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * HAProxy as a plain TCP relay in front of ZooKeeper (Debian's {@code haproxy}, one thread, {@code mode tcp}): it
  * parses nothing, so what it adds to a request is the floor any proxy pays on this machine for the two extra
  * loopback hops and wake-ups. {@link LoadBench} measures it beside the proxy when given {@code --relay haproxy}.
+ *
+ * <p>HAProxy runs in the foreground ({@code -db}) and without master-worker mode, so the process started here is the
+ * one that relays: {@link #pid()} is what {@link Procfs} reads its CPU time and memory from.
  */
 final class ByteRelay implements AutoCloseable {
     private final Process process;
@@ -23,11 +26,20 @@ final class ByteRelay implements AutoCloseable {
     }
 
     /**
-     * Starts HAProxy relaying a free loopback port to {@code upstreamPort}.
+     * Starts HAProxy relaying a free loopback port to {@code upstreamPort}, up to 4 000 connections at once.
      *
      * @throws IOException if {@code haproxy} is not installed or does not listen within 10 s
      */
     static ByteRelay haproxy(int upstreamPort, Path dir) throws IOException, InterruptedException {
+        return haproxy(upstreamPort, dir, 4000);
+    }
+
+    /**
+     * As {@link #haproxy(int, Path)}, with {@code maxConnections} as the global {@code maxconn} (which the listener's
+     * limit defaults to): connections beyond it wait in the listen queue, so a sessions-scale run raises it above
+     * its session count.
+     */
+    static ByteRelay haproxy(int upstreamPort, Path dir, int maxConnections) throws IOException, InterruptedException {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
@@ -37,7 +49,7 @@ final class ByteRelay implements AutoCloseable {
         Files.write(cfg, List.of(
                 "global",
                 "  nbthread 1",
-                "  maxconn 4000",
+                "  maxconn " + maxConnections,
                 "defaults",
                 "  mode tcp",
                 "  timeout connect 5s",
@@ -66,6 +78,11 @@ final class ByteRelay implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** @return the process id of HAProxy, the relaying process itself ({@code -db}: no fork) */
+    long pid() {
+        return process.pid();
     }
 
     @Override

@@ -54,6 +54,14 @@ import org.apache.zookeeper.data.ACL;
  * {@code SslHandler} (OpenSSL where it loads, no session resumption), the same for every target: only the workloads
  * {@code getData128} ({@link RawGetDataRun}) and {@code connect} (a full TLS handshake per new session) run over TLS.
  *
+ * <p>With {@code --transports epoll,io_uring} (issue 19), one proxy process per listed transport replaces the proxy
+ * under test: the same build, tenant, limits and JVM options, plus {@code -Dzktp.transport=T}. All of them are
+ * measured in the same rounds as direct (and HAProxy with {@code --relay haproxy}), the order rotating so that each
+ * target goes first in turn. The CPU time of every middle process (each proxy, HAProxy) is read the same way, from
+ * outside, in {@code /proc} ({@link Procfs}), around each of its runs, and summed over the rounds before it is divided
+ * by the ops: a clock tick is 10 ms, too coarse for one short run. A table of every target against direct follows,
+ * and, with HAProxy, one of each proxy against HAProxy.
+ *
  * <pre>
  * --sync no,yes          zookeeper.forceSync values, one ZooKeeper per value
  * --rounds 5             measured runs per side
@@ -75,6 +83,8 @@ import org.apache.zookeeper.data.ACL;
  *                        on-off (the proxy under test with it, a second proxy without it, in the same rounds)
  * --tls off              TLS (issue 14): off, openssl or jdk (the proxy's tls.provider; direct sessions use the
  *                        secure port), or openssl-jdk (two proxies, one each, measured in the same rounds)
+ * --transports LIST      one proxy per transport instead of the proxy under test (auto, io_uring, epoll, nio;
+ *                        comma-separated), each started with -Dzktp.transport=T, all measured in the same rounds
  * --out FILE             also write the tables to FILE
  * --logs DIR             where ZooKeeper's and the proxy's logs go (default target/bench-logs)
  * </pre>
@@ -102,6 +112,10 @@ public final class LoadBench {
     static final String SECRET_OFF = "nosecret";
     /** The second proxy of {@code --tls openssl-jdk}, with the JDK's TLS. */
     static final String JDK_TLS = "jdk";
+    /** The proxies of {@code --transports} are called this followed by their transport, e.g. {@code proxy-epoll}. */
+    static final String TRANSPORT_PREFIX = "proxy-";
+    /** The values of the proxy's {@code zktp.transport} system property (issue 19). */
+    static final List<String> TRANSPORTS = List.of("auto", "io_uring", "epoll", "nio");
     /** The marker root and the parent of the tenants' quota znodes, which every proxy writes under. */
     static final String MARKER_ROOT = "/zk-tenant-proxy/sessions";
     static final String QUOTA_TENANTS = "/zookeeper/quota/tenants";
@@ -131,12 +145,17 @@ public final class LoadBench {
 
     /**
      * One target of the rounds: the address its sessions connect to, the prefix of their paths, the proxy process
-     * whose allocation and CPU are read around each run (null for ZooKeeper itself and for HAProxy), and the
-     * {@code digest} auth its sessions send ({@code user:password}; null for none).
+     * whose allocation and CPU are read around each run (null for ZooKeeper itself and for HAProxy), the
+     * {@code digest} auth its sessions send ({@code user:password}; null for none), and the process id of the middle
+     * process whose CPU time {@link Procfs} reads around each run (the proxy's or HAProxy's; 0 for direct).
      */
-    record Target(String name, String address, String base, ChildProcess proxy, byte[] auth) {
+    record Target(String name, String address, String base, ChildProcess proxy, byte[] auth, long middlePid) {
         Target(String name, String address, String base, ChildProcess proxy) {
             this(name, address, base, proxy, null);
+        }
+
+        Target(String name, String address, String base, ChildProcess proxy, byte[] auth) {
+            this(name, address, base, proxy, auth, proxy == null ? 0 : proxy.pid());
         }
 
         /** @return the scenario's sessions to this target, over TLS with {@code tls} unless it is null */
@@ -163,6 +182,11 @@ public final class LoadBench {
         /** CPU of every process of the run (ZooKeeper, load generator, and the proxy if used), per op. */
         final List<Double> totalCpuPerOp = new ArrayList<>();
         long errors;
+        /** The middle process's CPU clock ticks ({@code /proc}) and the ops, summed over every measured run. */
+        long middleTicks;
+        long middleOps;
+        /** The middle process's {@code VmRSS} after the last round, bytes; 0 without a middle process. */
+        long middleRss;
 
         void add(LoadRun.Result r) {
             opsPerSec.add(r.opsPerSecond());
@@ -170,6 +194,12 @@ public final class LoadBench {
             p99.add(r.histogram().getValueAtPercentile(99) / 1000.0);
             p999.add(r.histogram().getValueAtPercentile(99.9) / 1000.0);
             errors += r.errors();
+        }
+
+        /** @return the middle process's CPU in µs per op over all rounds, NaN without one */
+        double middleCpuPerOp() {
+            return middleOps == 0 ? Double.NaN
+                    : middleTicks * 1e6 / Procfs.clockTicksPerSecond() / (double) middleOps;
         }
     }
 
@@ -211,6 +241,11 @@ public final class LoadBench {
             throw new IllegalArgumentException("--secret on-off --off-tenant bench: the proxy without the secret "
                     + "cannot use the chroot locked to the tenant identity of bench");
         }
+        List<String> transports = transports(args.get("transports", null));
+        if (!transports.isEmpty() && (baseline != null || quotasOnOff || secretOnOff)) {
+            throw new IllegalArgumentException("--transports with --baseline-classpath, --quotas on-off or --secret "
+                    + "on-off: the proxies of --transports replace the proxy under test those compare with");
+        }
         String tlsMode = args.get("tls", "off");
         List<String> providers = switch (tlsMode) {
             case "off" -> List.of();
@@ -219,6 +254,9 @@ public final class LoadBench {
             default -> throw new IllegalArgumentException("--tls " + tlsMode
                     + " (expected: off, openssl, jdk or openssl-jdk)");
         };
+        if (providers.size() > 1 && !transports.isEmpty()) {
+            throw new IllegalArgumentException("--tls openssl-jdk with --transports: one TLS provider at a time");
+        }
         if (!providers.isEmpty() && (!secret.equals("off") || baseline != null || quotasOnOff || relay
                 || scenarios.stream().anyMatch(sc -> sc.kind() != LoadRun.Kind.GET_DATA_128
                 && sc.kind() != LoadRun.Kind.CONNECT))) {
@@ -238,9 +276,10 @@ public final class LoadBench {
         StringBuilder report = new StringBuilder();
         String loadBefore = BenchArgs.loadAverage();
         long started = System.nanoTime();
-        String settings = String.format("budgets %s, quotas %s, upstream secret %s, TLS %s", args.get("budgets", "off"),
-                quotas, secret, tls == null ? "off" : "proxy " + String.join(" and ", providers) + ", bench clients "
-                        + BenchTls.clientProvider());
+        String settings = String.format("budgets %s, quotas %s, upstream secret %s, TLS %s%s",
+                args.get("budgets", "off"), quotas, secret, tls == null ? "off" : "proxy " + String.join(" and ",
+                        providers) + ", bench clients " + BenchTls.clientProvider(),
+                transports.isEmpty() ? "" : ", proxy transports " + String.join(" and ", transports));
         log("load average before: " + loadBefore + "; " + Runtime.getRuntime().availableProcessors() + " cores; "
                 + rounds + " rounds of " + seconds + " s per side, warm-up " + warmup + " s per side; " + settings);
         report.append(settings).append("\n\n");
@@ -286,10 +325,12 @@ public final class LoadBench {
                             ensure(admin, MARKER_ROOT, ZooDefs.Ids.OPEN_ACL_UNSAFE);
                             ensure(admin, QUOTA_TENANTS, ZooDefs.Ids.OPEN_ACL_UNSAFE);
                         }
-                        try (ChildProcess proxy = ChildProcess.proxy(System.getProperty("java.class.path"),
-                                upstream, List.of("bench"), limits, secretFile, tls,
-                                providers.isEmpty() ? null : providers.get(0), logs.resolve("proxy-" + sync + ".log"),
-                                proxyJvmArgs);
+                        try (ChildProcess proxy = !transports.isEmpty() ? null : ChildProcess.proxy(
+                                System.getProperty("java.class.path"), upstream, List.of("bench"), limits, secretFile,
+                                tls, providers.isEmpty() ? null : providers.get(0),
+                                logs.resolve("proxy-" + sync + ".log"), proxyJvmArgs);
+                             PerTransport perTransport = PerTransport.start(transports, upstream, limits, secretFile,
+                                     tls, providers.isEmpty() ? null : providers.get(0), logs, sync, proxyJvmArgs);
                              ChildProcess jdk = providers.size() < 2 ? null : ChildProcess.proxy(
                                      System.getProperty("java.class.path"), upstream, List.of("bench"), limits, null,
                                      tls, providers.get(1), logs.resolve("proxy-jdk-" + sync + ".log"), proxyJvmArgs);
@@ -304,8 +345,15 @@ public final class LoadBench {
                                      System.getProperty("java.class.path"), direct, List.of(offTenant), limits, null,
                                      logs.resolve("proxy-nosecret-" + sync + ".log"), proxyJvmArgs)) {
                             List<Target> targets = new ArrayList<>(List.of(
-                                    new Target(DIRECT, directTarget, "/tenants/bench", null, platformAuth),
-                                    new Target(PROXY, "127.0.0.1:" + proxy.port(), "", proxy)));
+                                    new Target(DIRECT, directTarget, "/tenants/bench", null, platformAuth)));
+                            if (proxy != null) {
+                                targets.add(new Target(PROXY, "127.0.0.1:" + proxy.port(), "", proxy));
+                            }
+                            for (int i = 0; i < transports.size(); i++) {
+                                ChildProcess p = perTransport.proxies().get(i);
+                                targets.add(new Target(TRANSPORT_PREFIX + transports.get(i),
+                                        "127.0.0.1:" + p.port(), "", p));
+                            }
                             if (jdk != null) {
                                 targets.add(new Target(JDK_TLS, "127.0.0.1:" + jdk.port(), "", jdk));
                             }
@@ -321,12 +369,12 @@ public final class LoadBench {
                             haproxy = relay ? ByteRelay.haproxy(zk.port(), work.resolve("haproxy-" + sync)) : null;
                             if (haproxy != null) {
                                 targets.add(new Target(RELAY, "127.0.0.1:" + haproxy.port(), "/tenants/bench", null,
-                                        platformAuth));
+                                        platformAuth, haproxy.pid()));
                             }
                             for (Scenario scenario : scenarios) {
                                 log("forceSync=" + sync + " " + scenario.label());
                                 results.put(scenario, run(scenario, admin, roots, targets, zk, rounds, seconds,
-                                        warmup, clientTls));
+                                        warmup, clientTls, !transports.isEmpty()));
                                 zk.command("purge");
                             }
                         }
@@ -337,7 +385,10 @@ public final class LoadBench {
                         }
                     }
                 }
-                String table = table(sync, results) + (relay ? "\n" + relayTable(results) : "")
+                List<String> transportTargets = transports.stream().map(t -> TRANSPORT_PREFIX + t).toList();
+                String table = !transports.isEmpty() ? TransportTable.table(sync, results, transportTargets)
+                        + (relay ? "\n" + TransportTable.againstRelay(results, transportTargets) : "")
+                        : table(sync, results) + (relay ? "\n" + relayTable(results) : "")
                         + (baseline != null ? "\n" + pairTable(results, BEFORE, "after vs before", "after", "before")
                         : "")
                         + (quotasOnOff ? "\n" + pairTable(results, QUOTAS_OFF, "quotas on vs off", "on", "off") : "")
@@ -363,14 +414,17 @@ public final class LoadBench {
 
     /**
      * Opens every target's sessions, warms each up, then runs the rounds: the targets in order in even rounds
-     * (direct, proxy, [jdk,] [before,] [relay,] [off]) and in reverse order in odd ones, so that none always goes first.
+     * (direct, proxy, [jdk,] [before,] [relay,] [off]) and in reverse order in odd ones, so that none always goes
+     * first; with {@code rotate}, the rounds also start from the next target every second round ({@link #order}),
+     * so that with more than two targets each of them goes first in turn, not only the first and the last. Last,
+     * the {@code VmRSS} of each target's middle process.
      *
      * @param roots the chroots whose znodes the targets use (server paths), with the ACL of those znodes
      * @return each target's figures, by name
      */
     private static Map<String, Figures> run(Scenario scenario, ZooKeeper admin, Map<String, List<ACL>> roots,
                                             List<Target> targets, ChildProcess zk, int rounds, int seconds,
-                                            int warmup, SslContext tls) throws Exception {
+                                            int warmup, SslContext tls, boolean rotate) throws Exception {
         for (Map.Entry<String, List<ACL>> root : roots.entrySet()) {
             LoadRun.setUp(admin, scenario, root.getKey(), root.getValue());
         }
@@ -385,9 +439,13 @@ public final class LoadBench {
                 run.run(warmup);
             }
             for (int r = 0; r < rounds; r++) {
-                for (int i = 0; i < targets.size(); i++) {
-                    int k = r % 2 == 0 ? i : targets.size() - 1 - i;
+                for (int k : order(r, targets.size(), rotate)) {
                     measure(targets.get(k), runs.get(k), figures.get(targets.get(k).name()), zk, r, seconds);
+                }
+            }
+            for (Target t : targets) {
+                if (t.middlePid() > 0) {
+                    figures.get(t.name()).middleRss = Procfs.rssBytes(t.middlePid());
                 }
             }
         } finally {
@@ -399,23 +457,44 @@ public final class LoadBench {
     }
 
     /**
+     * The order of the targets in round {@code round}: 0..n-1 in even rounds and n-1..0 in odd ones; with
+     * {@code rotate}, even rounds start from target {@code (round / 2) % n} and odd ones run the round before
+     * backwards (so the target that ended a round starts the next, as without rotation).
+     */
+    static int[] order(int round, int n, boolean rotate) {
+        int start = rotate ? (round / 2) % n : 0;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = (start + (round % 2 == 0 ? i : n - 1 - i)) % n;
+        }
+        return order;
+    }
+
+    /**
      * One timed run of one target: its throughput and latency, the CPU of ZooKeeper and this load generator (and of
-     * the proxy process, if the target has one), and the proxy's event-loop allocation, CPU and wake-ups per op.
+     * the proxy process, if the target has one), the proxy's event-loop allocation, CPU and wake-ups per op, and the
+     * middle process's CPU ticks from {@code /proc}. Those are read inside the proxy's {@code threads} commands, so
+     * that the commands' own work in the proxy is not counted: HAProxy is asked nothing.
      */
     private static void measure(Target target, Workload on, Figures f, ChildProcess zk, int round, int seconds)
             throws Exception {
         ChildProcess proxy = target.proxy();
         long cpu0 = zk.threads()[2] + selfCpu();
         long[] before = proxy != null ? proxy.threads() : new long[4];
+        long ticks0 = target.middlePid() > 0 ? Procfs.cpuTicks(target.middlePid()) : 0;
         LoadRun.Result res = on.run(seconds);
+        long ticks1 = target.middlePid() > 0 ? Procfs.cpuTicks(target.middlePid()) : 0;
         long[] after = proxy != null ? proxy.threads() : new long[4];
         long cpu1 = zk.threads()[2] + selfCpu();
         f.add(res);
+        f.middleTicks += ticks1 - ticks0;
+        f.middleOps += target.middlePid() > 0 ? res.opsTotal() : 0;
         double ops = Math.max(1, res.opsTotal());
         double totalCpu = (cpu1 - cpu0 + after[2] - before[2]) / ops / 1000.0;
         f.totalCpuPerOp.add(totalCpu);
-        String line = String.format("  round %d %-7s %s; ZooKeeper + load generator%s %.1f µs CPU/op", round,
-                target.name() + ":", res, proxy != null ? " + proxy" : "", totalCpu);
+        String line = String.format("  round %d %-7s %s; ZooKeeper + load generator%s %.1f µs CPU/op%s", round,
+                target.name() + ":", res, proxy != null ? " + proxy" : "", totalCpu, target.middlePid() > 0
+                        ? String.format("; middle process %d ticks (/proc)", ticks1 - ticks0) : "");
         if (proxy != null) {
             double alloc = (after[0] - before[0]) / ops;
             double loopCpu = (after[1] - before[1]) / ops / 1000.0;
@@ -543,6 +622,55 @@ public final class LoadBench {
     static String lat(Figures f) {
         return BenchArgs.fmt(BenchArgs.median(f.p50)) + " / " + BenchArgs.fmt(BenchArgs.median(f.p99)) + " / "
                 + BenchArgs.fmt(BenchArgs.median(f.p999));
+    }
+
+    /** @return the transports of {@code --transports}, checked, in the order given; empty without the option */
+    private static List<String> transports(String option) {
+        if (option == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String t : option.split(",")) {
+            if (!TRANSPORTS.contains(t) || out.contains(t)) {
+                throw new IllegalArgumentException("--transports " + option + " (expected: distinct values of "
+                        + TRANSPORTS + ", comma-separated)");
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    /**
+     * The proxies of {@code --transports}, one per transport, as the proxy under test would be started but with
+     * {@code -Dzktp.transport=T} last among the JVM options (so it wins over one in {@code --proxy-jvm}); closed
+     * together.
+     */
+    record PerTransport(List<ChildProcess> proxies) implements AutoCloseable {
+        static PerTransport start(List<String> transports, String upstream, String limits, Path secretFile,
+                                  BenchTls tls, String provider, Path logs, String sync, List<String> jvmArgs)
+                throws Exception {
+            PerTransport started = new PerTransport(new ArrayList<>());
+            try {
+                for (String t : transports) {
+                    List<String> jvm = new ArrayList<>(jvmArgs);
+                    jvm.add("-Dzktp.transport=" + t);
+                    started.proxies.add(ChildProcess.proxy(System.getProperty("java.class.path"), upstream,
+                            List.of("bench"), limits, secretFile, tls, provider,
+                            logs.resolve("proxy-" + t + "-" + sync + ".log"), jvm));
+                }
+            } catch (Exception e) {
+                started.close();
+                throw e;
+            }
+            return started;
+        }
+
+        @Override
+        public void close() {
+            for (ChildProcess p : proxies) {
+                p.close();
+            }
+        }
     }
 
     static ZooKeeper connect(String connectString) throws Exception {
