@@ -215,6 +215,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private ProxyConfig configuration() throws ConfigException {
+        if (transport != null && !ServerConfig.TRANSPORTS.contains(transport)) {
+            throw new ConfigException(List.of("--transport (or ZKTP_TRANSPORT): '" + transport + "' (expected one of "
+                    + String.join(", ", ServerConfig.TRANSPORTS) + ")"));
+        }
         if (config != null) {
             ProxyConfig fromFile = ConfigLoader.load(config);
             fromFile = upstream != null ? fromFile.withUpstream(upstream) : fromFile;

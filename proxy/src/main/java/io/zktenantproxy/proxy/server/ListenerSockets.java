@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.unix.Errors;
 import io.zktenantproxy.proxy.config.HostPort;
 import io.zktenantproxy.proxy.config.Limits;
 import io.zktenantproxy.proxy.metrics.ProxyMetrics;
@@ -38,9 +39,12 @@ final class ListenerSockets {
      */
     private static final Duration RELEASE_BOUND = Duration.ofSeconds(2);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(20);
+    /** Linux's errno for "address already in use". */
+    private static final int EADDRINUSE = 98;
     private final Map<String, Channel> bound = new ConcurrentHashMap<>();
     /** Ports of listeners this proxy closed, and when (System.nanoTime()); entries are replaced, never many. */
     private final Map<Integer, Long> closed = new ConcurrentHashMap<>();
+    private volatile boolean shutDown;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Transport transport;
@@ -76,7 +80,8 @@ final class ListenerSockets {
             }
         };
         Long closedAt = closed.get(address.port());
-        long retryUntil = closedAt == null ? 0 : closedAt + RELEASE_BOUND.toNanos();
+        boolean ours = closedAt != null;
+        long retryUntil = ours ? closedAt + RELEASE_BOUND.toNanos() : 0;
         while (true) {
             try {
                 return bootstrap(listener, onAcceptsPaused).bind(address.host(), address.port()).sync().channel();
@@ -84,7 +89,7 @@ final class ListenerSockets {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while binding " + address, e);
             } catch (Exception e) {
-                if (inUse(e) && System.nanoTime() - retryUntil < 0) {
+                if (ours && inUse(e) && System.nanoTime() - retryUntil < 0) {
                     LockSupport.parkNanos(RETRY_PAUSE.toNanos()); // our own listener, still releasing the port
                     continue;
                 }
@@ -94,11 +99,14 @@ final class ListenerSockets {
         }
     }
 
-    /** Whether a bind failed because the address is in use (the JDK's BindException, or the native EADDRINUSE). */
+    /**
+     * Whether a bind failed because the address is in use: the JDK's BindException (NIO), or the native transports'
+     * error -98, Linux's EADDRINUSE (by number: the message is {@code strerror}'s, in the process's locale).
+     */
     private static boolean inUse(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException
-                    || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+                    || (t instanceof Errors.NativeIoException n && n.expectedErr() == -EADDRINUSE)) {
                 return true;
             }
         }
@@ -136,9 +144,22 @@ final class ListenerSockets {
                 metrics.listener(listener.name()));
     }
 
-    /** Keeps a bound listener under {@code name}. */
+    /**
+     * Keeps a bound listener under {@code name}; once {@link #closeAll} has run (a reload that was still binding when
+     * the proxy shut down) the listener is closed instead, so that no port outlives the proxy.
+     */
     void put(String name, Channel channel) {
         bound.put(name, channel);
+        if (shutDown) {
+            bound.remove(name, channel);
+            discard(channel);
+        }
+    }
+
+    /** Closes a listener that was bound but never kept (a refused reload), noting its port as {@link #close} does. */
+    void discard(Channel listener) {
+        remember(listener);
+        listener.close().syncUninterruptibly();
     }
 
     /** Closes and forgets the listener of {@code name}, if any; returns once it no longer accepts. */
@@ -173,6 +194,7 @@ final class ListenerSockets {
      * so a proxy started next on the same port could not bind it.
      */
     void closeAll(Duration within) {
+        shutDown = true;
         long deadline = System.nanoTime() + within.toNanos();
         bound.values().forEach(this::remember);
         List<ChannelFuture> closing = bound.values().stream().map(Channel::close).toList();

@@ -84,7 +84,7 @@ final class Reconfiguration {
                 }
             }
         } catch (IllegalStateException e) {
-            opened.values().forEach(Channel::close);
+            opened.values().forEach(server.listeners()::discard);
             return finish("refused", List.of(e.getMessage()));
         }
         apply(plan, running, next, opened, sameAddress);

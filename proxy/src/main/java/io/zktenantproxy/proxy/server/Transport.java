@@ -146,11 +146,14 @@ public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends
         return root == cause ? message : cause.getClass().getSimpleName() + ": " + message;
     }
 
-    /** Logs, once, what {@code auto} passed over and why; nothing when the first choice started. */
+    /**
+     * Logs, once, what {@code auto} passed over and why (nothing when its first choice started), and warns when
+     * io_uring accepts multishot after all (an operator's explicit {@code io.netty.iouring.acceptMultiShotEnabled}).
+     */
     void logChoice(String requested) {
         if (name.equals("io_uring") && IoUring.isAcceptMultishotEnabled()) {
-            LOG.warn("io_uring accepts multishot ({} is not false): a tenant's connectionsPerSecond cannot hold a burst "
-                    + "of connections in the kernel's accept queue", ACCEPT_MULTISHOT);
+            LOG.warn("io_uring accepts multishot ({} is not false): a tenant's connectionsPerSecond cannot hold a "
+                    + "burst of connections in the kernel's accept queue", ACCEPT_MULTISHOT);
         }
         if (!passedOver.isEmpty()) {
             LOG.info("transport {} runs on {}, having passed over {}", requested, name,

@@ -145,13 +145,16 @@ class ConfigReloadIT {
                 assertEquals(1, status.generation());
                 assertFalse(status.errors().isEmpty());
             }
+            String other = proxy.transport().equals("nio") ? "epoll" : "nio";
+            assertTrue(proxy.reload(base().withServer(new ServerConfig(other))).errors().stream()
+                    .anyMatch(e -> e.startsWith("server.transport: changed")), "a transport change needs a restart");
             assertTrue(proxy.reload(base()).outcome().equals("unchanged"));
             assertEquals(List.of("stay", "gone"), proxy.tenants().stream().map(t -> t.name()).toList());
             assertTrue(Upstreams.accepts(gonePort));
             stay.create("/still", bytes("x"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertFalse(events.states().contains(KeeperState.Disconnected), events.states().toString());
             String metrics = proxy.metrics().scrape();
-            assertTrue(metrics.contains("zktp_config_reloads_total{outcome=\"refused\"} 4.0"), metrics);
+            assertTrue(metrics.contains("zktp_config_reloads_total{outcome=\"refused\"} 5.0"), metrics);
         }
     }
 
